@@ -1,0 +1,136 @@
+"""Reading YAML/JSON inputs with errors that name the file, and writing outputs atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import MsaError
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys, which YAML otherwise silently overwrites."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def parse_yaml(text: str, *, source: str, error: type[MsaError]) -> Any:
+    """Parse YAML text (JSON is YAML too), turning syntax errors into `error` with a line."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(f"invalid YAML: {problem}", file=source, line=line) from None
+    except yaml.YAMLError as exc:
+        raise error(f"invalid YAML: {exc}", file=source) from None
+
+
+def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, Any]:
+    """Read a YAML or JSON file whose top level must be a mapping."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{what} not found", file=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise error(f"{what} is not UTF-8 text", file=str(path)) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise error(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+    else:
+        data = parse_yaml(text, source=str(path), error=error)
+    if not isinstance(data, dict):
+        raise error(f"{what} must be a mapping of fields, not {type(data).__name__}", file=str(path))
+    return data
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """Render a pydantic location as a dotted path with list indexes: `client.signatory.name`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError], prefix: str = "") -> None:
+    """Raise the first pydantic problem as our error, naming the field path and allowed values."""
+    first = exc.errors()[0]
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    path = field_path(loc)
+    if prefix:
+        path = f"{prefix}.{path}" if path else prefix
+    kind = first["type"]
+    ctx = first.get("ctx") or {}
+    allowed = None
+    if kind == "missing":
+        message = "required field is missing"
+    elif kind == "extra_forbidden":
+        message = "unknown field"
+    elif kind in ("literal_error", "enum"):
+        message = f"{first.get('input')!r} is not allowed"
+        expected = str(ctx.get("expected", ""))
+        allowed = [a.strip().strip("'") for a in expected.replace(" or ", ", ").split(",") if a.strip()]
+    else:
+        message = first["msg"]
+        if "input" in first and not isinstance(first["input"], (dict, list)):
+            message += f" (got {first['input']!r})"
+    count = len(exc.errors())
+    hint = f"{count - 1} more problem(s) in this file" if count > 1 else None
+    raise error(message, file=source, field=path or None, allowed=allowed, hint=hint) from None
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` via a temp file and rename, so readers see old or new, never torn.
+
+    Returns False, touching nothing, when the file already holds exactly these bytes: an
+    unchanged rebuild must not change mtimes.
+    """
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return True

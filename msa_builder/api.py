@@ -1,0 +1,54 @@
+"""The library's front door: one function per thing a user does, used by the CLI and by scripts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .agreement import Agreement
+from .assemble import assemble
+from .explain import explanation
+from .library.lint import Finding, lint_library
+from .library.load import load_library
+from .library.loader import FileSystemLoader
+from .library.model import Library
+from .paths import default_library, default_provider
+from .profile import Provider, load_profile, load_provider
+from .selection import Selection, select
+
+
+def open_library(path: Path | str | None = None) -> Library:
+    """Load a clause library folder (the shipped one by default)."""
+    return load_library(FileSystemLoader(path or default_library()))
+
+
+def select_for(profile_path: Path | str, *, library: Library | None = None, as_of: date | None = None,
+               allow_drafts: bool = False) -> Selection:
+    """Load a profile and decide every slot for it."""
+    library = library or open_library()
+    return select(library, load_profile(Path(profile_path)), as_of=as_of, allow_drafts=allow_drafts)
+
+
+def explain_profile(profile_path: Path | str, *, library: Library | None = None, as_of: date | None = None,
+                    allow_drafts: bool = False) -> dict[str, Any]:
+    """Why each clause is or is not in this client's agreement (see `msa explain`)."""
+    return explanation(select_for(profile_path, library=library, as_of=as_of, allow_drafts=allow_drafts))
+
+
+def load_provider_file(path: Path | str | None = None) -> Provider:
+    provider, _ = load_provider(Path(path) if path else default_provider())
+    return provider
+
+
+def assemble_profile(profile_path: Path | str, *, library: Library | None = None,
+                     provider: Provider | None = None, as_of: date | None = None,
+                     allow_drafts: bool = False) -> Agreement:
+    """Select and render a client's agreement in memory."""
+    selection = select_for(profile_path, library=library, as_of=as_of, allow_drafts=allow_drafts)
+    return assemble(selection, provider or load_provider_file())
+
+
+def lint(path: Path | str | None = None) -> list[Finding]:
+    """Lint a library folder; an empty list means clean."""
+    return lint_library(FileSystemLoader(path or default_library()))

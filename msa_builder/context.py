@@ -1,0 +1,85 @@
+"""The variables a clause body can print, built once per agreement from the selection."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .library.model import Manifest
+from .profile import Provider
+from .selection import ControlState, Selection
+
+CONTEXT_NAMES = ("client", "provider", "agreement", "tier", "tier_name", "industry", "industry_name",
+                 "params", "controls", "declined", "in_force")
+
+_STATUS_LABELS = {"accepted": "Accepted", "declined": "Declined by the Client",
+                  "client_managed": "Managed by the Client"}
+_RESPONSIBLE = {"provider": "Provider", "client": "Client", "shared": "Shared"}
+
+
+def long_date(day: date) -> str:
+    """`December 1, 2026`: the form contracts use, independent of the machine's locale."""
+    months = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+    return f"{months[day.month - 1]} {day.day}, {day.year}"
+
+
+def control_row(manifest: Manifest, tier: str, state: ControlState) -> dict[str, Any]:
+    """One row of the responsibility matrix: who does what for this control, given its status."""
+    control = manifest.controls[state.id]
+    responsibility = control.responsibility[tier]
+    provider_duties, client_duties = control.provider_duties, control.client_duties
+    if state.status == "declined":
+        responsibility = "client"
+        provider_duties = "None: the Client declined this control and keeps its risk."
+        client_duties = "Bears the risk of going without this control; may adopt it at any time by Change Order."
+    elif state.status == "client_managed" or responsibility == "client":
+        responsibility = "client"
+        provider_duties = "None, beyond advice on request."
+        client_duties = f"Operates this control itself: {control.description[0].lower()}{control.description[1:]}"
+    return {
+        "id": state.id,
+        "name": control.name,
+        "description": control.description,
+        "status": state.status,
+        "status_label": _STATUS_LABELS[state.status],
+        "responsibility": _RESPONSIBLE[responsibility],
+        "provider_duties": provider_duties,
+        "client_duties": client_duties,
+    }
+
+
+def declined_row(manifest: Manifest, state: ControlState, effective_date: date) -> dict[str, Any]:
+    """One entry of the declined-controls schedule."""
+    control = manifest.controls[state.id]
+    offered = long_date(state.offered) if state.offered else (
+        f"{long_date(effective_date)}, with this Agreement")
+    return {
+        "id": state.id,
+        "name": control.name,
+        "description": control.description,
+        "offered": offered,
+        "reason": state.reason or "No reason was given.",
+        "risk": control.risk,
+        "consequence": control.consequence,
+    }
+
+
+def clause_context(selection: Selection, provider: Provider, agreement: dict[str, Any]) -> dict[str, Any]:
+    """Every name a clause body may use; see clause_library/README.md for the list."""
+    profile = selection.profile
+    manifest = selection.library.manifest
+    controls = [control_row(manifest, profile.tier, s) for s in selection.controls]
+    return {
+        "client": profile.client.model_dump(mode="json"),
+        "provider": provider.model_dump(mode="json"),
+        "agreement": agreement,
+        "tier": profile.tier,
+        "tier_name": manifest.tiers[profile.tier].name,
+        "industry": profile.industry,
+        "industry_name": manifest.industries[profile.industry].name,
+        "params": {name: p.display for name, p in selection.params.items()},
+        "controls": controls,
+        "declined": [declined_row(manifest, s, profile.effective_date) for s in selection.declined],
+        "in_force": [c for c in controls if c["status"] != "declined"],
+    }

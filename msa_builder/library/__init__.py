@@ -1,0 +1,1 @@
+"""The clause library: schema, loading, release hashes and lint."""

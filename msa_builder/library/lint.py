@@ -1,0 +1,285 @@
+"""`msa library lint`: everything that can be checked about a library without a client.
+
+Schema and release hashes; template syntax and variables (each body is also rendered once
+against a sample client); rule syntax; which variant every plausible profile selects, so that
+overlaps, gaps and unreachable variants show up before a sales engineer meets them; defined
+terms; and cross-references.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..errors import MsaError
+from ..params import library_value
+from ..templating import render_clause, template_variables
+from .load import DEFINITION, load_library
+from .loader import LibraryLoader
+from .model import ClauseVersion, Library, Manifest, semver_key
+from .release import check_released
+
+AGREEMENT_FIELDS = ("id", "title", "effective_date", "library_version")
+CLIENT_FIELDS = ("legal_name", "jurisdiction", "address", "users", "entity",
+                 "signatory.name", "signatory.title", "signatory.email")
+PROVIDER_FIELDS = ("legal_name", "organization", "address", "notice_email", "website",
+                   "signatory.name", "signatory.title", "signatory.email")
+SIMPLE_NAMES = ("tier", "tier_name", "industry", "industry_name", "controls", "declined", "in_force")
+REF = re.compile(r"\[([^\]]*)\]\(#([^)\s]+)\)")
+_JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
+_CAPS = re.compile(r"[A-Z][a-z]+(?:(?:[ -]|-)[A-Z][a-z]+)+")
+_SENTENCE_START = re.compile(r"(^|[.:;!?]\s+|\(\s*|\n\s*(?:\d+\.|[-*])?\s*|\"|“)$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # error | warning
+    file: str
+    message: str
+
+    def format(self) -> str:
+        return f"{self.level}: {self.file}: {self.message}"
+
+
+def _allowed_variables(manifest: Manifest) -> set[str]:
+    allowed = set(SIMPLE_NAMES)
+    allowed |= {f"agreement.{f}" for f in AGREEMENT_FIELDS}
+    allowed |= {f"client.{f}" for f in CLIENT_FIELDS}
+    allowed |= {f"provider.{f}" for f in PROVIDER_FIELDS}
+    allowed |= {f"params.{p}" for p in manifest.parameters}
+    return allowed
+
+
+def _check_variables(clause: ClauseVersion, allowed: set[str]) -> Iterator[Finding]:
+    try:
+        used = template_variables(clause)
+    except MsaError as exc:
+        yield Finding("error", clause.path, exc.message)
+        return
+    declared = set(clause.meta.variables)
+    for name in sorted(used):
+        if name not in allowed and not any(a.startswith(name + ".") for a in allowed):
+            yield Finding("error", clause.path, f"uses undefined variable {name!r}")
+        elif name not in declared and not any(d.startswith(name + ".") for d in declared):
+            yield Finding("error", clause.path, f"uses {name!r} but does not declare it in `variables`")
+    for name in sorted(declared - used):
+        if not any(u.startswith(name + ".") for u in used):
+            yield Finding("warning", clause.path, f"declares {name!r} in `variables` but never uses it")
+
+
+def _sample_context(library: Library) -> dict[str, Any]:
+    """A context in which every control is declined, so every loop in a body runs once."""
+    from ..context import control_row, declined_row
+    from ..selection import ControlState
+
+    manifest = library.manifest
+    tier = next(iter(manifest.tiers))
+    industry = next(iter(manifest.industries))
+    person = {"name": "Sample Signer", "title": "Owner", "email": "signer@example.com"}
+    states = [ControlState(cid, c.name, "declined", "profile", None, None, "limit")
+              for cid, c in manifest.controls.items()]
+    controls = [control_row(manifest, tier, s) for s in states]
+    return {
+        "client": {"legal_name": "Sample Client LLC", "jurisdiction": "Ohio", "address": "1 Main St",
+                   "users": 10, "entity": "an Ohio limited liability company", "signatory": person},
+        "provider": {"legal_name": "Sample Provider LLC", "organization": "a Delaware limited liability company",
+                     "address": "2 Main St", "notice_email": "notices@example.com",
+                     "website": "example.com", "signatory": person},
+        "agreement": {"id": "MSA-SAMPLE", "title": manifest.agreement_title,
+                      "effective_date": "January 1, 2026", "library_version": manifest.version},
+        "tier": tier, "tier_name": manifest.tiers[tier].name,
+        "industry": industry, "industry_name": manifest.industries[industry].name,
+        "params": {n: p.display(p.default) for n, p in manifest.parameters.items()},
+        "controls": controls,
+        "declined": [declined_row(manifest, s, date(2026, 1, 1)) for s in states],
+        "in_force": controls,
+    }
+
+
+def _check_refs(clause: ClauseVersion, outline_slots: set[str]) -> Iterator[Finding]:
+    for text, target in REF.findall(clause.body):
+        if target not in outline_slots:
+            yield Finding("error", clause.path, f"cross-reference to {target!r}, which is not a slot in the outline")
+        if text.strip():
+            yield Finding("error", clause.path, f"cross-reference [{text}](#{target}) must have empty link text")
+
+
+def _known(phrase: str, terms: set[str]) -> bool:
+    """A defined term, or its plural or singular, as drafting uses both."""
+    return phrase in terms or phrase.removesuffix("s") in terms or phrase + "s" in terms
+
+
+def _undefined_terms(clause: ClauseVersion, terms: set[str], proper: set[str]) -> Iterator[str]:
+    """Capitalised multi-word phrases that are neither defined terms nor listed proper names."""
+    single = {t for t in terms if " " not in t and "-" not in t}
+    for line in _JINJA.sub(" ", clause.body).splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#") or stripped.startswith("|"):
+            continue  # headings and table rows are title-cased by convention
+        plain = REF.sub("", stripped).replace("**", "").replace("*", "")
+        for match in _CAPS.finditer(plain):
+            phrase = match.group(0)
+            words = re.split(r"[ ]", phrase)
+            if _known(phrase, terms) or phrase in proper:
+                continue
+            if _SENTENCE_START.search(plain[:match.start()]) and len(words) > 1:
+                words = words[1:]
+                phrase = " ".join(words)
+            if len(words) < 2 or _known(phrase, terms) or phrase in proper:
+                continue
+            if any(p in phrase for p in proper) or any(t in phrase for t in terms if " " in t):
+                rest = phrase
+                for known in sorted(terms | proper, key=len, reverse=True):
+                    rest = rest.replace(known, " ")
+                if all(_known(w, single) for w in rest.split()):
+                    continue
+            if all(_known(w, single) for w in words):
+                continue
+            yield phrase
+
+
+def _check_terms(library: Library) -> Iterator[Finding]:
+    definers: dict[str, set[str]] = {}
+    for version in library.versions():
+        for term in DEFINITION.findall(version.body):
+            definers.setdefault(term, set()).add(version.meta.id)
+    for term, slots in sorted(definers.items()):
+        if len(slots) > 1:
+            yield Finding("error", library.location, f"term {term!r} is defined in several slots: {sorted(slots)}")
+    terms = set(definers)
+    proper = set(library.manifest.lint.proper_nouns)
+    for version in library.versions():
+        if version.meta.status == "retired":
+            continue
+        for phrase in dict.fromkeys(_undefined_terms(version, terms, proper)):
+            yield Finding("error", version.path, f"{phrase!r} looks like a defined term but is never defined "
+                          "(define it with **\"...\"**, or list it in lint.proper_nouns if it is a name)")
+
+
+def _scenarios(library: Library) -> Iterator[dict[str, Any]]:
+    """Plausible profiles: every tier and industry, each control at each status, a few sizes."""
+    manifest = library.manifest
+    reads_users = any("users" in r.names for r in library.rules.values())
+    sizes = sorted({1} | {t.min for p in manifest.parameters.values() for t in p.by_users}) if reads_users else [1]
+    for tier, industry, users in itertools.product(manifest.tiers, manifest.industries, sizes):
+        defaults = {cid: c.defaults[tier] for cid, c in manifest.controls.items()}
+        variations = [dict(defaults)]
+        for cid in manifest.controls:
+            for status in ("accepted", "declined", "client_managed"):
+                if defaults[cid] != status:
+                    variations.append({**defaults, cid: status})
+        for controls in variations:
+            declined = [c for c, s in controls.items() if s == "declined"]
+            if any(rule.matches(c, tier, industry) for c in declined for rule in manifest.refusal_policy.require):
+                continue
+            if declined and manifest.refusal_policy.default == "require":
+                continue
+            params = {n: library_value(p, tier, industry, users)[0] for n, p in manifest.parameters.items()}
+            yield {"tier": tier, "industry": industry, "users": users, "jurisdiction": "Ohio",
+                   "controls": controls, "declined": declined, "params": params}
+
+
+def _describe(ctx: dict[str, Any]) -> str:
+    declined = ",".join(ctx["declined"]) or "none"
+    return f"tier={ctx['tier']} industry={ctx['industry']} users={ctx['users']} declined={declined}"
+
+
+def _check_selection(library: Library) -> Iterator[Finding]:
+    """Simulate selection over the scenarios: gaps, overlaps, unreachable variants, dangling refs."""
+    manifest = library.manifest
+    entries = [(kind, e) for kind, e in manifest.outline.entries() if e.slot in library.slots]
+    newest: dict[tuple[str, str], ClauseVersion] = {}
+    for slot in library.slots.values():
+        for var in slot.variants.values():
+            live = [v for v in var.versions if v.meta.status != "retired"]
+            if live:
+                newest[(slot.id, var.name)] = max(live, key=lambda v: semver_key(v.meta.version))
+    reached: set[tuple[str, str]] = set()
+    reported: set[tuple[str, ...]] = set()
+    for ctx in _scenarios(library):
+        included: dict[str, ClauseVersion] = {}
+        for _, entry in entries:
+            matched = []
+            for (slot_id, variant), version in newest.items():
+                if slot_id != entry.slot:
+                    continue
+                try:
+                    ok = library.rules[version.key].evaluate(ctx, where=version.path)
+                except MsaError as exc:
+                    key = ("rule", version.path)
+                    if key not in reported:
+                        reported.add(key)
+                        yield Finding("error", version.path, exc.message)
+                    continue
+                if ok:
+                    matched.append(version)
+            if not matched:
+                key = ("gap", entry.slot)
+                if not entry.optional and key not in reported:
+                    reported.add(key)
+                    yield Finding("error", library.location,
+                                  f"required slot {entry.slot!r} has no applicable variant for {_describe(ctx)}")
+                continue
+            top = max(v.meta.precedence for v in matched)
+            winners = [v for v in matched if v.meta.precedence == top]
+            if len(winners) > 1:
+                key = ("overlap", entry.slot)
+                if key not in reported:
+                    reported.add(key)
+                    names = ", ".join(v.meta.variant for v in winners)
+                    yield Finding("error", library.location, f"slot {entry.slot!r}: variants {names} all apply "
+                                  f"with precedence {top} for {_describe(ctx)}; set a precedence")
+                continue
+            reached.add((entry.slot, winners[0].meta.variant))
+            included[entry.slot] = winners[0]
+        for version in included.values():
+            for _, target in REF.findall(version.body):
+                if target in library.slots and target not in included:
+                    key = ("ref", version.path, target)
+                    if key not in reported:
+                        reported.add(key)
+                        yield Finding("error", version.path, f"refers to {target!r}, which is left out for "
+                                      f"{_describe(ctx)}")
+    for (slot_id, variant), version in sorted(newest.items()):
+        if (slot_id, variant) not in reached and any(e.slot == slot_id for _, e in entries):
+            yield Finding("error", version.path, f"variant {slot_id}:{variant} is unreachable: no plausible "
+                          "profile selects it (its rule is never true, or another variant always wins)")
+
+
+def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
+    """Every problem in a library, errors first. An empty list means the library is clean."""
+    findings: list[Finding] = []
+
+    def collect(problem: MsaError) -> None:
+        findings.append(Finding("error", problem.file or "?", problem.message +
+                                (f" ({problem.field})" if problem.field else "")
+                                + (f" [line {problem.line}]" if problem.line else "")))
+
+    try:
+        library = load_library(loader, report=collect)
+    except MsaError as exc:
+        return [Finding("error", exc.file or "?", exc.message + (f" ({exc.field})" if exc.field else ""))]
+    findings += [Finding("error", p.path, p.message) for p in check_released(library)]
+    allowed = _allowed_variables(library.manifest)
+    outline_slots = {e.slot for _, e in library.manifest.outline.entries()}
+    sample = _sample_context(library)
+    for version in library.versions():
+        findings += _check_variables(version, allowed)
+        findings += _check_refs(version, outline_slots)
+        try:
+            render_clause(version, sample)
+        except MsaError as exc:
+            findings.append(Finding("error", version.path, exc.message))
+        previous = [v for v in library.slots[version.meta.id].variants[version.meta.variant].versions
+                    if semver_key(v.meta.version) < semver_key(version.meta.version)]
+        if previous and previous[-1].meta.effective > version.meta.effective:
+            findings.append(Finding("warning", version.path, "is effective before the version it replaces"))
+    for slot_id in sorted(set(library.slots) - outline_slots):
+        findings.append(Finding("warning", library.location, f"slot {slot_id!r} is not in the outline and is never used"))
+    findings += _check_terms(library)
+    findings += _check_selection(library)
+    return sorted(findings, key=lambda f: (f.level != "error", f.file, f.message))

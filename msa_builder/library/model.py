@@ -1,0 +1,309 @@
+"""The clause library's schema: the manifest, a clause version's front matter, and the loaded library."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .paramtypes import ParamType, check_value, display
+
+ClauseStatus = Literal["draft", "approved", "retired"]
+Responsibility = Literal["provider", "client", "shared"]
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+SLOT_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+NAME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def semver_key(version: str) -> tuple[int, int, int]:
+    major, minor, patch = (int(p) for p in version.split("."))
+    return major, minor, patch
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TierDef(_Strict):
+    name: str
+    description: str = ""
+
+
+class IndustryDef(_Strict):
+    name: str
+
+
+class ControlDef(_Strict):
+    """A security control, the plain-words risk of declining it, and who does what by tier."""
+
+    name: str
+    description: str
+    risk: str
+    consequence: str
+    provider_duties: str
+    client_duties: str
+    defaults: dict[str, Literal["accepted", "declined", "client_managed"]]
+    responsibility: dict[str, Responsibility]
+
+
+class RequireRule(_Strict):
+    """A control that may not be declined for these tiers and industries (all, when omitted)."""
+
+    control: str
+    tiers: list[str] | None = None
+    industries: list[str] | None = None
+    reason: str
+
+    def matches(self, control: str, tier: str, industry: str) -> bool:
+        return (
+            self.control == control
+            and (self.tiers is None or tier in self.tiers)
+            and (self.industries is None or industry in self.industries)
+        )
+
+
+class RefusalPolicy(_Strict):
+    default: Literal["limit", "require"] = "limit"
+    require: list[RequireRule] = Field(default_factory=list)
+
+
+class UserThreshold(_Strict):
+    min: int = Field(ge=1)
+    value: Any
+
+
+class ParameterDef(_Strict):
+    """A parameter's type and its values by tier, industry and user count."""
+
+    type: ParamType
+    description: str
+    default: Any
+    by_tier: dict[str, Any] = Field(default_factory=dict)
+    by_industry: dict[str, Any] = Field(default_factory=dict)
+    by_users: list[UserThreshold] = Field(default_factory=list)
+    combine: Literal["max", "min", "last"] = "last"
+
+    def check_value(self, value: Any) -> str | None:
+        return check_value(self.type, value)
+
+    def display(self, value: Any) -> str:
+        return display(self.type, value)
+
+    @model_validator(mode="after")
+    def _values_have_the_type(self) -> ParameterDef:
+        values = [("default", self.default)]
+        values += [(f"by_tier.{k}", v) for k, v in self.by_tier.items()]
+        values += [(f"by_industry.{k}", v) for k, v in self.by_industry.items()]
+        values += [(f"by_users[{i}].value", t.value) for i, t in enumerate(self.by_users)]
+        for where, value in values:
+            problem = self.check_value(value)
+            if problem:
+                raise ValueError(f"{where}: {value!r} {problem}")
+        if self.combine != "last" and self.type == "text":
+            raise ValueError("text parameters can only combine with 'last'")
+        return self
+
+
+class OutlineEntry(_Strict):
+    slot: str
+    optional: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"slot": data} if isinstance(data, str) else data
+
+    @field_validator("slot")
+    @classmethod
+    def _slot_id(cls, value: str) -> str:
+        if not SLOT_ID.match(value):
+            raise ValueError("a slot id is dotted lower-case words, e.g. scope.out_of_scope")
+        return value
+
+
+class ArticleOutline(_Strict):
+    title: str
+    slots: list[OutlineEntry]
+
+
+class Outline(_Strict):
+    """The agreement's order: preamble, numbered articles, signature page, lettered schedules."""
+
+    preamble: str
+    articles: list[ArticleOutline]
+    signature: str
+    schedules: list[OutlineEntry]
+
+    def entries(self) -> list[tuple[str, OutlineEntry]]:
+        """Every slot with its kind (preamble, section, signature, schedule), in document order."""
+        out: list[tuple[str, OutlineEntry]] = [("preamble", OutlineEntry(slot=self.preamble))]
+        for article in self.articles:
+            out += [("section", entry) for entry in article.slots]
+        out.append(("signature", OutlineEntry(slot=self.signature)))
+        out += [("schedule", entry) for entry in self.schedules]
+        return out
+
+
+class LintConfig(_Strict):
+    proper_nouns: list[str] = Field(default_factory=list)
+
+
+class Manifest(_Strict):
+    """library.yaml: what the library knows and how an agreement is laid out."""
+
+    name: str
+    version: str
+    agreement_title: str
+    tiers: dict[str, TierDef]
+    industries: dict[str, IndustryDef]
+    controls: dict[str, ControlDef]
+    refusal_policy: RefusalPolicy = Field(default_factory=RefusalPolicy)
+    parameters: dict[str, ParameterDef]
+    outline: Outline
+    lint: LintConfig = Field(default_factory=LintConfig)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Manifest:
+        tiers, industries = set(self.tiers), set(self.industries)
+        for name in [*tiers, *industries, *self.controls, *self.parameters]:
+            if not NAME_ID.match(name):
+                raise ValueError(f"{name!r}: names are lower-case words joined by '_'")
+        for cid, control in self.controls.items():
+            for label, mapping in (("defaults", control.defaults), ("responsibility", control.responsibility)):
+                missing = tiers - set(mapping)
+                unknown = set(mapping) - tiers
+                if missing or unknown:
+                    raise ValueError(f"controls.{cid}.{label} must name every tier exactly: "
+                                     f"missing {sorted(missing)}, unknown {sorted(unknown)}")
+        for i, rule in enumerate(self.refusal_policy.require):
+            if rule.control not in self.controls:
+                raise ValueError(f"refusal_policy.require[{i}].control: unknown control {rule.control!r}")
+            for t in rule.tiers or []:
+                if t not in tiers:
+                    raise ValueError(f"refusal_policy.require[{i}].tiers: unknown tier {t!r}")
+            for ind in rule.industries or []:
+                if ind not in industries:
+                    raise ValueError(f"refusal_policy.require[{i}].industries: unknown industry {ind!r}")
+        for pname, param in self.parameters.items():
+            for t in param.by_tier:
+                if t not in tiers:
+                    raise ValueError(f"parameters.{pname}.by_tier: unknown tier {t!r}")
+            for ind in param.by_industry:
+                if ind not in industries:
+                    raise ValueError(f"parameters.{pname}.by_industry: unknown industry {ind!r}")
+        seen: set[str] = set()
+        for _, entry in self.outline.entries():
+            if entry.slot in seen:
+                raise ValueError(f"outline: slot {entry.slot!r} appears twice")
+            seen.add(entry.slot)
+        return self
+
+
+class ClauseMeta(_Strict):
+    """The YAML front matter of one clause version file."""
+
+    id: str
+    variant: str
+    version: str
+    title: str
+    status: ClauseStatus
+    effective: date
+    applies_when: str
+    precedence: int = 0
+    variables: list[str] = Field(default_factory=list)
+    changelog: str
+
+    @field_validator("id")
+    @classmethod
+    def _slot_id(cls, value: str) -> str:
+        if not SLOT_ID.match(value):
+            raise ValueError("a slot id is dotted lower-case words, e.g. scope.out_of_scope")
+        return value
+
+    @field_validator("variant")
+    @classmethod
+    def _variant(cls, value: str) -> str:
+        if not NAME_ID.match(value):
+            raise ValueError("a variant name is lower-case words joined by '_'")
+        return value
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(value):
+            raise ValueError("must be a semantic version such as 1.2.0")
+        return value
+
+    @field_validator("title", "applies_when", "changelog")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+
+@dataclass(frozen=True)
+class ClauseVersion:
+    """One released (or draft) text of one variant of one slot."""
+
+    meta: ClauseMeta
+    body: str
+    path: str
+    sha256: str
+    body_line: int  # line of the file where the body starts, for error messages
+
+    @property
+    def key(self) -> str:
+        """`slot:variant@version`, the name used in locks, diffs and messages."""
+        return f"{self.meta.id}:{self.meta.variant}@{self.meta.version}"
+
+
+@dataclass(frozen=True)
+class Variant:
+    slot: str
+    name: str
+    versions: tuple[ClauseVersion, ...]  # oldest first
+
+    def version(self, version: str) -> ClauseVersion | None:
+        return next((v for v in self.versions if v.meta.version == version), None)
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    variants: dict[str, Variant] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Library:
+    """A loaded clause library: the manifest plus every clause version, by slot and variant."""
+
+    manifest: Manifest
+    slots: dict[str, Slot]
+    released: dict[str, str]  # relative path -> sha256 recorded at release
+    location: str
+    terms: dict[str, str] = field(default_factory=dict)  # defined term -> key of the first definer
+    rules: dict[str, Any] = field(default_factory=dict)  # clause key -> compiled rules.Rule
+
+    def versions(self) -> list[ClauseVersion]:
+        return [v for slot in self.slots.values() for var in slot.variants.values() for v in var.versions]
+
+    def find(self, slot: str, variant: str | None = None, version: str | None = None) -> ClauseVersion | None:
+        """The named version; with no variant, the slot's only variant or `standard`."""
+        found = self.slots.get(slot)
+        if found is None:
+            return None
+        if variant is None:
+            if len(found.variants) == 1:
+                variant = next(iter(found.variants))
+            else:
+                variant = "standard"
+        var = found.variants.get(variant)
+        if var is None:
+            return None
+        if version is None:
+            return var.versions[-1]
+        return var.version(version)

@@ -1,0 +1,62 @@
+"""Release hashes: approved clause versions are immutable, and this is how we know.
+
+`released.json` maps each released file's path to the sha256 it had when it was released.
+Changing a released file is never right: a new version file is. `freeze` records new releases
+and refuses to rewrite an existing record.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._files import atomic_write
+from ..errors import LibraryError
+from .load import RELEASED
+from .model import Library
+
+
+@dataclass(frozen=True)
+class HashProblem:
+    path: str
+    message: str
+
+
+def check_released(library: Library) -> list[HashProblem]:
+    """Approved or retired files whose hash is missing or differs from the record."""
+    problems = []
+    present = {v.path: v for v in library.versions()}
+    for version in present.values():
+        if version.meta.status == "draft":
+            continue
+        recorded = library.released.get(version.path)
+        if recorded is None:
+            problems.append(HashProblem(version.path, f"{version.meta.status} version is not recorded in "
+                                        f"{RELEASED}; run `msa library freeze` to release it"))
+        elif recorded != version.sha256:
+            problems.append(HashProblem(version.path, f"released version {version.key} was changed after release "
+                                        f"(sha256 {version.sha256[:12]}…, recorded {recorded[:12]}…); restore it "
+                                        "and put the change in a new version file"))
+    for path in library.released:
+        if path not in present:
+            problems.append(HashProblem(path, "a released version file was deleted; released versions are kept"))
+    return problems
+
+
+def freeze(library: Library) -> list[str]:
+    """Record the hashes of approved/retired versions not yet recorded; returns the paths added."""
+    changed = [p for p in check_released(library) if "changed after release" in p.message or "deleted" in p.message]
+    if changed:
+        raise LibraryError("cannot freeze: " + "; ".join(f"{p.path}: {p.message}" for p in changed),
+                           file=str(Path(library.location) / RELEASED))
+    record = dict(library.released)
+    added = []
+    for version in library.versions():
+        if version.meta.status != "draft" and version.path not in record:
+            record[version.path] = version.sha256
+            added.append(version.path)
+    if added:
+        data = json.dumps(dict(sorted(record.items())), indent=2, ensure_ascii=False) + "\n"
+        atomic_write(Path(library.location) / RELEASED, data.encode("utf-8"))
+    return added

@@ -1,0 +1,64 @@
+"""Resolving parameters for one client: default, tier, industry, user count, then overrides.
+
+Protective parameters (`combine: max` or `min`) take the stricter of the tier and industry
+values; every profile override is a deviation the review memo must show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .library.model import Manifest, ParameterDef
+from .profile import Profile
+
+
+@dataclass(frozen=True)
+class ResolvedParam:
+    """A parameter's value for one client and where that value came from."""
+
+    name: str
+    value: Any
+    display: str
+    source: str  # default | tier | industry | users | override
+    library_value: Any
+    library_source: str
+    description: str
+
+    @property
+    def is_deviation(self) -> bool:
+        return self.source == "override"
+
+
+def library_value(param: ParameterDef, tier: str, industry: str, users: int) -> tuple[Any, str]:
+    """The library's value for a client of this tier, industry and size, and its source."""
+    if tier in param.by_tier:
+        value, source = param.by_tier[tier], "tier"
+    else:
+        value, source = param.default, "default"
+    candidates: list[tuple[Any, str]] = []
+    if industry in param.by_industry:
+        candidates.append((param.by_industry[industry], "industry"))
+    thresholds = [t for t in param.by_users if users >= t.min]
+    if thresholds:
+        candidates.append((max(thresholds, key=lambda t: t.min).value, "users"))
+    for candidate, candidate_source in candidates:
+        if (param.combine == "last"
+                or (param.combine == "max" and candidate > value)
+                or (param.combine == "min" and candidate < value)):
+            value, source = candidate, candidate_source
+    return value, source
+
+
+def resolve_params(manifest: Manifest, profile: Profile) -> dict[str, ResolvedParam]:
+    """Every parameter the library defines, resolved for this profile, in manifest order."""
+    out: dict[str, ResolvedParam] = {}
+    for name, param in manifest.parameters.items():
+        value, source = library_value(param, profile.tier, profile.industry, profile.client.users)
+        library_value, library_source = value, source
+        if name in profile.params:
+            value, source = profile.params[name], "override"
+        out[name] = ResolvedParam(name=name, value=value, display=param.display(value), source=source,
+                                  library_value=library_value, library_source=library_source,
+                                  description=param.description)
+    return out

@@ -1,0 +1,214 @@
+"""Client profiles and the provider file: the inputs a sales engineer writes.
+
+The profile shape is a published contract (see the README): fields may be added, never renamed.
+Structural validation is pydantic's; checks that need the library (tier, industry, controls,
+parameters) happen in `check_profile` so one profile can be validated against any library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ._files import raise_validation, read_mapping
+from .errors import ProfileError
+from .library.model import Manifest
+
+ControlStatus = Literal["accepted", "declined", "client_managed"]
+
+US_JURISDICTIONS = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
+    "Delaware", "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois",
+    "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts",
+    "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
+    "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina",
+    "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
+    "West Virginia", "Wisconsin", "Wyoming",
+)
+
+_TEMPLATE_MARKERS = ("{{", "{%", "{#", "}}", "%}")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _clean_text(value: str) -> str:
+    """Client text is reproduced exactly, but it may never look like a template placeholder."""
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    if any(marker in text for marker in _TEMPLATE_MARKERS):
+        raise ValueError("must not contain template markers such as '{{' or '{%'")
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+        raise ValueError("must not contain control characters")
+    return text
+
+
+CleanText = Annotated[str, AfterValidator(_clean_text)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Signatory(_Strict):
+    """The person who signs for a party."""
+
+    name: CleanText
+    title: CleanText
+    email: str
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = _clean_text(value)
+        if not _EMAIL.match(value):
+            raise ValueError("must be an email address such as name@example.com")
+        return value
+
+
+class ClientDetails(_Strict):
+    """Who the client is; `jurisdiction` is the state whose law governs the agreement."""
+
+    legal_name: CleanText
+    jurisdiction: str
+    address: CleanText
+    signatory: Signatory
+    users: int = Field(ge=1, le=1_000_000)
+    entity: CleanText | None = None
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _jurisdiction(cls, value: str) -> str:
+        if value not in US_JURISDICTIONS:
+            raise ValueError("must be a US state (or District of Columbia), spelled out, e.g. California")
+        return value
+
+
+class ControlDecision(_Strict):
+    """The long form of a control entry: the decision plus the record a decline needs."""
+
+    status: ControlStatus
+    offered: date | None = None
+    reason: CleanText | None = None
+
+
+class Profile(_Strict):
+    """One client's profile: the short input from which an agreement is built."""
+
+    client: ClientDetails
+    tier: str
+    industry: str
+    effective_date: date
+    controls: dict[str, ControlStatus | ControlDecision] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    agreement_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+    def decision(self, control: str) -> ControlDecision | None:
+        entry = self.controls.get(control)
+        if entry is None or isinstance(entry, ControlDecision):
+            return entry
+        return ControlDecision(status=entry)
+
+
+class Provider(_Strict):
+    """The provider's own details, kept in a file so no name or address lives in code."""
+
+    legal_name: CleanText
+    organization: CleanText
+    address: CleanText
+    notice_email: str
+    signatory: Signatory
+    website: CleanText | None = None
+
+    @field_validator("notice_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value.strip()):
+            raise ValueError("must be an email address such as notices@example.com")
+        return value.strip()
+
+
+class LoadedProfile(BaseModel):
+    """A profile with where it came from and the hash of its bytes, for locks and staleness."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile: Profile
+    source: str
+    sha256: str
+
+
+def profile_from_mapping(data: dict[str, Any], *, source: str) -> Profile:
+    """Validate a mapping (from YAML, JSON or a CSV row) as a profile."""
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise_validation(exc, source=source, error=ProfileError)
+        raise  # unreachable: raise_validation always raises
+
+
+def load_profile(path: Path) -> LoadedProfile:
+    """Read and validate a client profile file (YAML or JSON)."""
+    data = read_mapping(path, error=ProfileError, what="client profile")
+    profile = profile_from_mapping(data, source=str(path))
+    return LoadedProfile(profile=profile, source=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def load_provider(path: Path) -> tuple[Provider, str]:
+    """Read the provider file; returns the provider and the sha256 of the file."""
+    data = read_mapping(path, error=ProfileError, what="provider file")
+    try:
+        provider = Provider.model_validate(data)
+    except ValidationError as exc:
+        raise_validation(exc, source=str(path), error=ProfileError)
+        raise
+    return provider, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_profile(profile: Profile, manifest: Manifest, *, source: str) -> None:
+    """Check the profile's tier, industry, controls and parameter overrides against the library."""
+    if profile.tier not in manifest.tiers:
+        raise ProfileError(f"{profile.tier!r} is not a tier this library knows", file=source,
+                           field="tier", allowed=manifest.tiers)
+    if profile.industry not in manifest.industries:
+        raise ProfileError(f"{profile.industry!r} is not an industry this library knows", file=source,
+                           field="industry", allowed=manifest.industries)
+    for control in profile.controls:
+        if control not in manifest.controls:
+            raise ProfileError(f"{control!r} is not a control this library knows", file=source,
+                               field=f"controls.{control}", allowed=manifest.controls)
+    for name, value in profile.params.items():
+        definition = manifest.parameters.get(name)
+        if definition is None:
+            raise ProfileError(f"{name!r} is not a parameter this library knows", file=source,
+                               field=f"params.{name}", allowed=sorted(manifest.parameters))
+        problem = definition.check_value(value)
+        if problem:
+            raise ProfileError(f"{value!r} {problem}", file=source, field=f"params.{name}")
+
+
+def slugify(legal_name: str) -> str:
+    """A stable, filesystem-safe folder name for a client: readable part plus a short hash.
+
+    The hash keeps two names that fold to the same letters ("A&B LLC", "A B LLC") apart, and
+    names with no Latin letters at all (RTL scripts, emoji) still get a usable slug.
+    """
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", legal_name).encode("ascii", "ignore").decode("ascii")
+    readable = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:48].strip("-")
+    digest = hashlib.sha256(legal_name.encode("utf-8")).hexdigest()[:6]
+    return f"{readable}-{digest}" if readable else f"client-{digest}"
+
+
+def agreement_id_for(profile: Profile) -> str:
+    """The agreement id: the profile's own, or one derived from the client and the effective date."""
+    if profile.agreement_id:
+        return profile.agreement_id
+    digest = hashlib.sha256(profile.client.legal_name.encode("utf-8")).hexdigest()[:6].upper()
+    return f"MSA-{profile.effective_date:%Y%m%d}-{digest}"

@@ -1,0 +1,236 @@
+"""Selection: which variant and version of every slot a client's agreement uses, and why.
+
+Also applies the refusal policy: a declined control is either recorded with limited services
+(`limit`), or it stops the agreement altogether (`require`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .errors import RequiredControlError, RuleError
+from .library.model import ClauseVersion, Library, OutlineEntry, RequireRule, semver_key
+from .params import ResolvedParam, resolve_params
+from .profile import LoadedProfile, Profile, check_profile
+
+
+@dataclass(frozen=True)
+class ControlState:
+    """A control's status for this client and where the status came from."""
+
+    id: str
+    name: str
+    status: str  # accepted | declined | client_managed
+    source: str  # profile | tier default
+    offered: date | None = None
+    reason: str | None = None
+    policy: str | None = None  # for a declined control: limit (require never gets this far)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One variant considered for a slot: its rule and whether it matched this profile."""
+
+    variant: str
+    version: str | None
+    rule: str
+    precedence: int
+    matched: bool
+    values: dict[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    """The decision for one slot of the outline."""
+
+    slot: str
+    kind: str  # preamble | section | signature | schedule
+    optional: bool
+    clause: ClauseVersion | None
+    reason: str
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def included(self) -> bool:
+        return self.clause is not None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Everything decided for one client before any text is rendered."""
+
+    profile: Profile
+    source: str
+    as_of: date
+    allow_drafts: bool
+    library: Library
+    choices: tuple[SlotChoice, ...]
+    params: dict[str, ResolvedParam]
+    controls: tuple[ControlState, ...]
+    rule_context: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def declined(self) -> list[ControlState]:
+        return [c for c in self.controls if c.status == "declined"]
+
+    @property
+    def deviations(self) -> list[ResolvedParam]:
+        return [p for p in self.params.values() if p.is_deviation]
+
+    @property
+    def included(self) -> list[SlotChoice]:
+        return [c for c in self.choices if c.included]
+
+    @property
+    def drafts_used(self) -> list[ClauseVersion]:
+        return [c.clause for c in self.choices if c.clause is not None and c.clause.meta.status == "draft"]
+
+
+def control_states(library: Library, profile: Profile) -> tuple[ControlState, ...]:
+    """Every control the library knows, with the profile's decision or the tier's default."""
+    states = []
+    for cid, control in library.manifest.controls.items():
+        decision = profile.decision(cid)
+        if decision is None:
+            states.append(ControlState(cid, control.name, control.defaults[profile.tier], "tier default"))
+        else:
+            states.append(ControlState(cid, control.name, decision.status, "profile",
+                                       decision.offered, decision.reason))
+    return tuple(states)
+
+
+def _require_rule(library: Library, control: str, profile: Profile) -> RequireRule | None:
+    for rule in library.manifest.refusal_policy.require:
+        if rule.matches(control, profile.tier, profile.industry):
+            return rule
+    return None
+
+
+def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[ControlState, ...],
+                         *, source: str) -> tuple[ControlState, ...]:
+    """Stop on a declined control the policy requires; mark the others as limited."""
+    policy = library.manifest.refusal_policy
+    refused = []
+    out = []
+    for state in controls:
+        if state.status != "declined":
+            out.append(state)
+            continue
+        rule = _require_rule(library, state.id, profile)
+        if rule is not None:
+            refused.append((state, rule.reason))
+        elif policy.default == "require":
+            refused.append((state, "the provider's policy requires every control; none may be declined"))
+        else:
+            out.append(ControlState(state.id, state.name, state.status, state.source, state.offered,
+                                    state.reason, "limit"))
+    if refused:
+        tier = library.manifest.tiers[profile.tier].name
+        industry = library.manifest.industries[profile.industry].name
+        lines = [f"{s.id} ({s.name}) is mandatory for {tier} clients in {industry}: {why}"
+                 for s, why in refused]
+        raise RequiredControlError(
+            "the client declined a control the provider requires, so no agreement can be drafted:\n  "
+            + "\n  ".join(lines),
+            file=source, field=f"controls.{refused[0][0].id}",
+            hint="set the control to 'accepted' (or 'client_managed'), choose another tier, or change "
+                 "the refusal policy in library.yaml",
+        )
+    return tuple(out)
+
+
+def rule_context(profile: Profile, controls: tuple[ControlState, ...],
+                 params: dict[str, ResolvedParam]) -> dict[str, Any]:
+    """The names a rule may read, with plain values."""
+    return {
+        "tier": profile.tier,
+        "industry": profile.industry,
+        "users": profile.client.users,
+        "jurisdiction": profile.client.jurisdiction,
+        "controls": {c.id: c.status for c in controls},
+        "declined": [c.id for c in controls if c.status == "declined"],
+        "params": {name: p.value for name, p in params.items()},
+    }
+
+
+def eligible_version(library: Library, slot: str, variant: str, as_of: date,
+                     allow_drafts: bool) -> ClauseVersion | None:
+    """The newest approved (or, if allowed, draft) version effective on `as_of`."""
+    statuses = {"approved", "draft"} if allow_drafts else {"approved"}
+    versions = [v for v in library.slots[slot].variants[variant].versions
+                if v.meta.status in statuses and v.meta.effective <= as_of]
+    return max(versions, key=lambda v: semver_key(v.meta.version)) if versions else None
+
+
+def _describe_values(candidates: list[Candidate]) -> str:
+    values: dict[str, Any] = {}
+    for c in candidates:
+        values.update(c.values)
+    return ", ".join(f"{k}={v!r}" for k, v in values.items()) or "(the rules read no profile values)"
+
+
+def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[str, Any],
+                as_of: date, allow_drafts: bool) -> SlotChoice:
+    """Pick the one applicable variant of a slot, or leave an optional slot out."""
+    slot = library.slots.get(entry.slot)
+    if slot is None:
+        raise RuleError(f"the outline names slot {entry.slot!r} but the library has no clause for it",
+                        file=library.location)
+    candidates: list[Candidate] = []
+    matched: list[tuple[Candidate, ClauseVersion]] = []
+    for name in sorted(slot.variants):
+        version = eligible_version(library, entry.slot, name, as_of, allow_drafts)
+        if version is None:
+            latest = slot.variants[name].versions[-1]
+            candidates.append(Candidate(name, None, latest.meta.applies_when, latest.meta.precedence, False, {},
+                                        note=f"no {'approved or draft' if allow_drafts else 'approved'} "
+                                             f"version effective on {as_of.isoformat()}"))
+            continue
+        rule = library.rules[version.key]
+        ok = rule.evaluate(context, where=version.path)
+        candidate = Candidate(name, version.meta.version, rule.source, version.meta.precedence, ok,
+                              rule.values(context))
+        candidates.append(candidate)
+        if ok:
+            matched.append((candidate, version))
+    if not matched:
+        if entry.optional:
+            return SlotChoice(entry.slot, kind, True, None, "left out: no variant applies to this profile",
+                              tuple(candidates))
+        tried = "; ".join(f"{c.variant} ({c.note or c.rule + ' is false'})" for c in candidates)
+        raise RuleError(f"slot {entry.slot!r} is required but no variant applies. Candidates: {tried}. "
+                        f"Profile values: {_describe_values(candidates)}",
+                        file=library.location, field=f"outline.{entry.slot}")
+    top = max(c.precedence for c, _ in matched)
+    winners = [(c, v) for c, v in matched if c.precedence == top]
+    if len(winners) > 1:
+        names = ", ".join(f"{c.variant} ({c.rule})" for c, _ in winners)
+        raise RuleError(f"slot {entry.slot!r}: several variants apply with the same precedence {top}: {names}. "
+                        f"Profile values: {_describe_values([c for c, _ in winners])}",
+                        file=library.location, field=f"outline.{entry.slot}",
+                        hint="give one variant a higher `precedence`, or narrow the rules")
+    winner, version = winners[0]
+    reason = f"rule {winner.rule!r} is true"
+    if len(matched) > 1:
+        others = ", ".join(c.variant for c, _ in matched if c is not winner)
+        reason += f"; takes precedence {top} over {others}"
+    return SlotChoice(entry.slot, kind, entry.optional, version, reason, tuple(candidates))
+
+
+def select(library: Library, loaded: LoadedProfile, *, as_of: date | None = None,
+           allow_drafts: bool = False) -> Selection:
+    """Decide every slot for one client profile. Raises when the policy or rules forbid a draft."""
+    profile = loaded.profile
+    check_profile(profile, library.manifest, source=loaded.source)
+    as_of = as_of or profile.effective_date
+    params = resolve_params(library.manifest, profile)
+    controls = apply_refusal_policy(library, profile, control_states(library, profile), source=loaded.source)
+    context = rule_context(profile, controls, params)
+    choices = tuple(choose_slot(library, kind, entry, context, as_of, allow_drafts)
+                    for kind, entry in library.manifest.outline.entries())
+    return Selection(profile=profile, source=loaded.source, as_of=as_of, allow_drafts=allow_drafts,
+                     library=library, choices=choices, params=params, controls=controls,
+                     rule_context=context)
