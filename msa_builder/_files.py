@@ -134,3 +134,36 @@ def atomic_write(path: Path, data: bytes) -> bool:
             pass
         raise
     return True
+
+
+def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
+    """Write several files so that each is old-or-new, staging all before replacing any.
+
+    Files whose bytes are unchanged are not touched (mtimes stay put). Returns the paths written.
+    Callers list the file that marks completion (the lock) last: it is replaced last.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            try:
+                if path.stat().st_size == len(data) and path.read_bytes() == data:
+                    continue
+            except FileNotFoundError:
+                pass
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            staged.append((tmp, path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise
+    return [path for _, path in staged]

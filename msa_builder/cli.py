@@ -154,3 +154,44 @@ def library_freeze(library_dir: Path | None) -> None:
     for path in added:
         click.echo(f"released {path}")
     click.echo(f"{len(added)} version(s) recorded")
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    from .build import FORMATS
+
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise click.BadParameter(f"{fmt!r} is not a format; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+@main.command()
+@click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for the outputs; each client gets a sub-folder.")
+@library_option
+@click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Provider details file (default: samples/provider.yaml).")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder holding agreement.docx and review-memo.docx (default: templates/).")
+@as_of_option
+@drafts_option
+@click.option("--format", "formats", default="docx", show_default=True, callback=_formats,
+              help="Comma-separated output formats: docx, pdf.")
+@click.option("--final", is_flag=True, help="Execution version without the draft marking (approved clauses only).")
+def build(profile: Path, out_dir: Path, library_dir: Path | None, provider_path: Path | None,
+          templates_dir: Path | None, as_of: date | None, allow_drafts: bool, formats: tuple[str, ...],
+          final: bool) -> None:
+    """Build one client's agreement, review memo and lock file."""
+    from .build import BuildOptions, build as build_one
+    from .paths import default_provider, default_templates
+
+    options = BuildOptions(library=api.open_library(library_dir), provider_path=provider_path or default_provider(),
+                           templates_dir=templates_dir or default_templates(), as_of=as_of,
+                           allow_drafts=allow_drafts, final=final, formats=formats)
+    result = build_one(profile, out_dir, options)
+    click.echo(f"{result.client}: agreement {result.agreement_id}")
+    for name, path in result.files.items():
+        state = "written" if path in result.written else "unchanged"
+        click.echo(f"  {path}  ({state})")

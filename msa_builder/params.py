@@ -54,11 +54,11 @@ def resolve_params(manifest: Manifest, profile: Profile) -> dict[str, ResolvedPa
     """Every parameter the library defines, resolved for this profile, in manifest order."""
     out: dict[str, ResolvedParam] = {}
     for name, param in manifest.parameters.items():
-        value, source = library_value(param, profile.tier, profile.industry, profile.client.users)
-        library_value, library_source = value, source
+        base, base_source = library_value(param, profile.tier, profile.industry, profile.client.users)
+        value, source = base, base_source
         if name in profile.params:
             value, source = profile.params[name], "override"
         out[name] = ResolvedParam(name=name, value=value, display=param.display(value), source=source,
-                                  library_value=library_value, library_source=library_source,
+                                  library_value=base, library_source=base_source,
                                   description=param.description)
     return out

@@ -32,7 +32,7 @@ SIMPLE_NAMES = ("tier", "tier_name", "industry", "industry_name", "controls", "d
 REF = re.compile(r"\[([^\]]*)\]\(#([^)\s]+)\)")
 _JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 _CAPS = re.compile(r"[A-Z][a-z]+(?:(?:[ -]|-)[A-Z][a-z]+)+")
-_SENTENCE_START = re.compile(r"(^|[.:;!?]\s+|\(\s*|\n\s*(?:\d+\.|[-*])?\s*|\"|“)$")
+_SENTENCE_START = re.compile(r"(^\s*(?:\d+\.|[-*+])?\s*|[.:;!?]\s+|\(\s*|[\"“]\s*)$")
 
 
 @dataclass(frozen=True)

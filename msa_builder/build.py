@@ -1,0 +1,115 @@
+"""`msa build`: one client's agreement, review memo and lock file, written all-or-nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ._files import atomic_write_set
+from .agreement import Agreement
+from .assemble import assemble
+from .errors import RenderError
+from .library.model import Library
+from .lock import bill_of_materials, lock_bytes, lock_document
+from .paths import default_provider, default_templates
+from .profile import LoadedProfile, load_profile, load_provider, slugify
+from .render.agreement_docx import render_agreement_docx
+from .render.memo_docx import render_memo_docx
+from .render.shell import load_shell
+from .selection import select
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything besides the profile that decides a build's output."""
+
+    library: Library
+    provider_path: Path = field(default_factory=default_provider)
+    templates_dir: Path = field(default_factory=default_templates)
+    as_of: date | None = None
+    allow_drafts: bool = False
+    final: bool = False
+    formats: tuple[str, ...] = ("docx",)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build produced and which files actually changed on disk."""
+
+    client: str
+    agreement_id: str
+    slug: str
+    directory: Path
+    files: dict[str, Path]
+    written: tuple[Path, ...]
+    lock: dict[str, Any]
+    agreement: Agreement = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RenderedBuild:
+    """A build held in memory: file name -> bytes, lock last."""
+
+    slug: str
+    agreement: Agreement
+    files: dict[str, bytes]
+    lock: dict[str, Any]
+
+
+def output_names(slug: str) -> dict[str, str]:
+    return {"docx": f"{slug}-msa.docx", "memo": f"{slug}-review.docx", "pdf": f"{slug}-msa.pdf",
+            "lock": f"{slug}-lock.json"}
+
+
+def render_build(loaded: LoadedProfile, options: BuildOptions) -> RenderedBuild:
+    """Select, assemble and render every output in memory; nothing touches the disk."""
+    unknown = [f for f in options.formats if f not in FORMATS]
+    if unknown:
+        raise RenderError(f"unknown output format {unknown[0]!r}", field="--format", allowed=FORMATS)
+    provider, provider_sha = load_provider(options.provider_path)
+    selection = select(options.library, loaded, as_of=options.as_of, allow_drafts=options.allow_drafts)
+    agreement = assemble(selection, provider)
+    if options.final and not agreement.is_final_eligible:
+        drafts = ", ".join(c.key for c in agreement.clauses() if c.status != "approved")
+        raise RenderError(f"a final agreement may use approved clause versions only; drafts: {drafts}",
+                          file=loaded.source, field="--final")
+    agreement_shell = load_shell(options.templates_dir / "agreement.docx")
+    memo_shell = load_shell(options.templates_dir / "review-memo.docx")
+    bom = bill_of_materials(agreement, profile_sha256=loaded.sha256, provider_sha256=provider_sha,
+                            templates={"agreement": agreement_shell.sha256, "review_memo": memo_shell.sha256},
+                            final=options.final)
+    slug = slugify(agreement.client_name)
+    names = output_names(slug)
+    files: dict[str, bytes] = {}
+    docx = render_agreement_docx(agreement, agreement_shell, bom, final=options.final)
+    if "docx" in options.formats or "pdf" in options.formats:
+        files[names["docx"]] = docx
+    files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final)
+    if "pdf" in options.formats:
+        from .render.pdf import finish_agreement_pdf
+
+        files[names["pdf"]] = finish_agreement_pdf(agreement, docx, bom, final=options.final)
+    lock = lock_document(bom, files, profile_path=loaded.source)
+    files[names["lock"]] = lock_bytes(lock)
+    return RenderedBuild(slug=slug, agreement=agreement, files=files, lock=lock)
+
+
+def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
+    """Write a rendered build under OUT/<slug>/, unchanged files untouched, the lock last."""
+    directory = out_dir / rendered.slug
+    paths = {directory / name: data for name, data in rendered.files.items()}
+    written = atomic_write_set(paths)
+    return BuildResult(client=rendered.agreement.client_name, agreement_id=rendered.agreement.id,
+                       slug=rendered.slug, directory=directory,
+                       files={name: directory / name for name in rendered.files}, written=tuple(written),
+                       lock=rendered.lock, agreement=rendered.agreement)
+
+
+def build(profile_path: Path | str, out_dir: Path | str, options: BuildOptions) -> BuildResult:
+    """Build one client's agreement from a profile file; nothing is written if anything fails."""
+    loaded = load_profile(Path(profile_path))
+    return write_build(render_build(loaded, options), Path(out_dir))

@@ -1,0 +1,1 @@
+"""Renderers: the Agreement model to Word documents (and, through LibreOffice, PDF)."""

@@ -1,0 +1,109 @@
+"""Blocks to WordprocessingML: the one place our document model meets Word's XML.
+
+Cross-references become REF fields to bookmarks on the target heading, with the number we
+computed as the cached result: the text is right as delivered, and Word or LibreOffice keep it
+right when an attorney inserts a section and updates fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..blocks import Block, Heading, Inline, LineBreak, ListBlock, Paragraph, Ref, Table, Text, inline_text
+from ..ooxml.fields import ref as ref_field
+from ..ooxml.numbering import BULLET_NUM, NumberingPlan
+from ..ooxml.tables import column_widths, table
+from ..ooxml.text import line_break, paragraph, run
+
+TEXT_WIDTH = 9360
+LIST_INDENT = 1440
+LEVEL_STEP = 720
+
+
+def bookmark_name(slot: str) -> str:
+    """A Word bookmark name for a slot: hidden (`_Ref` prefix), at most 40 characters."""
+    import hashlib
+
+    name = "_Ref_" + slot.replace(".", "_")
+    if len(name) > 40:
+        name = name[:33] + "_" + hashlib.sha256(slot.encode()).hexdigest()[:6]
+    return name
+
+
+class WordWriter:
+    """Writes blocks for one document, handing out list-numbering instances and bookmark ids."""
+
+    def __init__(self, targets: Mapping[str, str] | None = None) -> None:
+        self.numbering = NumberingPlan()
+        self.targets = dict(targets or {})  # slot -> label ("Section 3.2" / "Schedule C")
+        self._bookmark = 0
+
+    def next_bookmark(self) -> int:
+        self._bookmark += 1
+        return self._bookmark
+
+    def inlines(self, inlines: tuple[Inline, ...], *, bold: bool = False, highlight: bool = False) -> str:
+        out = []
+        for item in inlines:
+            if isinstance(item, Text):
+                out.append(run(item.text, bold=bold or item.bold, italic=item.italic, highlight=highlight))
+            elif isinstance(item, Ref):
+                out.append(self.reference(item))
+            elif isinstance(item, LineBreak):
+                out.append(line_break())
+        return "".join(out)
+
+    def reference(self, item: Ref) -> str:
+        kind, _, number = item.label.partition(" ")
+        if kind == "Section":
+            return run("Section ") + ref_field(bookmark_name(item.target), number, number=True)
+        return ref_field(bookmark_name(item.target), item.label, number=False)
+
+    def blocks(self, blocks: tuple[Block, ...], *, style: str = "BodyText", depth: int = 0) -> str:
+        out = []
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                out.append(paragraph(self.inlines(block.inlines), style=style))
+            elif isinstance(block, Heading):
+                out.append(paragraph(self.inlines(block.inlines), style="Heading3", keep_next=True))
+            elif isinstance(block, ListBlock):
+                out.append(self.list_block(block, depth))
+            elif isinstance(block, Table):
+                out.append(self.table(block))
+        return "".join(out)
+
+    def list_block(self, block: ListBlock, depth: int) -> str:
+        out = []
+        num_id = self.numbering.new_ordered(depth) if block.ordered else BULLET_NUM
+        style = "ClauseList" if block.ordered else "ListBullet"
+        for item in block.items:
+            first, rest = (item[0], item[1:]) if item and isinstance(item[0], Paragraph) else (None, item)
+            if first is not None:
+                out.append(paragraph(self.inlines(first.inlines), style=style, num=(num_id, depth)))
+            for inner in rest:
+                if isinstance(inner, ListBlock):
+                    out.append(self.list_block(inner, depth + 1))
+                elif isinstance(inner, Paragraph):
+                    out.append(paragraph(self.inlines(inner.inlines), style="BodyText",
+                                         indent_left=LIST_INDENT + LEVEL_STEP * depth))
+                else:
+                    out.append(self.blocks((inner,), depth=depth + 1))
+        return "".join(out)
+
+    def table(self, block: Table, *, shaded_rows: tuple[int, ...] = ()) -> str:
+        columns = max([len(block.header)] + [len(r) for r in block.rows])
+        weights = []
+        for col in range(columns):
+            texts = [inline_text(r[col]) for r in [block.header, *block.rows] if col < len(r)]
+            longest_word = max((len(w) for t in texts for w in t.split()), default=4)
+            average = sum(len(t) for t in texts) / max(len(texts), 1)
+            # A column is never narrower than its longest word, so words are not split mid-letter.
+            weights.append(max(longest_word + 3, min(int(average), 60)))
+        widths = column_widths(TEXT_WIDTH, weights)
+
+        def cell(inlines: tuple[Inline, ...], bold: bool = False) -> str:
+            return paragraph(self.inlines(inlines, bold=bold), style="TableText")
+
+        header = [cell(c, bold=True) for c in block.header]
+        rows = [[cell(r[i]) if i < len(r) else cell(()) for i in range(columns)] for r in block.rows]
+        return table(header, rows, widths, shaded_rows=shaded_rows)
