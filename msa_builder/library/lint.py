@@ -71,18 +71,21 @@ def _check_variables(clause: ClauseVersion, allowed: set[str]) -> Iterator[Findi
             yield Finding("warning", clause.path, f"declares {name!r} in `variables` but never uses it")
 
 
-def _sample_context(library: Library) -> dict[str, Any]:
-    """A context in which every control is declined, so every loop in a body runs once."""
+def _sample_context(library: Library, scenario: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A clause context for lint: by default every control is declined, so every loop runs once."""
     from ..context import control_row, declined_row
     from ..selection import ControlState
 
     manifest = library.manifest
-    tier = next(iter(manifest.tiers))
-    industry = next(iter(manifest.industries))
+    tier = scenario["tier"] if scenario else next(iter(manifest.tiers))
+    industry = scenario["industry"] if scenario else next(iter(manifest.industries))
+    statuses = scenario["controls"] if scenario else {cid: "declined" for cid in manifest.controls}
     person = {"name": "Sample Signer", "title": "Owner", "email": "signer@example.com"}
-    states = [ControlState(cid, c.name, "declined", "profile", None, None, "limit")
+    states = [ControlState(cid, c.name, statuses[cid], "profile", None, None,
+                           "limit" if statuses[cid] == "declined" else None)
               for cid, c in manifest.controls.items()]
     controls = [control_row(manifest, tier, s) for s in states]
+    declined = [declined_row(manifest, s, date(2026, 1, 1)) for s in states if s.status == "declined"]
     return {
         "client": {"legal_name": "Sample Client LLC", "jurisdiction": "Ohio", "address": "1 Main St",
                    "users": 10, "entity": "an Ohio limited liability company", "signatory": person},
@@ -95,8 +98,8 @@ def _sample_context(library: Library) -> dict[str, Any]:
         "industry": industry, "industry_name": manifest.industries[industry].name,
         "params": {n: p.display(p.default) for n, p in manifest.parameters.items()},
         "controls": controls,
-        "declined": [declined_row(manifest, s, date(2026, 1, 1)) for s in states],
-        "in_force": controls,
+        "declined": declined,
+        "in_force": [c for c in controls if c["status"] != "declined"],
     }
 
 
@@ -116,28 +119,30 @@ def _known(phrase: str, terms: set[str]) -> bool:
 def _undefined_terms(clause: ClauseVersion, terms: set[str], proper: set[str]) -> Iterator[str]:
     """Capitalised multi-word phrases that are neither defined terms nor listed proper names."""
     single = {t for t in terms if " " not in t and "-" not in t}
+    # Names may contain lower-case words ("Model Rules of Professional Conduct"): mask them first.
+    names = re.compile("|".join(re.escape(n) for n in sorted(proper, key=len, reverse=True))) if proper else None
     for line in _JINJA.sub(" ", clause.body).splitlines():
         stripped = line.strip()
         if stripped.startswith("#") or stripped.startswith("|"):
             continue  # headings and table rows are title-cased by convention
         plain = REF.sub("", stripped).replace("**", "").replace("*", "")
+        if names is not None:
+            plain = names.sub(" name ", plain)
         for match in _CAPS.finditer(plain):
             phrase = match.group(0)
-            words = re.split(r"[ ]", phrase)
-            if _known(phrase, terms) or phrase in proper:
+            words = phrase.split(" ")
+            if _known(phrase, terms):
                 continue
             if _SENTENCE_START.search(plain[:match.start()]) and len(words) > 1:
                 words = words[1:]
                 phrase = " ".join(words)
-            if len(words) < 2 or _known(phrase, terms) or phrase in proper:
+            if len(words) < 2 or _known(phrase, terms):
                 continue
-            if any(p in phrase for p in proper) or any(t in phrase for t in terms if " " in t):
-                rest = phrase
-                for known in sorted(terms | proper, key=len, reverse=True):
+            rest = phrase
+            for known in sorted(terms, key=len, reverse=True):
+                if " " in known or "-" in known:
                     rest = rest.replace(known, " ")
-                if all(_known(w, single) for w in rest.split()):
-                    continue
-            if all(_known(w, single) for w in words):
+            if all(_known(w, single) for w in rest.split()):
                 continue
             yield phrase
 
@@ -237,7 +242,14 @@ def _check_selection(library: Library) -> Iterator[Finding]:
             reached.add((entry.slot, winners[0].meta.variant))
             included[entry.slot] = winners[0]
         for version in included.values():
-            for _, target in REF.findall(version.body):
+            targets = [t for _, t in REF.findall(version.body)]
+            if "{%" in version.body and any(t not in included for t in targets):
+                # The reference may sit behind a guard: judge the text this profile would get.
+                try:
+                    targets = [t for _, t in REF.findall(render_clause(version, _sample_context(library, ctx)))]
+                except MsaError:
+                    pass  # reported by the render check
+            for target in targets:
                 if target in library.slots and target not in included:
                     key = ("ref", version.path, target)
                     if key not in reported:
