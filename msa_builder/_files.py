@@ -5,6 +5,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def _publish_mode(fd: int) -> None:
+    """mkstemp creates files readable by the owner only; outputs are ordinary files."""
+    os.fchmod(fd, 0o666 & ~_UMASK)
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +130,7 @@ def atomic_write(path: Path, data: bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        _publish_mode(fd)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -152,11 +161,12 @@ def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
                 pass
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            staged.append((tmp, path))
+            _publish_mode(fd)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            staged.append((tmp, path))
         for tmp, path in staged:
             os.replace(tmp, path)
     except BaseException:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._files import atomic_write_set
 from .agreement import Agreement
@@ -16,9 +16,13 @@ from .lock import bill_of_materials, lock_bytes, lock_document
 from .paths import default_provider, default_templates
 from .profile import LoadedProfile, load_profile, load_provider, slugify
 from .render.agreement_docx import render_agreement_docx
+from .pdf import agreement_pdf
 from .render.memo_docx import render_memo_docx
 from .render.shell import load_shell
 from .selection import select
+
+if TYPE_CHECKING:
+    from .pdf.convert import PdfConverter
 
 FORMATS = ("docx", "pdf")
 
@@ -65,8 +69,12 @@ def output_names(slug: str) -> dict[str, str]:
             "lock": f"{slug}-lock.json"}
 
 
-def render_build(loaded: LoadedProfile, options: BuildOptions) -> RenderedBuild:
-    """Select, assemble and render every output in memory; nothing touches the disk."""
+def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None) -> RenderedBuild:
+    """Select, assemble and render every output in memory; nothing is written to the outputs.
+
+    PDF output goes through `converter` (one long-lived LibreOffice, shared by a batch worker);
+    without one, a converter is started for this build alone.
+    """
     unknown = [f for f in options.formats if f not in FORMATS]
     if unknown:
         raise RenderError(f"unknown output format {unknown[0]!r}", field="--format", allowed=FORMATS)
@@ -90,9 +98,7 @@ def render_build(loaded: LoadedProfile, options: BuildOptions) -> RenderedBuild:
         files[names["docx"]] = docx
     files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final)
     if "pdf" in options.formats:
-        from .render.pdf import finish_agreement_pdf
-
-        files[names["pdf"]] = finish_agreement_pdf(agreement, docx, bom, final=options.final)
+        files[names["pdf"]] = agreement_pdf(agreement, docx, bom, final=options.final, converter=converter)
     lock = lock_document(bom, files, profile_path=loaded.source)
     files[names["lock"]] = lock_bytes(lock)
     return RenderedBuild(slug=slug, agreement=agreement, files=files, lock=lock)
@@ -109,7 +115,8 @@ def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
                        lock=rendered.lock, agreement=rendered.agreement)
 
 
-def build(profile_path: Path | str, out_dir: Path | str, options: BuildOptions) -> BuildResult:
+def build(profile_path: Path | str, out_dir: Path | str, options: BuildOptions,
+          *, converter: PdfConverter | None = None) -> BuildResult:
     """Build one client's agreement from a profile file; nothing is written if anything fails."""
     loaded = load_profile(Path(profile_path))
-    return write_build(render_build(loaded, options), Path(out_dir))
+    return write_build(render_build(loaded, options, converter=converter), Path(out_dir))

@@ -1,0 +1,92 @@
+"""PDF output: the DOCX converted by LibreOffice, then finished with pypdf."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..agreement import Agreement
+from ..lock import bom_hash
+from .convert import PdfConverter
+from .finish import OutlineEntry, finish_pdf
+
+
+def _pdf_date(day: date) -> str:
+    return f"D:{day:%Y%m%d}000000Z"
+
+
+def agreement_outline(agreement: Agreement) -> list[OutlineEntry]:
+    """Bookmarks for every article, section, the signature page and every schedule."""
+    entries: list[OutlineEntry] = []
+    for article in agreement.articles:
+        entries.append(OutlineEntry(f"Article {article.number}. {article.title}", 0, article.title))
+        entries += [OutlineEntry(f"{s.number} {s.clause.title}", 1, s.clause.title) for s in article.sections]
+    entries.append(OutlineEntry("Signatures", 0, "Signatures"))
+    entries += [OutlineEntry(f"{s.label}: {s.clause.title}", 0, s.clause.title) for s in agreement.schedules]
+    return entries
+
+
+def agreement_labels(agreement: Agreement, outline: list[OutlineEntry]):  # type: ignore[no-untyped-def]
+    """Page labels: Cover, Contents i-ii, the body numbered as printed, Schedule pages A-1, A-2."""
+
+    def plan(pages: list[int]) -> list[tuple[int, str | None, str | None, int]]:
+        first_body = pages[0]
+        ranges: list[tuple[int, str | None, str | None, int]] = [(0, None, "Cover", 0)]
+        if first_body > 1:
+            ranges.append((1, "/r", "Contents ", 1))
+        ranges.append((first_body, "/D", None, first_body + 1))
+        schedule_pages = pages[-len(agreement.schedules):] if agreement.schedules else []
+        signature_page = pages[len(outline) - len(agreement.schedules) - 1]
+        ranges.append((signature_page, "/D", "Signatures-", 1))
+        for schedule, page in zip(agreement.schedules, schedule_pages):
+            ranges.append((page, "/D", f"{schedule.letter}-", 1))
+        return ranges
+
+    return plan
+
+
+def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any], *, final: bool) -> dict[str, str]:
+    """Document information: what, for whom, from which library, and the lock's hash."""
+    stamp = _pdf_date(agreement.effective_date)
+    return {
+        "/Title": f"{agreement.title} \u2014 {agreement.client_name}",
+        "/Author": agreement.provider.legal_name,
+        "/Subject": f"Agreement {agreement.id} for {agreement.client_name}",
+        "/Keywords": f"msa-builder; {agreement.library_name} {agreement.library_version}; lock {bom_hash(bom)}",
+        "/Creator": f"msa-builder {agreement.tool_version}",
+        "/Producer": f"msa-builder {agreement.tool_version} (LibreOffice, pypdf)",
+        "/CreationDate": stamp,
+        "/ModDate": stamp,
+        "/MsaAgreementId": agreement.id,
+        "/MsaClient": agreement.client_name,
+        "/MsaLibrary": agreement.library_name,
+        "/MsaLibraryVersion": agreement.library_version,
+        "/MsaLockSha256": bom_hash(bom),
+        "/MsaStatus": "final" if final else "draft",
+    }
+
+
+def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, final: bool,
+                  converter: PdfConverter | None = None) -> bytes:
+    """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
+    with tempfile.TemporaryDirectory(prefix="msa-pdf-") as work:
+        source = Path(work) / f"{agreement.id}.docx"
+        target = Path(work) / f"{agreement.id}.pdf"
+        source.write_bytes(docx)
+        minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
+        if converter is None:
+            with PdfConverter() as own:
+                own.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
+        else:
+            converter.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
+        raw = target.read_bytes()
+    outline = agreement_outline(agreement)
+    return finish_pdf(raw, metadata=agreement_metadata(agreement, bom, final=final), outline=outline,
+                      label_plan=agreement_labels(agreement, outline), watermark=not final,
+                      identity=f"{bom_hash(bom)}:{'final' if final else 'draft'}")
+
+
+__all__ = ["PdfConverter", "agreement_pdf", "agreement_outline", "agreement_metadata"]

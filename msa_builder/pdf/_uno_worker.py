@@ -1,0 +1,115 @@
+"""A long-lived LibreOffice converter, driven over UNO; runs under a Python that has `uno`.
+
+Not imported by msa-builder: PdfConverter starts it as `python3 _uno_worker.py SOFFICE PROFILE`
+with the system Python (Debian's python3-uno), because LibreOffice's bindings are built for it.
+It starts one headless soffice with a private profile directory, then reads one JSON job per
+line on stdin ({"src", "dst"}) and answers one JSON line per job on stdout. One start-up (about
+a second) is paid per worker instead of per document.
+
+Before exporting, it updates the table of contents and all fields, so the PDF shows real page
+numbers; plain `soffice --convert-to pdf` would print the cached entries.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import uno  # type: ignore[import-not-found]
+from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
+from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
+
+START_TIMEOUT = 90.0
+
+
+def _props(**values: object) -> tuple[PropertyValue, ...]:
+    out = []
+    for name, value in values.items():
+        prop = PropertyValue()
+        prop.Name = name
+        prop.Value = value
+        out.append(prop)
+    return tuple(out)
+
+
+def _connect(pipe: str, proc: subprocess.Popen[bytes]) -> object:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        try:
+            return resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+        except NoConnectException:
+            if proc.poll() is not None:
+                raise RuntimeError(f"soffice exited with code {proc.returncode} before accepting connections")
+            if time.monotonic() > deadline:
+                raise RuntimeError("soffice did not start in time")
+            time.sleep(0.05)
+
+
+def _convert(desktop: object, job: dict[str, str]) -> dict[str, object]:
+    src = uno.systemPathToFileUrl(os.path.abspath(job["src"]))
+    dst = uno.systemPathToFileUrl(os.path.abspath(job["dst"]))
+    # Naming the import filter makes a file that is not a Word document fail instead of being
+    # "converted" as plain text into a page of gibberish.
+    doc = desktop.loadComponentFromURL(src, "_blank", 0, _props(Hidden=True, FilterName="MS Word 2007 XML"))  # type: ignore[attr-defined]
+    if doc is None:
+        return {"ok": False, "error": "LibreOffice could not open the document"}
+    try:
+        indexes = doc.getDocumentIndexes()
+        for i in range(indexes.getCount()):
+            indexes.getByIndex(i).update()
+        doc.getTextFields().refresh()
+        doc.refresh()
+        filter_data = uno.Any("[]com.sun.star.beans.PropertyValue", _props(ExportBookmarks=True))
+        doc.storeToURL(dst, _props(FilterName="writer_pdf_Export", FilterData=filter_data))
+    finally:
+        doc.close(True)
+    return {"ok": True}
+
+
+def main() -> int:
+    soffice, profile = sys.argv[1], sys.argv[2]
+    pipe = "msa_" + uuid.uuid4().hex
+    proc = subprocess.Popen(
+        [soffice, f"-env:UserInstallation={uno.systemPathToFileUrl(profile)}", "--headless", "--invisible",
+         "--nologo", "--nodefault", "--norestore", "--nolockcheck",
+         f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        context = _connect(pipe, proc)
+        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)  # type: ignore[attr-defined]
+    except Exception as exc:  # report any start-up failure to the parent as one line
+        print(json.dumps({"ready": False, "error": str(exc)}), flush=True)
+        proc.kill()
+        return 1
+    print(json.dumps({"ready": True}), flush=True)
+    try:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            job = json.loads(line)
+            try:
+                result = _convert(desktop, job)
+            except Exception as exc:  # UNO raises its own exception types; the parent decides
+                result = {"ok": False, "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}"}
+            print(json.dumps(result), flush=True)
+    finally:
+        try:
+            desktop.terminate()  # type: ignore[attr-defined]
+        except Exception:  # soffice may already be gone; it is killed below either way
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

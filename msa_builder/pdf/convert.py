@@ -1,0 +1,223 @@
+"""DOCX to PDF through LibreOffice: the PDF is the DOCX, rendered by a second, independent reader.
+
+Traps this module exists for (measured with LibreOffice 7.4):
+- `soffice` exits 0 even when a document fails to load, so every expected PDF is checked: it must
+  exist, parse, have a plausible page count and contain text we know the document holds.
+- Two soffice processes sharing a profile directory lose documents silently, so every converter
+  gets its own throw-away profile.
+- Start-up costs about a second of the ~1.3 s a single conversion takes, so a converter keeps one
+  LibreOffice alive for all the documents it is given (the "uno" engine); batch workers each own one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from types import TracebackType
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from ..errors import ConversionError
+
+INSTALL_HINT = ("install LibreOffice (Debian/Ubuntu: `sudo apt-get install libreoffice-writer-nogui python3-uno`) "
+                "or set MSA_SOFFICE to the soffice program; DOCX output works without it")
+WORKER = Path(__file__).with_name("_uno_worker.py")
+START_TIMEOUT = 90.0
+
+
+def find_soffice() -> str:
+    """The soffice program: MSA_SOFFICE, else `soffice` or `libreoffice` on PATH."""
+    configured = os.environ.get("MSA_SOFFICE")
+    if configured:
+        if shutil.which(configured) or (os.path.isfile(configured) and os.access(configured, os.X_OK)):
+            return configured
+        raise ConversionError(f"MSA_SOFFICE points to {configured!r}, which is not an executable program",
+                              field="MSA_SOFFICE", hint=INSTALL_HINT)
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ConversionError("PDF output needs LibreOffice, and `soffice` is not on PATH", field="--format pdf",
+                          hint=INSTALL_HINT)
+
+
+@lru_cache(maxsize=1)
+def find_uno_python() -> str | None:
+    """A Python that can import LibreOffice's `uno` bindings (MSA_UNO_PYTHON, else the system one)."""
+    candidates = [os.environ.get("MSA_UNO_PYTHON"), "/usr/bin/python3", "/usr/lib/libreoffice/program/python"]
+    for candidate in candidates:
+        if not candidate or not os.path.exists(candidate):
+            continue
+        try:
+            subprocess.run([candidate, "-c", "import uno"], check=True, capture_output=True, timeout=30)
+        except (subprocess.SubprocessError, OSError):
+            continue
+        return candidate
+    return None
+
+
+def check_pdf(pdf: Path, source: Path, *, expect_text: str | None = None, min_pages: int = 1) -> int:
+    """Raise unless `pdf` is a real PDF of `source`; returns its page count."""
+    try:
+        data = pdf.read_bytes()
+    except FileNotFoundError:
+        raise ConversionError("LibreOffice produced no PDF for this document", file=str(source)) from None
+    if not data.startswith(b"%PDF") or len(data) < 200:
+        raise ConversionError("LibreOffice produced an empty or invalid PDF", file=str(source))
+    try:
+        reader = PdfReader(BytesIO(data))
+        pages = len(reader.pages)
+        first = reader.pages[0].extract_text() if pages else ""
+    except (PdfReadError, ValueError, KeyError) as exc:
+        raise ConversionError(f"the PDF LibreOffice produced cannot be read: {exc}", file=str(source)) from None
+    if pages < min_pages:
+        raise ConversionError(f"the PDF has {pages} page(s), expected at least {min_pages}", file=str(source))
+    if expect_text and _norm(expect_text) not in _norm(first):
+        raise ConversionError(f"the PDF does not show {expect_text!r} on its first page; LibreOffice did not "
+                              "read the document correctly", file=str(source))
+    return pages
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+class PdfConverter:
+    """One LibreOffice for many documents, with its own profile directory and a timeout per document.
+
+    Use as a context manager; `convert` may be called any number of times. If LibreOffice hangs or
+    dies, the document at hand fails with ConversionError and the next call starts a fresh one.
+    """
+
+    def __init__(self, *, timeout: float = 120.0, soffice: str | None = None, engine: str | None = None) -> None:
+        self.timeout = timeout
+        self.soffice = soffice or find_soffice()
+        self.engine = engine or os.environ.get("MSA_PDF_ENGINE") or ("uno" if find_uno_python() else "cli")
+        if self.engine not in ("uno", "cli"):
+            raise ConversionError(f"unknown PDF engine {self.engine!r}", field="MSA_PDF_ENGINE", allowed=("uno", "cli"))
+        self._profile = tempfile.mkdtemp(prefix="msa-lo-profile-")
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PdfConverter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            try:
+                assert proc.stdin is not None
+                proc.stdin.close()
+                proc.wait(timeout=15)
+            except (subprocess.TimeoutExpired, OSError, ValueError):
+                _kill(proc)
+            else:
+                _kill(proc)  # soffice runs in the same process group; make sure it is gone
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+    def convert(self, docx: Path, pdf: Path, *, expect_text: str | None = None, min_pages: int = 1) -> int:
+        """Convert one document; returns the page count of the checked PDF."""
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            pdf.unlink()
+        except FileNotFoundError:
+            pass
+        if self.engine == "uno":
+            self._convert_uno(docx, pdf)
+        else:
+            self._convert_cli([docx], pdf.parent)
+            produced = pdf.parent / (docx.stem + ".pdf")
+            if produced != pdf and produced.exists():
+                produced.replace(pdf)
+        return check_pdf(pdf, docx, expect_text=expect_text, min_pages=min_pages)
+
+    # -- the uno engine: one long-lived worker ---------------------------------------------------
+    def _start(self) -> subprocess.Popen[bytes]:
+        python = find_uno_python()
+        if python is None:
+            raise ConversionError("no Python with LibreOffice's uno module was found", field="MSA_UNO_PYTHON",
+                                  hint=INSTALL_HINT)
+        proc = subprocess.Popen([python, str(WORKER), self.soffice, self._profile], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        reply = self._read(proc, START_TIMEOUT, what="start LibreOffice")
+        if not reply.get("ready"):
+            _kill(proc)
+            raise ConversionError(f"LibreOffice did not start: {reply.get('error', 'unknown error')}",
+                                  field="soffice", hint=INSTALL_HINT)
+        return proc
+
+    def _read(self, proc: subprocess.Popen[bytes], timeout: float, *, what: str, source: Path | None = None) -> dict:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        fd = proc.stdout.fileno()
+        buffer = b""
+        while b"\n" not in buffer:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(left, 0))
+            if not ready:
+                _kill(proc)
+                self._proc = None
+                raise ConversionError(f"LibreOffice did not {what} within {timeout:g} s and was stopped",
+                                      file=str(source) if source else None)
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                _kill(proc)
+                self._proc = None
+                raise ConversionError(f"LibreOffice exited while trying to {what}",
+                                      file=str(source) if source else None)
+            buffer += chunk
+        return json.loads(buffer.split(b"\n", 1)[0])
+
+    def _convert_uno(self, docx: Path, pdf: Path) -> None:
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = self._start()
+        proc = self._proc
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(json.dumps({"src": str(docx), "dst": str(pdf)}).encode() + b"\n")
+            proc.stdin.flush()
+        except BrokenPipeError:
+            self._proc = None
+            raise ConversionError("LibreOffice stopped before the document could be sent", file=str(docx)) from None
+        reply = self._read(proc, self.timeout, what="convert the document", source=docx)
+        if not reply.get("ok"):
+            raise ConversionError(f"LibreOffice could not convert the document: {reply.get('error')}", file=str(docx))
+
+    # -- the cli engine: `soffice --convert-to pdf`, several files per invocation ----------------
+    def _convert_cli(self, docs: list[Path], out_dir: Path) -> None:
+        profile_url = Path(self._profile).as_uri()
+        command = [self.soffice, f"-env:UserInstallation={profile_url}", "--headless", "--norestore",
+                   "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir),
+                   *map(str, docs)]
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            proc.wait(timeout=self.timeout * len(docs))
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            raise ConversionError(f"LibreOffice did not finish within {self.timeout * len(docs):g} s and was stopped",
+                                  file=str(docs[0])) from None
