@@ -86,7 +86,19 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, 
     outline = agreement_outline(agreement)
     return finish_pdf(raw, metadata=agreement_metadata(agreement, bom, final=final), outline=outline,
                       label_plan=agreement_labels(agreement, outline), watermark=not final,
-                      identity=f"{bom_hash(bom)}:{'final' if final else 'draft'}")
+                      identity=f"{bom_hash(bom)}:{'final' if final else 'draft'}",
+                      signing=signing_order(agreement),
+                      signing_after=len(outline) - len(agreement.schedules) - 1)
+
+
+def signing_order(agreement: Agreement) -> list[tuple[str, str]]:
+    """Every place the parties sign, in order: the signature page, then each acknowledgement."""
+    places = [("Signature page: both Parties", agreement.provider.legal_name.upper())]
+    for control in agreement.selection.declined:
+        places.append((f"Client acknowledges declined {control.name}", f"acknowledgement for {control.name}"))
+    if agreement.selection.declined:
+        places.append(("Client signs the declined-controls schedule", "Acknowledgement of this schedule"))
+    return places
 
 
 __all__ = ["PdfConverter", "agreement_pdf", "agreement_outline", "agreement_metadata"]

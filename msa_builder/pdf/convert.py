@@ -111,8 +111,8 @@ class PdfConverter:
     dies, the document at hand fails with ConversionError and the next call starts a fresh one.
     """
 
-    def __init__(self, *, timeout: float = 120.0, soffice: str | None = None, engine: str | None = None) -> None:
-        self.timeout = timeout
+    def __init__(self, *, timeout: float | None = None, soffice: str | None = None, engine: str | None = None) -> None:
+        self.timeout = timeout if timeout is not None else float(os.environ.get("MSA_PDF_TIMEOUT", "120"))
         self.soffice = soffice or find_soffice()
         self.engine = engine or os.environ.get("MSA_PDF_ENGINE") or ("uno" if find_uno_python() else "cli")
         if self.engine not in ("uno", "cli"):
@@ -156,18 +156,18 @@ class PdfConverter:
         return check_pdf(pdf, docx, expect_text=expect_text, min_pages=min_pages)
 
     # -- the uno engine: one long-lived worker ---------------------------------------------------
-    def _start(self) -> subprocess.Popen[bytes]:
+    def _start(self, source: Path) -> subprocess.Popen[bytes]:
         python = find_uno_python()
         if python is None:
             raise ConversionError("no Python with LibreOffice's uno module was found", field="MSA_UNO_PYTHON",
                                   hint=INSTALL_HINT)
         proc = subprocess.Popen([python, str(WORKER), self.soffice, self._profile], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
-        reply = self._read(proc, START_TIMEOUT, what="start LibreOffice")
+        reply = self._read(proc, min(START_TIMEOUT, self.timeout), what="start", source=source)
         if not reply.get("ready"):
             _kill(proc)
             raise ConversionError(f"LibreOffice did not start: {reply.get('error', 'unknown error')}",
-                                  field="soffice", hint=INSTALL_HINT)
+                                  file=str(source), field="soffice", hint=INSTALL_HINT)
         return proc
 
     def _read(self, proc: subprocess.Popen[bytes], timeout: float, *, what: str, source: Path | None = None) -> dict:
@@ -194,7 +194,7 @@ class PdfConverter:
 
     def _convert_uno(self, docx: Path, pdf: Path) -> None:
         if self._proc is None or self._proc.poll() is not None:
-            self._proc = self._start()
+            self._proc = self._start(docx)
         proc = self._proc
         assert proc.stdin is not None
         try:

@@ -120,15 +120,36 @@ def _labels(writer: PdfWriter, label_ranges: list[tuple[int, str | None, str | N
             writer.set_page_label(start, end, style=style, prefix=prefix, start=first)  # type: ignore[arg-type]
 
 
+def signing_places(reader: PdfReader, wanted: list[tuple[str, str]], start: int) -> list[tuple[str, int]]:
+    """Pages (from `start` on) where each signing text appears: (bookmark title, page index)."""
+    texts: dict[int, str] = {}
+    out = []
+    for title, text in wanted:
+        key = _key(text)
+        for index in range(start, len(reader.pages)):
+            if index not in texts:
+                texts[index] = _key(reader.pages[index].extract_text())
+            if key in texts[index]:
+                out.append((title, index))
+                break
+        else:
+            raise ConversionError(f"cannot find where to sign for {title!r} in the PDF", field="outline")
+    return out
+
+
 def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[OutlineEntry],
-               label_plan: Any, watermark: bool, identity: str) -> bytes:
+               label_plan: Any, watermark: bool, identity: str,
+               signing: list[tuple[str, str]] = (), signing_after: int = 0) -> bytes:  # type: ignore[assignment]
     """Rewrite LibreOffice's PDF: our outline, page labels, metadata, watermark and a fixed /ID.
 
     `label_plan(pages)` receives the located page index of every outline entry and returns page
-    label ranges as (first page index, style, prefix, first number).
+    label ranges as (first page index, style, prefix, first number). `signing` lists (bookmark,
+    text on the page) for every place someone signs, searched from outline entry `signing_after`
+    on; they are gathered under a "Where to sign" bookmark, in signing order.
     """
     reader = PdfReader(BytesIO(raw))
     pages = locate_pages(reader, outline)
+    places = signing_places(reader, list(signing), pages[signing_after]) if signing else []
     writer = PdfWriter(clone_from=reader)
     root = writer._root_object
     for key in ("/Outlines", "/Metadata", "/PageLabels"):
@@ -139,6 +160,10 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
     for entry, page in zip(outline, pages):
         parent = parents.get(entry.level - 1) if entry.level else None
         parents[entry.level] = writer.add_outline_item(entry.title, page, parent=parent)
+    if places:
+        group = writer.add_outline_item("Where to sign", places[0][1])
+        for title, page in places:
+            writer.add_outline_item(title, page, parent=group)
     _labels(writer, label_plan(pages))
     if watermark:
         stamps: dict[tuple[float, float], PageObject] = {}
