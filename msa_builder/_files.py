@@ -78,6 +78,16 @@ def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, A
     return data
 
 
+# Parts of a pydantic error location the user never wrote: validator wrappers, and the tags of
+# union branches (see `branch_tag`).
+_HIDDEN_LOC = ("function-", "branch:")
+
+
+def branch_tag(name: str) -> str:
+    """A pydantic union-branch tag that `raise_validation` leaves out of the field path."""
+    return f"branch:{name}"
+
+
 def field_path(loc: tuple[int | str, ...]) -> str:
     """Render a pydantic location as a dotted path with list indexes: `client.signatory.name`."""
     out = ""
@@ -92,7 +102,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError], prefix: str = "") -> None:
     """Raise the first pydantic problem as our error, naming the field path and allowed values."""
     first = exc.errors()[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith(_HIDDEN_LOC)))
     path = field_path(loc)
     if prefix:
         path = f"{prefix}.{path}" if path else prefix

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Union
 
 from markdown_it import MarkdownIt
@@ -67,7 +68,7 @@ Block = Union[Paragraph, Heading, ListBlock, Table]
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
 
-def _inlines(token: Token | None, *, where: str) -> tuple[Inline, ...]:
+def _inlines(token: Token | None) -> tuple[Inline, ...]:
     out: list[Inline] = []
     bold = italic = False
     ref: str | None = None
@@ -91,8 +92,7 @@ def _inlines(token: Token | None, *, where: str) -> tuple[Inline, ...]:
         elif kind in ("text", "code_inline"):
             if ref is not None:
                 if child.content.strip():
-                    raise LibraryError(f"a cross-reference link must have empty text: [{child.content}](#{ref})",
-                                       file=where)
+                    raise _LinkText(child.content, ref)
                 continue
             if child.content:
                 out.append(Text(child.content, bold, italic))
@@ -117,29 +117,29 @@ def _merge(inlines: list[Inline]) -> list[Inline]:
     return merged
 
 
-def _parse(tokens: list[Token], pos: int, end_type: str | None, *, where: str) -> tuple[list[Block], int]:
+def _parse(tokens: list[Token], pos: int, end_type: str | None) -> tuple[list[Block], int]:
     blocks: list[Block] = []
     while pos < len(tokens):
         tok = tokens[pos]
         if end_type is not None and tok.type == end_type:
             return blocks, pos + 1
         if tok.type == "paragraph_open":
-            blocks.append(Paragraph(_inlines(tokens[pos + 1], where=where)))
+            blocks.append(Paragraph(_inlines(tokens[pos + 1])))
             pos += 3
         elif tok.type == "heading_open":
-            blocks.append(Heading(int(tok.tag[1:]), _inlines(tokens[pos + 1], where=where)))
+            blocks.append(Heading(int(tok.tag[1:]), _inlines(tokens[pos + 1])))
             pos += 3
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
             close = tok.type.replace("_open", "_close")
             items: list[tuple[Block, ...]] = []
             pos += 1
             while tokens[pos].type != close:
-                item, pos = _parse(tokens, pos + 1, "list_item_close", where=where)
+                item, pos = _parse(tokens, pos + 1, "list_item_close")
                 items.append(tuple(item))
             blocks.append(ListBlock(tok.type == "ordered_list_open", tuple(items)))
             pos += 1
         elif tok.type == "table_open":
-            table, pos = _table(tokens, pos + 1, where=where)
+            table, pos = _table(tokens, pos + 1)
             blocks.append(table)
         elif tok.type in ("fence", "code_block"):
             blocks.extend(Paragraph((Text(line),)) for line in tok.content.splitlines() if line.strip())
@@ -147,14 +147,14 @@ def _parse(tokens: list[Token], pos: int, end_type: str | None, *, where: str) -
         elif tok.type == "hr":
             pos += 1
         elif tok.type == "blockquote_open":
-            inner, pos = _parse(tokens, pos + 1, "blockquote_close", where=where)
+            inner, pos = _parse(tokens, pos + 1, "blockquote_close")
             blocks.extend(inner)
         else:
             pos += 1
     return blocks, pos
 
 
-def _table(tokens: list[Token], pos: int, *, where: str) -> tuple[Table, int]:
+def _table(tokens: list[Token], pos: int) -> tuple[Table, int]:
     header: list[tuple[Inline, ...]] = []
     rows: list[tuple[tuple[Inline, ...], ...]] = []
     row: list[tuple[Inline, ...]] = []
@@ -173,14 +173,31 @@ def _table(tokens: list[Token], pos: int, *, where: str) -> tuple[Table, int]:
             else:
                 rows.append(tuple(row))
         elif kind == "inline":
-            row.append(_inlines(tokens[pos], where=where))
+            row.append(_inlines(tokens[pos]))
         pos += 1
     return Table(tuple(header), tuple(rows)), pos + 1
 
 
 def parse_markdown(text: str, *, where: str) -> tuple[Block, ...]:
-    """Parse rendered clause Markdown into blocks."""
-    blocks, _ = _parse(_md.parse(text), 0, None, where=where)
+    """Parse rendered clause Markdown into blocks.
+
+    Most clauses render to the same text for every client, so a batch parses each distinct text
+    once: parsing is the largest single cost of an in-memory build.
+    """
+    try:
+        return _parse_cached(text)
+    except _LinkText as exc:
+        raise LibraryError(f"a cross-reference link must have empty text: [{exc.args[0]}](#{exc.args[1]})",
+                           file=where) from None
+
+
+class _LinkText(Exception):
+    pass
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> tuple[Block, ...]:
+    blocks, _ = _parse(_md.parse(text), 0, None)
     return tuple(blocks)
 
 

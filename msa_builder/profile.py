@@ -11,11 +11,11 @@ import hashlib
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
 
-from ._files import raise_validation, read_mapping
+from ._files import branch_tag, raise_validation, read_mapping
 from .errors import ProfileError
 from .library.model import Manifest
 
@@ -81,6 +81,14 @@ class ClientDetails(_Strict):
     users: int = Field(ge=1, le=1_000_000)
     entity: CleanText | None = None
 
+    @field_validator("users", mode="before")
+    @classmethod
+    def _users_not_bool(cls, value: Any) -> Any:
+        # pydantic reads a bool as 0 or 1; `users: yes` in YAML is a mistake, not one user.
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number of users, not true/false")
+        return value
+
     @field_validator("jurisdiction")
     @classmethod
     def _jurisdiction(cls, value: str) -> str:
@@ -97,6 +105,19 @@ class ControlDecision(_Strict):
     reason: CleanText | None = None
 
 
+def _entry_form(value: Any) -> str:
+    return branch_tag("long") if isinstance(value, (dict, ControlDecision)) else branch_tag("short")
+
+
+# A control entry is a bare status or the long form. Choosing the branch by the input's shape means
+# a mistake inside a long-form entry (a bad `reason`) is reported as itself, at its own field path,
+# rather than as "not one of accepted, declined, client_managed".
+ControlEntry = Annotated[
+    Union[Annotated[ControlStatus, Tag(branch_tag("short"))], Annotated[ControlDecision, Tag(branch_tag("long"))]],
+    Discriminator(_entry_form),
+]
+
+
 class Profile(_Strict):
     """One client's profile: the short input from which an agreement is built."""
 
@@ -104,7 +125,7 @@ class Profile(_Strict):
     tier: str
     industry: str
     effective_date: date
-    controls: dict[str, ControlStatus | ControlDecision] = Field(default_factory=dict)
+    controls: dict[str, ControlEntry] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     agreement_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import TemplateRuntimeError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import LibraryError, RuleError
@@ -36,7 +36,9 @@ class Rule:
         except UndefinedError as exc:
             raise RuleError(f"rule {self.source!r} failed: {exc.message}", file=where,
                             field="applies_when", allowed=RULE_NAMES) from None
-        except (SecurityError, TypeError, ValueError, ZeroDivisionError) as exc:
+        # The sandbox raises SecurityError (a TemplateRuntimeError); filters raise their own runtime
+        # errors, and arithmetic can overflow (`2.0 ** 10000`): all are a broken rule, not a crash.
+        except (TemplateRuntimeError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
             raise RuleError(f"rule {self.source!r} failed: {exc}", file=where, field="applies_when") from None
 
     def values(self, context: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,8 +77,9 @@ def _paths(node: nodes.Node) -> list[str]:
 def compile_rule(source: str, *, where: str) -> Rule:
     """Compile a rule, checking syntax and that it reads only names rules may use."""
     try:
-        template = _env.parse("{{ (" + source + ") }}")
+        # The expression first, so a syntax error describes the rule as written, not the wrapper.
         compiled = _env.compile_expression(source, undefined_to_none=False)
+        template = _env.parse("{{ (" + source + ") }}")
     except TemplateSyntaxError as exc:
         raise LibraryError(f"rule {source!r} is not a valid expression: {exc.message}",
                            file=where, field="applies_when") from None

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import BaseLoader, StrictUndefined, Template, TemplateSyntaxError, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import TemplateRuntimeError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import LibraryError, RenderError
@@ -122,7 +122,9 @@ def render_clause(clause: ClauseVersion, context: Mapping[str, Any]) -> str:
     template = compile_clause(clause)
     try:
         return template.render(context)
-    except (UndefinedError, _EmptyValue, SecurityError, TypeError, ValueError) as exc:
+    # TemplateRuntimeError covers the sandbox's SecurityError and filter argument errors;
+    # ArithmeticError covers the sandbox's over-large range() and float overflow.
+    except (TemplateRuntimeError, _EmptyValue, ArithmeticError, LookupError, TypeError, ValueError) as exc:
         line = _template_line(exc, clause)
         file_line = line + clause.body_line - 1 if line else None
         snippet = ""

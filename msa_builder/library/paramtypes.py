@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -11,7 +12,9 @@ _UNITS = {"days": "day", "hours": "hour", "months": "month", "years": "year"}
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    # YAML reads `.nan` and `.inf` as floats; neither is an amount a contract can state.
+    return (isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 def check_value(kind: ParamType, value: Any) -> str | None:
