@@ -242,18 +242,19 @@ def _check_selection(library: Library) -> Iterator[Finding]:
             reached.add((entry.slot, winners[0].meta.variant))
             included[entry.slot] = winners[0]
         for version in included.values():
-            targets = [t for _, t in REF.findall(version.body)]
+            targets: list[str] = [t for _, t in REF.findall(version.body)]
             if "{%" in version.body and any(t not in included for t in targets):
                 # The reference may sit behind a guard: judge the text this profile would get.
                 try:
-                    targets = [t for _, t in REF.findall(render_clause(version, _sample_context(library, ctx)))]
+                    rendered = render_clause(version, _sample_context(library, ctx))
+                    targets = [t for _, t in REF.findall(rendered)]
                 except MsaError:
                     pass  # reported by the render check
             for target in targets:
                 if target in library.slots and target not in included:
-                    key = ("ref", version.path, target)
-                    if key not in reported:
-                        reported.add(key)
+                    ref_key = ("ref", f"{version.path}#{target}")
+                    if ref_key not in reported:
+                        reported.add(ref_key)
                         yield Finding("error", version.path, f"refers to {target!r}, which is left out for "
                                       f"{_describe(ctx)}")
     for (slot_id, variant), version in sorted(newest.items()):

@@ -159,21 +159,21 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
     parents: dict[int, Any] = {}
     for entry, page in zip(outline, pages):
         parent = parents.get(entry.level - 1) if entry.level else None
-        parents[entry.level] = writer.add_outline_item(entry.title, page, parent=parent)
+        parents[entry.level] = writer.add_outline_item(title=entry.title, page_number=page, parent=parent)
     if places:
-        group = writer.add_outline_item("Where to sign", places[0][1])
+        group = writer.add_outline_item(title="Where to sign", page_number=places[0][1])
         for title, page in places:
-            writer.add_outline_item(title, page, parent=group)
+            writer.add_outline_item(title=title, page_number=page, parent=group)
     _labels(writer, label_plan(pages))
     if watermark:
         stamps: dict[tuple[float, float], PageObject] = {}
-        for page in writer.pages:
-            size = (float(page.mediabox.width), float(page.mediabox.height))
+        for sheet in writer.pages:
+            size = (float(sheet.mediabox.width), float(sheet.mediabox.height))
             if size not in stamps:
                 stamps[size] = _watermark_page(*size)
-            page.merge_page(stamps[size], over=False)
+            sheet.merge_page(stamps[size], over=False)
             # Merging decompresses the page; without this the file roughly triples in size.
-            page.compress_content_streams()
+            sheet.compress_content_streams()
     writer.add_metadata(dict(metadata))
     digest = hashlib.sha256(identity.encode("utf-8")).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
