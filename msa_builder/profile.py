@@ -144,7 +144,7 @@ class Provider(_Strict):
     address: CleanText
     notice_email: str
     signatory: Signatory
-    website: CleanText | None = None
+    website: CleanText
 
     @field_validator("notice_email")
     @classmethod

@@ -20,6 +20,7 @@ from .errors import LibraryError, RenderError
 from .library.model import ClauseVersion
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_EXPRESSION = re.compile(r"{{.*?}}")
 
 
 class MarkdownText(str):
@@ -130,7 +131,10 @@ def render_clause(clause: ClauseVersion, context: Mapping[str, Any]) -> str:
         snippet = ""
         if line:
             source_line = clause.body.splitlines()[line - 1].strip() if line <= len(clause.body.splitlines()) else ""
-            snippet = f" in `{source_line[:100]}`"
+            # A long line is cut, but never so that the expression at fault is lost.
+            shown = source_line if len(source_line) <= 100 else (
+                " … ".join(_EXPRESSION.findall(source_line)) or source_line[:100])
+            snippet = f" in `{shown}`"
         if isinstance(exc, UndefinedError):
             message = f"undefined variable{snippet}: {exc.message}"
         elif isinstance(exc, _EmptyValue):

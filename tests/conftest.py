@@ -23,7 +23,8 @@ from msa_builder.profile import LoadedProfile, Provider, load_provider, profile_
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_LIBRARY = REPO / "clause_library"
 SAMPLES = REPO / "samples"
-CLIENT_SAMPLES = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".yaml", ".json") and p.name != "provider.yaml")
+CLIENT_SAMPLES = sorted(p.name for p in SAMPLES.iterdir()
+                        if p.suffix in (".yaml", ".json") and p.name != "provider.yaml")
 
 
 @pytest.fixture(scope="session")
@@ -253,3 +254,56 @@ def mini_profile(make_profile: Callable[..., LoadedProfile]) -> Callable[..., Lo
         return make_profile(data, source="mini-client.yaml")
 
     return make
+
+
+# --- Builds: DOCX, memo, lock and PDF outputs of the samples (tests/render, tests/pdf, test_build). --
+
+TEMPLATES = REPO / "templates"
+PROVIDER_FILE = SAMPLES / "provider.yaml"
+
+
+@pytest.fixture(scope="session")
+def build_options(shipped_library: Library) -> Any:
+    """BuildOptions for the shipped library, templates and provider file, named explicitly."""
+    from msa_builder.build import BuildOptions
+
+    return BuildOptions(library=shipped_library, provider_path=PROVIDER_FILE, templates_dir=TEMPLATES)
+
+
+@pytest.fixture(scope="session")
+def rendered_sample(build_options: Any) -> Callable[[str], Any]:
+    """`rendered_sample("harbor-finch.yaml")`: the sample's DOCX build in memory, rendered once per session."""
+    from msa_builder.build import render_build
+    from msa_builder.profile import load_profile
+
+    cache: dict[str, Any] = {}
+
+    def render(name: str) -> Any:
+        if name not in cache:
+            cache[name] = render_build(load_profile(SAMPLES / name), build_options)
+        return cache[name]
+
+    return render
+
+
+@pytest.fixture(scope="session")
+def pdf_converter() -> Any:
+    """One LibreOffice shared by every PDF test of the session: each start costs ~1-2 s."""
+    from msa_builder.errors import ConversionError
+    from msa_builder.pdf.convert import PdfConverter
+
+    try:
+        converter = PdfConverter(timeout=90)
+    except ConversionError as exc:
+        pytest.skip(f"LibreOffice is not available: {exc.message}")
+    with converter:
+        yield converter
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # When a hypothesis test fails, its pytest plugin imports hypothesis.extra._patching, which
+    # imports mypy_extensions and triggers a DeprecationWarning. With `filterwarnings = error` that
+    # turns the failure into an INTERNALERROR that hides the falsifying example. Every other
+    # warning stays an error.
+    config.addinivalue_line("filterwarnings",
+                            "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -58,10 +59,11 @@ def test_provider_file_loads():
 
 
 def test_profile_hash_is_of_the_file_bytes(write_profile, harbor_data):
-    first = load_profile(write_profile(harbor_data, "a.yaml"))
+    path = write_profile(harbor_data, "a.yaml")
+    first = load_profile(path)
+    assert first.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     harbor_data["client"]["users"] = 46
-    second = load_profile(write_profile(harbor_data, "b.yaml"))
-    assert first.sha256 != second.sha256
+    assert load_profile(write_profile(harbor_data, "b.yaml")).sha256 != first.sha256
 
 
 # --- Long and short control entries ------------------------------------------------------------
@@ -285,6 +287,16 @@ def test_invalid_provider_file_names_the_field(tmp_path):
         load_provider(path)
     assert caught.value.field == "notice_email"
     assert caught.value.file == str(path)
+
+
+def test_provider_file_without_a_website_is_refused_because_schedules_print_it(tmp_path):
+    path = tmp_path / "provider.yaml"
+    text = (SAMPLES / "provider.yaml").read_text()
+    path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("website:")) + "\n")
+    with pytest.raises(ProfileError) as caught:
+        load_provider(path)
+    assert caught.value.field == "website"
+    assert caught.value.message == "required field is missing"
 
 
 # --- Names derived from the profile ---------------------------------------------------------------

@@ -12,14 +12,16 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from pathlib import Path
 from typing import Any
 
+from ..context import sample_context
 from ..errors import MsaError
 from ..params import library_value
+from ..paths import default_library
 from ..templating import render_clause, template_variables
 from .load import DEFINITION, load_library
-from .loader import LibraryLoader
+from .loader import FileSystemLoader, LibraryLoader
 from .model import ClauseVersion, Library, Manifest, semver_key
 from .release import check_released
 
@@ -69,38 +71,6 @@ def _check_variables(clause: ClauseVersion, allowed: set[str]) -> Iterator[Findi
     for name in sorted(declared - used):
         if not any(u.startswith(name + ".") for u in used):
             yield Finding("warning", clause.path, f"declares {name!r} in `variables` but never uses it")
-
-
-def _sample_context(library: Library, scenario: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A clause context for lint: by default every control is declined, so every loop runs once."""
-    from ..context import control_row, declined_row
-    from ..selection import ControlState
-
-    manifest = library.manifest
-    tier = scenario["tier"] if scenario else next(iter(manifest.tiers))
-    industry = scenario["industry"] if scenario else next(iter(manifest.industries))
-    statuses = scenario["controls"] if scenario else {cid: "declined" for cid in manifest.controls}
-    person = {"name": "Sample Signer", "title": "Owner", "email": "signer@example.com"}
-    states = [ControlState(cid, c.name, statuses[cid], "profile", None, None,
-                           "limit" if statuses[cid] == "declined" else None)
-              for cid, c in manifest.controls.items()]
-    controls = [control_row(manifest, tier, s) for s in states]
-    declined = [declined_row(manifest, s, date(2026, 1, 1)) for s in states if s.status == "declined"]
-    return {
-        "client": {"legal_name": "Sample Client LLC", "jurisdiction": "Ohio", "address": "1 Main St",
-                   "users": 10, "entity": "an Ohio limited liability company", "signatory": person},
-        "provider": {"legal_name": "Sample Provider LLC", "organization": "a Delaware limited liability company",
-                     "address": "2 Main St", "notice_email": "notices@example.com",
-                     "website": "example.com", "signatory": person},
-        "agreement": {"id": "MSA-SAMPLE", "title": manifest.agreement_title,
-                      "effective_date": "January 1, 2026", "library_version": manifest.version},
-        "tier": tier, "tier_name": manifest.tiers[tier].name,
-        "industry": industry, "industry_name": manifest.industries[industry].name,
-        "params": {n: p.display(p.default) for n, p in manifest.parameters.items()},
-        "controls": controls,
-        "declined": declined,
-        "in_force": [c for c in controls if c["status"] != "declined"],
-    }
 
 
 def _check_refs(clause: ClauseVersion, outline_slots: set[str]) -> Iterator[Finding]:
@@ -246,7 +216,7 @@ def _check_selection(library: Library) -> Iterator[Finding]:
             if "{%" in version.body and any(t not in included for t in targets):
                 # The reference may sit behind a guard: judge the text this profile would get.
                 try:
-                    rendered = render_clause(version, _sample_context(library, ctx))
+                    rendered = render_clause(version, sample_context(library, ctx))
                     targets = [t for _, t in REF.findall(rendered)]
                 except MsaError:
                     pass  # reported by the render check
@@ -267,19 +237,26 @@ def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
     """Every problem in a library, errors first. An empty list means the library is clean."""
     findings: list[Finding] = []
 
+    unloadable: set[str] = set()
+
     def collect(problem: MsaError) -> None:
+        unloadable.add(problem.file or "?")
         findings.append(Finding("error", problem.file or "?", problem.message +
                                 (f" ({problem.field})" if problem.field else "")
                                 + (f" [line {problem.line}]" if problem.line else "")))
 
     try:
+        if loader is None or isinstance(loader, (str, Path)):
+            loader = FileSystemLoader(loader or default_library())
         library = load_library(loader, report=collect)
     except MsaError as exc:
         return [Finding("error", exc.file or "?", exc.message + (f" ({exc.field})" if exc.field else ""))]
-    findings += [Finding("error", p.path, p.message) for p in check_released(library)]
+    # A released file that failed to load is reported above; it was not deleted.
+    failed = {path for path in loader.list_files() if loader.describe(path) in unloadable}
+    findings += [Finding("error", p.path, p.message) for p in check_released(library) if p.path not in failed]
     allowed = _allowed_variables(library.manifest)
     outline_slots = {e.slot for _, e in library.manifest.outline.entries()}
-    sample = _sample_context(library)
+    sample = sample_context(library)
     for version in library.versions():
         findings += _check_variables(version, allowed)
         findings += _check_refs(version, outline_slots)
@@ -295,4 +272,5 @@ def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
         findings.append(Finding("warning", library.location, f"slot {slot_id!r} is not in the outline and is never used"))
     findings += _check_terms(library)
     findings += _check_selection(library)
-    return sorted(findings, key=lambda f: (f.level != "error", f.file, f.message))
+    # Several checks can trip over the same fault (a syntax error breaks parsing and rendering).
+    return sorted(set(findings), key=lambda f: (f.level != "error", f.file, f.message))
