@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,8 @@ def test_client_data_is_reproduced_exactly_in_the_rendered_blocks(harbor_data, m
     (parties, *_) = agreement.preamble.blocks
     assert isinstance(parties, Paragraph)
     preamble = inline_text(parties.inlines)
-    assert f"and {SPECIAL['legal_name']}, with its principal office at {SPECIAL['address']} (the " in preamble
+    entity = harbor_data["client"]["entity"]
+    assert f"and {SPECIAL['legal_name']}, {entity}, with its principal office at {SPECIAL['address']} (the " in preamble
 
     schedule = clause_text(agreement, "schedule.declined_controls")
     assert f"Reason given by the Client: {SPECIAL['reason']}" in schedule
@@ -168,3 +170,15 @@ def test_a_defined_term_used_without_its_definition_is_a_render_error(mini, mini
     assert "terms.extra:legal@1.0.0" in caught.value.message
     agreement = assemble(select(library, mini_profile(industry="legal")), provider)
     assert "protect Matter Records" in clause_text(agreement, "terms.service")
+
+
+def test_preamble_names_the_client_entity_only_when_the_profile_gives_one(harbor_data, make_profile,
+                                                                         shipped_library, provider):
+    with_entity = assemble(select(shipped_library, make_profile(harbor_data)), provider)
+    assert "Harbor & Finch LLP, a California limited liability partnership, with its principal office" in \
+        inline_text(with_entity.preamble.blocks[0].inlines)
+    del harbor_data["client"]["entity"]
+    without = assemble(select(shipped_library, make_profile(harbor_data)), provider)
+    assert "and Harbor & Finch LLP, with its principal office" in inline_text(without.preamble.blocks[0].inlines)
+    older = assemble(select(shipped_library, make_profile(harbor_data), as_of=date(2026, 1, 1)), provider)
+    assert older.preamble.key == "agreement.parties:standard@1.0.0"

@@ -175,7 +175,7 @@ def test_a_changed_input_rewrites_the_outputs(tmp_path, write_profile, harbor_da
     result = run(profile, "--out", tmp_path / "out")
     assert result.output.count("(written)") == 3
     document = read_parts(next((tmp_path / "out").rglob("*-msa.docx")).read_bytes())["word/document.xml"]
-    assert "Title: Senior Partner".encode() in document
+    assert b"Title: Senior Partner" in document
     lock = json.loads(next((tmp_path / "out").rglob("*-lock.json")).read_text(encoding="utf-8"))
     assert lock["bom"]["profile_sha256"] == hashlib.sha256(profile.read_bytes()).hexdigest()
 

@@ -198,7 +198,7 @@ def test_library_list(run):
     result = run("library", "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "msa-builder-standard 2026.11.0: 52 slots, 73 clause versions"
+    assert lines[0] == "msa-builder-standard 2026.11.0: 52 slots, 74 clause versions"
     renewal = lines.index("term.renewal")
     assert "  standard: 1.0.0 (approved, 2025-01-01), 1.1.0 (draft, 2026-09-01)" in lines[renewal + 1:renewal + 3]
 
@@ -206,7 +206,7 @@ def test_library_list(run):
 def test_library_list_json(run):
     data = json.loads(run("library", "list", "--json").stdout)
     assert data["library"] == "msa-builder-standard"
-    assert len(data["clauses"]) == 73
+    assert len(data["clauses"]) == 74
     rows = {(c["slot"], c["variant"], c["version"]): (c["status"], c["effective"]) for c in data["clauses"]}
     assert rows[("term.renewal", "standard", "1.1.0")] == ("draft", "2026-09-01")
     assert rows[("security.declined_controls", "declined", "2.0.0")] == ("approved", "2026-06-01")

@@ -102,6 +102,14 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         pass
+    # The worker's pipes are ours to close; left to the garbage collector they leak file descriptors
+    # (and raise ResourceWarning) in a long batch.
+    for stream in (proc.stdin, proc.stdout):
+        if stream is not None:
+            try:
+                stream.close()
+            except OSError:
+                pass
 
 
 class PdfConverter:
@@ -210,9 +218,11 @@ class PdfConverter:
     # -- the cli engine: `soffice --convert-to pdf`, several files per invocation ----------------
     def _convert_cli(self, docs: list[Path], out_dir: Path) -> None:
         profile_url = Path(self._profile).as_uri()
+        # Naming the import filter (as the uno worker does) makes a file that is not a Word document
+        # fail to load instead of being "converted" as plain text into a page of gibberish.
         command = [self.soffice, f"-env:UserInstallation={profile_url}", "--headless", "--norestore",
-                   "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir),
-                   *map(str, docs)]
+                   "--nolockcheck", "--infilter=MS Word 2007 XML", "--convert-to", "pdf:writer_pdf_Export",
+                   "--outdir", str(out_dir), *map(str, docs)]
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         try:

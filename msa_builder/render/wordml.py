@@ -30,6 +30,34 @@ def bookmark_name(slot: str) -> str:
     return name
 
 
+# Table Text is 9 pt: an average character is about 5 pt (100 twips) wide, a bold capital more.
+CHAR_TWIPS = 110
+CELL_PADDING = 160
+
+
+def table_widths(block: Table) -> list[int]:
+    """Column widths for a table: each at least as wide as its longest word, the rest shared by text.
+
+    Proportional widths alone squeeze short columns ("Status") until Word and LibreOffice break
+    words mid-letter, so every column first gets room for its longest word and cell padding.
+    """
+    columns = max([len(block.header)] + [len(r) for r in block.rows])
+    floors, weights = [], []
+    for col in range(columns):
+        texts = [inline_text(r[col]) for r in [block.header, *block.rows] if col < len(r)]
+        longest_word = max((len(w) for t in texts for w in t.split()), default=4)
+        average = sum(len(t) for t in texts) / max(len(texts), 1)
+        floors.append(longest_word * CHAR_TWIPS + CELL_PADDING)
+        weights.append(max(int(average), 1))
+    spare = TEXT_WIDTH - sum(floors)
+    if spare <= 0:  # too many long words to fit: fall back to proportional floors
+        return column_widths(TEXT_WIDTH, floors)
+    extra = column_widths(spare, weights)
+    widths = [f + e for f, e in zip(floors, extra)]
+    widths[-1] += TEXT_WIDTH - sum(widths)
+    return widths
+
+
 class WordWriter:
     """Writes blocks for one document, handing out list-numbering instances and bookmark ids."""
 
@@ -92,14 +120,7 @@ class WordWriter:
 
     def table(self, block: Table, *, shaded_rows: tuple[int, ...] = ()) -> str:
         columns = max([len(block.header)] + [len(r) for r in block.rows])
-        weights = []
-        for col in range(columns):
-            texts = [inline_text(r[col]) for r in [block.header, *block.rows] if col < len(r)]
-            longest_word = max((len(w) for t in texts for w in t.split()), default=4)
-            average = sum(len(t) for t in texts) / max(len(texts), 1)
-            # A column is never narrower than its longest word, so words are not split mid-letter.
-            weights.append(max(longest_word + 3, min(int(average), 60)))
-        widths = column_widths(TEXT_WIDTH, weights)
+        widths = table_widths(block)
 
         def cell(inlines: tuple[Inline, ...], bold: bool = False) -> str:
             return paragraph(self.inlines(inlines, bold=bold), style="TableText")

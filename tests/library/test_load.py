@@ -19,7 +19,7 @@ def test_shipped_library_loads(shipped_library):
     manifest = shipped_library.manifest
     assert manifest.name == "msa-builder-standard"
     assert len(shipped_library.slots) == 52
-    assert len(shipped_library.versions()) == 73
+    assert len(shipped_library.versions()) == 74
     assert {e.slot for _, e in manifest.outline.entries()} == set(shipped_library.slots)
     for slot_id, expected in DRAFT_AND_DATED.items():
         found = [f"{v.meta.variant}@{v.meta.version}" for var in shipped_library.slots[slot_id].variants.values()

@@ -1,0 +1,249 @@
+"""The agreement PDF (`--format docx,pdf`): LibreOffice's rendering of the DOCX, finished by pypdf.
+
+The tests share the session's converter (each LibreOffice start costs ~1-2 s; only the "cli"
+engine test starts its own), and the Harbor & Finch draft PDF is built once for the module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import re
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from render.docx_reading import SAMPLES, open_docx  # tests/ is on sys.path (rootdir of the test packages)
+
+from msa_builder.build import build, render_build
+from msa_builder.errors import ConversionError
+from msa_builder.pdf.finish import WATERMARK
+from msa_builder.profile import load_profile
+
+pytestmark = pytest.mark.soffice
+
+HARBOR = SAMPLES / "harbor-finch.yaml"
+
+
+@pytest.fixture(scope="module")
+def pdf_options(build_options):
+    return replace(build_options, formats=("docx", "pdf"))
+
+
+@pytest.fixture(scope="module")
+def harbor(pdf_options, pdf_converter):
+    """Harbor & Finch (two declined controls, eight schedules) built as DOCX and PDF, once."""
+    return render_build(load_profile(HARBOR), pdf_options, converter=pdf_converter)
+
+
+def _pdf(build_result) -> bytes:
+    return build_result.files[f"{build_result.slug}-msa.pdf"]
+
+
+def _reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+def _body_text(reader: PdfReader, agreement) -> str:
+    """The PDF's text without the watermark and the running header and footer."""
+    header = f"{agreement.client_name} \u00b7 {agreement.id} {WATERMARK}"
+    footer = f"{agreement.title} \u00b7 {agreement.id} \u00b7 library {agreement.library_version}"
+    kept = []
+    for page in reader.pages:
+        for line in page.extract_text().splitlines():
+            if line.strip() in (WATERMARK, header, footer) or re.fullmatch(r"Page \d+ of \d+", line.strip()):
+                continue
+            kept.append(line)
+    return _norm(" ".join(kept))
+
+
+def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(depth, title, page index) of every bookmark, in order."""
+    out = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                out.append((depth, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def _docx_sections(data: bytes) -> list[tuple[str, list[str]]]:
+    """(heading, paragraph texts) for every article, section and schedule of the DOCX body."""
+    sections: list[tuple[str, list[str]]] = []
+    started = False
+    for p in open_docx(data).paragraphs:
+        style = p.style.name
+        if style in ("Heading 1", "Heading 2", "Schedule Heading"):
+            started = True
+            sections.append((p.text, []))
+        elif started and p.text.strip():
+            sections[-1][1].append(p.text)
+    return sections
+
+
+def test_pdf_text_matches_the_docx_clause_by_clause(harbor):
+    text = _body_text(_reader(_pdf(harbor)), harbor.agreement)
+    sections = _docx_sections(harbor.files[f"{harbor.slug}-msa.docx"])
+    assert len(sections) > 50
+    position = 0
+    for heading, paragraphs in sections:
+        for needle in [heading, *(p[:60] for p in paragraphs)]:
+            found = text.find(_norm(needle), position)
+            assert found >= 0, f"{needle!r} (under {heading!r}) is not in the PDF after character {position}"
+            position = found + len(_norm(needle))
+
+
+def test_table_cells_do_not_split_words(harbor):
+    reader = _reader(_pdf(harbor))
+    pages = {title: page for _, title, page in _outline(reader)}
+    schedules = harbor.agreement.schedules
+    matrix = next(i for i, s in enumerate(schedules) if s.clause.slot == "schedule.responsibility_matrix")
+    first = pages[f"{schedules[matrix].label}: {schedules[matrix].clause.title}"]
+    last = pages[f"{schedules[matrix + 1].label}: {schedules[matrix + 1].clause.title}"]
+    text = _norm(" ".join(reader.pages[i].extract_text() for i in range(first, last)))
+    for word in ("Status", "Responsible"):
+        assert f" {_norm(word)} " in text
+    for control in harbor.agreement.selection.controls:
+        assert _norm(control.name) in text
+    assert text.count(_norm("Declined by the Client")) == len(harbor.agreement.selection.declined)
+
+
+def test_outline_lists_every_article_section_signatures_and_schedule(harbor):
+    agreement = harbor.agreement
+    outline = _outline(_reader(_pdf(harbor)))
+    expected = []
+    for article in agreement.articles:
+        expected.append((0, f"Article {article.number}. {article.title}"))
+        expected += [(1, f"{s.number} {s.clause.title}") for s in article.sections]
+    expected.append((0, "Signatures"))
+    expected += [(0, f"{s.label}: {s.clause.title}") for s in agreement.schedules]
+    assert [(depth, title) for depth, title, _ in outline[:len(expected)]] == expected
+    pages = [page for _, _, page in outline[:len(expected)]]
+    assert pages == sorted(pages)
+    assert pages[0] >= 2  # after the cover and the contents
+
+
+def test_where_to_sign_points_at_the_signature_page_and_each_acknowledgement(harbor):
+    reader = _reader(_pdf(harbor))
+    outline = _outline(reader)
+    pages = {title: page for _, title, page in outline}
+    group = [i for i, (depth, title, _) in enumerate(outline) if depth == 0 and title == "Where to sign"]
+    assert len(group) == 1
+    children = [(title, page) for depth, title, page in outline[group[0] + 1:] if depth == 1]
+    assert children[0] == ("Signature page: both Parties", pages["Signatures"])
+    schedule_f = pages["Schedule F: Declined Controls and Risk Acceptance"]
+    for name in ("Multi-Factor Authentication", "Managed Backup and Recovery"):
+        entry = [(t, p) for t, p in children if t == f"Client acknowledges declined {name}"]
+        assert len(entry) == 1
+        page = entry[0][1]
+        assert page >= schedule_f
+        assert _norm(f"Client acknowledgement for {name}.") in _norm(reader.pages[page].extract_text())
+    assert children[-1][0] == "Client signs the declined-controls schedule"
+
+
+def test_page_labels_name_cover_contents_signatures_and_schedule_pages(harbor):
+    reader = _reader(_pdf(harbor))
+    labels = reader.page_labels
+    assert labels[0] == "Cover"
+    assert labels[1] == "Contents i"
+    pages = {title: page for _, title, page in _outline(reader)}
+    assert labels[pages["Signatures"]] == "Signatures-1"
+    for schedule in harbor.agreement.schedules:
+        first = pages[f"{schedule.label}: {schedule.clause.title}"]
+        assert labels[first] == f"{schedule.letter}-1"
+    assert "F-1" in labels and "F-2" in labels
+
+
+def test_metadata_carries_the_lock_hash_title_author_and_a_fixed_date(harbor):
+    agreement = harbor.agreement
+    lock = harbor.lock
+    data = _pdf(harbor)
+    meta = _reader(data).metadata
+    assert meta["/MsaLockSha256"] == lock["bom_sha256"]
+    assert lock["bom_sha256"] in meta["/Keywords"]
+    assert meta["/Title"] == f"{agreement.title} \u2014 {agreement.client_name}"
+    assert meta["/Author"] == agreement.provider.legal_name
+    assert meta["/CreationDate"] == "D:20261201000000Z" == meta["/ModDate"]
+    assert meta["/MsaStatus"] == "draft"
+    assert "python-docx" not in str(dict(meta))
+    assert lock["outputs"][f"{harbor.slug}-msa.pdf"] == hashlib.sha256(data).hexdigest()
+
+
+def test_draft_pages_carry_the_watermark(harbor):
+    reader = _reader(_pdf(harbor))
+    for page in reader.pages:
+        content = page.get_contents().get_data()
+        assert b"/MsaWmFont" in content
+        assert b"FOR ATTORNEY REVIEW) Tj" in content
+        assert "/MsaWmFont" in page["/Resources"]["/Font"]
+
+
+def test_two_builds_give_byte_identical_pdfs(harbor, pdf_options, pdf_converter, tmp_path):
+    again = build(HARBOR, tmp_path / "again", pdf_options, converter=pdf_converter)
+    assert again.files[f"{harbor.slug}-msa.pdf"].read_bytes() == _pdf(harbor)
+    assert again.files[f"{harbor.slug}-lock.json"].read_bytes() == harbor.files[f"{harbor.slug}-lock.json"]
+
+
+def test_final_pdf_has_no_watermark(pdf_options, pdf_converter):
+    final = render_build(load_profile(HARBOR), replace(pdf_options, final=True), converter=pdf_converter)
+    reader = _reader(_pdf(final))
+    for page in reader.pages:
+        assert b"/MsaWmFont" not in page.get_contents().get_data()
+        assert "/MsaWmFont" not in page["/Resources"].get("/Font", {})
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "FOR ATTORNEY REVIEW" not in text
+    assert "EXECUTION VERSION" in text
+    assert reader.metadata["/MsaStatus"] == "final"
+    assert reader.metadata["/MsaLockSha256"] == final.lock["bom_sha256"]
+
+
+@pytest.mark.parametrize("name", ["harbor-finch.yaml", "riverbend-pediatrics.yaml"])
+def test_libreoffice_accepts_the_agreement_and_the_memo(name, rendered_sample, pdf_converter, tmp_path):
+    built = rendered_sample(name)
+    kinds = ("review",) if name == "harbor-finch.yaml" else ("msa", "review")  # harbor's agreement: above
+    for kind in kinds:
+        source = tmp_path / f"{built.slug}-{kind}.docx"
+        source.write_bytes(built.files[source.name])
+        pages = pdf_converter.convert(source, tmp_path / f"{kind}.pdf", expect_text=built.agreement.client_name)
+        assert pages > 1
+
+
+@pytest.mark.parametrize("engine", ["uno", "cli"])
+def test_random_bytes_are_not_converted(engine, pdf_converter, tmp_path):
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(random.Random(7).randbytes(8000))  # the cli engine once read this as text
+    if engine == pdf_converter.engine:
+        converter, own = pdf_converter, None
+    else:
+        from msa_builder.pdf.convert import PdfConverter
+
+        converter = own = PdfConverter(engine=engine, timeout=60)
+    try:
+        with pytest.raises(ConversionError) as caught:
+            converter.convert(broken, tmp_path / "broken.pdf")
+    finally:
+        if own is not None:
+            own.close()
+    assert caught.value.file == str(broken)
+    assert str(broken) in caught.value.format()
+    assert not (tmp_path / "broken.pdf").exists()
+
+
+def test_the_shared_converter_still_works_after_a_failure(pdf_converter, rendered_sample, tmp_path):
+    built = rendered_sample("copper-kettle.yaml")
+    source = tmp_path / "memo.docx"
+    source.write_bytes(built.files[f"{built.slug}-review.docx"])
+    assert pdf_converter.convert(source, tmp_path / "memo.pdf") >= 1
+    assert Path(tmp_path / "memo.pdf").read_bytes().startswith(b"%PDF")
