@@ -213,7 +213,7 @@ def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[
                         file=library.location, field=f"outline.{entry.slot}",
                         hint="give one variant a higher `precedence`, or narrow the rules")
     winner, version = winners[0]
-    reason = f"rule {winner.rule!r} is true"
+    reason = "applies to every client" if winner.rule.strip() == "true" else f"rule {winner.rule!r} is true"
     if len(matched) > 1:
         others = ", ".join(c.variant for c, _ in matched if c is not winner)
         reason += f"; takes precedence {top} over {others}"

@@ -45,7 +45,11 @@ def test_every_sample_is_explained_completely(name, explained, shipped_library):
         if s["included"]:
             clause = shipped_library.find(s["slot"], s["variant"], s["version"])
             assert clause is not None and clause.meta.status == s["status"] == "approved"
-            assert s["reason"].startswith("rule ")
+            winner = next(c for c in s["candidates"] if c["variant"] == s["variant"])
+            if winner["rule"] == "true":
+                assert s["reason"].startswith("applies to every client")
+            else:
+                assert s["reason"].startswith(f"rule {winner['rule']!r} is true")
             assert any(c["matched"] and c["variant"] == s["variant"] for c in s["candidates"])
         else:
             assert entry.optional, f"{s['slot']} is required but left out"
