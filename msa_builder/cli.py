@@ -195,3 +195,231 @@ def build(profile: Path, out_dir: Path, library_dir: Path | None, provider_path:
     for name, path in result.files.items():
         state = "written" if path in result.written else "unchanged"
         click.echo(f"  {path}  ({state})")
+
+
+# -- batch regeneration, coverage and the ledger -----------------------------------------------
+
+out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+                          show_default=True, help="Output folder of the builds; each client has a sub-folder.")
+ledger_option = click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+                             help="Ledger database (default: OUT/ledger.sqlite).")
+provider_option = click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
+                               help="Provider details file (default: samples/provider.yaml).")
+templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+                                help="Folder holding agreement.docx and review-memo.docx (default: templates/).")
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@out_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
+@click.option("--only-stale", is_flag=True, help="Skip clients whose lock matches what a build would use now.")
+@click.option("--dry-run", is_flag=True, help="Print what is stale and why; write nothing.")
+@click.option("--format", "formats", default="docx", show_default=True, callback=_formats,
+              help="Comma-separated output formats: docx, pdf.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@ledger_option
+@library_option
+@provider_option
+@templates_option
+@as_of_option
+@drafts_option
+@click.option("--final", is_flag=True, help="Execution versions without the draft marking (approved clauses only).")
+def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_run: bool, formats: tuple[str, ...],
+          as_json: bool, ledger_path: Path | None, library_dir: Path | None, provider_path: Path | None,
+          templates_dir: Path | None, as_of: date | None, allow_drafts: bool, final: bool) -> None:
+    """Rebuild the agreements of every client in SOURCE (a folder of profiles or a CSV file).
+
+    Exits 1 when any client failed (the others are still built), 130 when interrupted.
+    """
+    from .batch import BatchConfig, run_batch
+    from .batch.progress import Progress
+    from .batch.report import format_report
+
+    config = BatchConfig(out_dir=out_dir, library_dir=library_dir, provider_path=provider_path,
+                         templates_dir=templates_dir, ledger_path=ledger_path, as_of=as_of,
+                         allow_drafts=allow_drafts, final=final, formats=formats)
+    progress: list[Progress] = []
+    try:
+        report = run_batch(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
+                           on_start=lambda total: progress.append(Progress(total, sys.stderr, bar=sys.stderr.isatty())),
+                           on_result=lambda result: progress[0](result))
+    finally:
+        for bar in progress:
+            bar.close()
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        click.echo(format_report(report))
+    sys.exit(130 if report.interrupted else 1 if report.failed else 0)
+
+
+@main.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@out_option
+@ledger_option
+@library_option
+@provider_option
+@templates_option
+@as_of_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV.")
+def status(source: Path, out_dir: Path, ledger_path: Path | None, library_dir: Path | None,
+           provider_path: Path | None, templates_dir: Path | None, as_of: date | None, as_json: bool,
+           as_csv: bool) -> None:
+    """Coverage: every client in SOURCE, whether it has a signed agreement and whether that is current."""
+    from .batch import BatchConfig
+    from .batch.coverage import coverage_report
+    from .batch.report import coverage_csv, format_coverage
+
+    config = BatchConfig(out_dir=out_dir, library_dir=library_dir, provider_path=provider_path,
+                         templates_dir=templates_dir, ledger_path=ledger_path, as_of=as_of)
+    rows = coverage_report(source, config)
+    if as_json:
+        _print_json([r.as_dict() for r in rows])
+    elif as_csv:
+        click.echo(coverage_csv(rows), nl=False)
+    else:
+        click.echo(format_coverage(rows))
+
+
+@main.group(cls=_Group)
+def ledger() -> None:
+    """The agreement ledger: every generated agreement and its way to a signature."""
+
+
+def _ledger_path(out_dir: Path, ledger_path: Path | None) -> Path:
+    from .ledger import default_ledger
+
+    return ledger_path or default_ledger(out_dir)
+
+
+@ledger.command("mark")
+@click.argument("client")
+@click.argument("status", type=click.Choice(["draft", "in_review", "approved", "sent", "signed", "superseded"]))
+@click.option("--record", type=int, help="The agreement record (#N in `msa ledger show`), when several could move.")
+@click.option("--by", "by", help="Who made the step (default: MSA_USER, else your login name).")
+@click.option("--note", help="A note kept with the step, e.g. where the signed copy is filed.")
+@out_option
+@ledger_option
+def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None, out_dir: Path,
+                ledger_path: Path | None) -> None:
+    """Move CLIENT's agreement to STATUS (draft, in_review, approved, sent, signed; or superseded)."""
+    from .ledger import open_existing
+
+    with open_existing(_ledger_path(out_dir, ledger_path)) as book:
+        moved = book.mark(client, status, by=by, note=note, record=record)
+    click.echo(f"{moved.client}: agreement #{moved.id} {moved.agreement_id} is now {moved.status} "
+               f"({moved.status_at}, {moved.status_by})")
+
+
+@ledger.command("show")
+@click.argument("client", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
+@out_option
+@ledger_option
+def ledger_show(client: str | None, as_json: bool, out_dir: Path, ledger_path: Path | None) -> None:
+    """Show CLIENT's agreements and their history, or every client's latest agreement."""
+    from .batch.report import format_history, format_latest
+    from .ledger import open_existing
+
+    with open_existing(_ledger_path(out_dir, ledger_path)) as book:
+        if client is None:
+            records = book.latest_all()
+            events = {}
+        else:
+            records = book.history(book.resolve_client(client))
+            events = {r.id: book.events(r.id) for r in records}
+    if as_json:
+        _print_json([{**r.as_dict(), "events": [e.__dict__ for e in events.get(r.id, [])]} for r in records])
+    elif client is None:
+        click.echo(format_latest(records))
+    else:
+        click.echo(format_history(records, events))
+
+
+# -- redlines for attorneys: msa diff, msa compare ---------------------------------------------
+
+def _redline_output(redline: Any, output: Path | None, fmt: str | None, clean: bool, author: str,
+                    context: int) -> None:
+    from . import redline as redlines
+
+    fmt = redlines.format_for(output, fmt)
+    if output is None:
+        if fmt == "docx" or clean:
+            raise click.UsageError("a Word redline is written to a file: add -o FILE.docx")
+        click.echo(redlines.render(redline, fmt, context=context).decode("utf-8"), nl=False)
+        return
+    for path in redlines.write(redline, output, fmt, clean=clean, author=author, context=context):
+        click.echo(f"wrote {path}")
+
+
+redline_format_option = click.option("--format", "fmt", type=click.Choice(["text", "html", "docx"]),
+                                     help="text (word-level unified diff), html (side by side) or docx (tracked "
+                                          "changes). Default: from -o's extension, else text.")
+redline_output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                                     help="Write to FILE instead of printing (required for docx).")
+redline_clean_option = click.option("--clean", is_flag=True,
+                                    help="Also write FILE-clean.docx beside it: the new text without markup.")
+redline_author_option = click.option("--author", default="msa-builder", show_default=True,
+                                     help="Author of the tracked revisions.")
+redline_context_option = click.option("--context", "context_lines", type=click.IntRange(min=0), default=1,
+                                      show_default=True, help="Unchanged paragraphs shown around each text hunk.")
+
+
+@main.command()
+@click.argument("refs", nargs=-1, metavar="SLOT@V1 SLOT@V2")
+@click.option("--library", "libraries", nargs=2, metavar="OLD NEW",
+              help="Compare two library versions instead (folders, or git revisions as REV:PATH): "
+                   "a release note of every change.")
+@click.option("--library-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Library the two clause versions come from (default: the shipped clause_library/).")
+@click.option("--variant", help="Variant for references that name none (SLOT@V instead of SLOT:VARIANT@V).")
+@click.option("--profile", type=click.Path(dir_okay=False, path_type=Path),
+              help="Fill variables and section numbers from this client profile (default: a sample client).")
+@click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Provider details file used with --profile (default: samples/provider.yaml).")
+@redline_format_option
+@redline_output_option
+@redline_clean_option
+@redline_author_option
+@redline_context_option
+def diff(refs: tuple[str, ...], libraries: tuple[str, str] | None, library_dir: Path | None, variant: str | None,
+         profile: Path | None, provider_path: Path | None, fmt: str | None, output: Path | None, clean: bool,
+         author: str, context_lines: int) -> None:
+    """Redline two versions of a clause, or two whole libraries (--library OLD NEW).
+
+    SLOT@V1 SLOT@V2 name the versions, e.g. scope.out_of_scope@1.0.0 scope.out_of_scope@1.1.0, or
+    two variants: insurance.client_cyber:standard@1.0.0 insurance.client_cyber:standard@1.1.0.
+    """
+    from . import redline as redlines
+
+    if libraries:
+        if refs:
+            raise click.UsageError("give either SLOT@V1 SLOT@V2 or --library OLD_DIR NEW_DIR, not both")
+        result: Any = redlines.diff_libraries(libraries[0], libraries[1], profile=profile)
+    else:
+        if len(refs) != 2:
+            raise click.UsageError("name two clause versions, e.g. scope.out_of_scope@1.0.0 scope.out_of_scope@1.1.0")
+        result = redlines.diff_clauses(refs[0], refs[1], library_dir=library_dir, variant=variant, profile=profile,
+                                       provider=provider_path)
+    _redline_output(result, output, fmt, clean, author, context_lines)
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@redline_format_option
+@redline_output_option
+@redline_clean_option
+@redline_author_option
+@redline_context_option
+def compare(old: Path, new: Path, fmt: str | None, output: Path | None, clean: bool, author: str,
+            context_lines: int) -> None:
+    """Redline two builds of a client's agreement (their lock files or agreement DOCX files).
+
+    Sections are aligned by clause, so a moved section shows as moved and renumbering is not a change.
+    """
+    from . import redline as redlines
+
+    _redline_output(redlines.compare(old, new), output, fmt, clean, author, context_lines)

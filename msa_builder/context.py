@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .library.model import Manifest
+from .library.model import Library, Manifest
 from .profile import Provider
 from .selection import ControlState, Selection
 
@@ -81,5 +81,39 @@ def clause_context(selection: Selection, provider: Provider, agreement: dict[str
         "params": {name: p.display for name, p in selection.params.items()},
         "controls": controls,
         "declined": [declined_row(manifest, s, profile.effective_date) for s in selection.declined],
+        "in_force": [c for c in controls if c["status"] != "declined"],
+    }
+
+
+def sample_context(library: Library, scenario: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A clause context for a made-up client, for rendering a clause without a real profile.
+
+    Lint renders every body against it, and `msa diff` fills variables from it when no `--profile`
+    is given. By default every control is declined, so every `{% for %}` over controls runs, and
+    parameters take the library's defaults; `scenario` (tier, industry, control statuses) varies it.
+    """
+    manifest = library.manifest
+    tier = scenario["tier"] if scenario else next(iter(manifest.tiers))
+    industry = scenario["industry"] if scenario else next(iter(manifest.industries))
+    statuses = scenario["controls"] if scenario else {cid: "declined" for cid in manifest.controls}
+    person = {"name": "Sample Signer", "title": "Owner", "email": "signer@example.com"}
+    states = [ControlState(cid, c.name, statuses[cid], "profile", None, None,
+                           "limit" if statuses[cid] == "declined" else None)
+              for cid, c in manifest.controls.items()]
+    controls = [control_row(manifest, tier, s) for s in states]
+    declined = [declined_row(manifest, s, date(2026, 1, 1)) for s in states if s.status == "declined"]
+    return {
+        "client": {"legal_name": "Sample Client LLC", "jurisdiction": "Ohio", "address": "1 Main St",
+                   "users": 10, "entity": "an Ohio limited liability company", "signatory": person},
+        "provider": {"legal_name": "Sample Provider LLC", "organization": "a Delaware limited liability company",
+                     "address": "2 Main St", "notice_email": "notices@example.com",
+                     "website": "example.com", "signatory": person},
+        "agreement": {"id": "MSA-SAMPLE", "title": manifest.agreement_title,
+                      "effective_date": "January 1, 2026", "library_version": manifest.version},
+        "tier": tier, "tier_name": manifest.tiers[tier].name,
+        "industry": industry, "industry_name": manifest.industries[industry].name,
+        "params": {n: p.display(p.default) for n, p in manifest.parameters.items()},
+        "controls": controls,
+        "declined": declined,
         "in_force": [c for c in controls if c["status"] != "declined"],
     }

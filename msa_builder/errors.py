@@ -76,5 +76,9 @@ class ConversionError(MsaError):
     """LibreOffice could not turn a document into a PDF."""
 
 
+class BatchError(MsaError):
+    """A batch could not run at all (its output folder is busy, its inputs are unreadable...)."""
+
+
 class LedgerError(MsaError):
     """The agreement ledger refused an operation (unknown client, illegal status move...)."""

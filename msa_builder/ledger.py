@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,7 @@ class StatusEvent:
 
 
 def now_utc() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def current_user() -> str:
@@ -130,6 +130,14 @@ def current_user() -> str:
 
 def default_ledger(out_dir: Path | str) -> Path:
     return Path(out_dir) / LEDGER_NAME
+
+
+def open_existing(path: Path | str) -> Ledger:
+    """Open a ledger that must already exist (reading or marking must not create an empty one)."""
+    if not Path(path).is_file():
+        raise LedgerError("no ledger here yet; `msa batch` creates it with the first agreements it builds",
+                          file=str(path), hint="pass --ledger PATH, or the --out folder the batch wrote to")
+    return Ledger(path)
 
 
 _COLUMNS = ("id", "slug", "client", "agreement_id", "source", "directory", "lock_sha256", "bom_sha256",
@@ -346,6 +354,11 @@ class Ledger:
         return str(row[0]) if row else None
 
     def memo_put(self, inputs_sha256: str, bom_sha256: str) -> None:
+        self.memo_put_many([(inputs_sha256, bom_sha256)])
+
+    def memo_put_many(self, entries: list[tuple[str, str]]) -> None:
+        """Remember many (inputs, bill) pairs in one transaction: a batch learns hundreds at a time."""
+        if not entries:
+            return
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO bom_memo (inputs_sha256, bom_sha256) VALUES (?, ?)",
-                       (inputs_sha256, bom_sha256))
+            db.executemany("INSERT OR REPLACE INTO bom_memo (inputs_sha256, bom_sha256) VALUES (?, ?)", entries)

@@ -1,4 +1,4 @@
-"""Regenerate the shipped Word shells: templates/agreement.docx and templates/review-memo.docx.
+"""Regenerate the shipped Word shells: templates/agreement.docx, review-memo.docx and redline.docx.
 
 These .docx files are the source a provider edits in Word to rebrand (fonts, colours, cover,
 header and footer text); this script only recreates our defaults. They are deliberately lean:
@@ -45,7 +45,7 @@ CAMBRIA = '<w:rFonts w:ascii="Cambria" w:hAnsi="Cambria" w:cs="Cambria"/>'
 TABS = f'<w:tabs><w:tab w:val="center" w:pos="{TEXT_WIDTH // 2}"/><w:tab w:val="right" w:pos="{TEXT_WIDTH}"/></w:tabs>'
 
 
-def styles_xml() -> str:
+def styles_xml(extra: tuple[str, ...] = ()) -> str:
     styles = [
         _style("paragraph", "Normal", "Normal", based=None, default=True),
         '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
@@ -117,6 +117,7 @@ def styles_xml() -> str:
           '<w:bottom w:w="40" w:type="dxa"/><w:right w:w="80" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>',
         '<w:style w:type="table" w:styleId="SignatureTable"><w:name w:val="Signature Table"/>'
         '<w:basedOn w:val="TableNormal"/><w:qFormat/></w:style>',
+        *extra,
     ]
     defaults = (
         '<w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" '
@@ -321,18 +322,19 @@ CUSTOM = DECL + (
 )
 
 
-def package(document: str, header_mark: bool = True) -> bytes:
+def package(document: str, header_mark: bool = True, *, styles: str | None = None, settings: str = SETTINGS,
+            header: str | None = None, footer: str | None = None) -> bytes:
     parts = {
         "[Content_Types].xml": CONTENT_TYPES,
         "_rels/.rels": ROOT_RELS,
         "word/_rels/document.xml.rels": DOC_RELS,
         "word/document.xml": document,
-        "word/styles.xml": styles_xml(),
+        "word/styles.xml": styles or styles_xml(),
         "word/numbering.xml": numbering_xml(),
-        "word/settings.xml": SETTINGS,
+        "word/settings.xml": settings,
         "word/fontTable.xml": FONTS,
-        "word/header1.xml": header_xml(),
-        "word/footer1.xml": footer_xml(),
+        "word/header1.xml": header or header_xml(),
+        "word/footer1.xml": footer or footer_xml(),
         "docProps/app.xml": APP,
         "docProps/core.xml": CORE,
         "docProps/custom.xml": CUSTOM,
@@ -340,10 +342,54 @@ def package(document: str, header_mark: bool = True) -> bytes:
     return write_package({k: v.encode("utf-8") for k, v in parts.items()})
 
 
+# --- The redline shell (`msa diff`, `msa compare`): the agreement's styles and numbering, so a
+# full-agreement redline looks like the agreement, plus a few styles of its own. Its settings turn
+# on Track Changes, so an attorney's own edits to the redline are tracked too, and do not ask Word
+# to update fields on opening.
+
+REDLINE_STYLES = (
+    _style("paragraph", "RedlineHeading", "Redline Heading", next_="BodyText",
+           ppr='<w:keepNext/><w:keepLines/><w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="1"/>',
+           rpr=CAMBRIA + '<w:b/><w:sz w:val="24"/><w:szCs w:val="24"/>'),
+    _style("paragraph", "RedlineNote", "Redline Note", based="BodyText",
+           ppr='<w:spacing w:after="60"/>', rpr='<w:i/><w:color w:val="404040"/><w:sz w:val="20"/><w:szCs w:val="20"/>'),
+    _style("paragraph", "RedlineSummary", "Redline Summary", based="BodyText",
+           ppr='<w:spacing w:after="40"/><w:ind w:left="720" w:hanging="0"/><w:jc w:val="left"/>',
+           rpr='<w:sz w:val="20"/><w:szCs w:val="20"/>'),
+)
+REDLINE_SETTINGS = DECL + (
+    f'<w:settings {W}><w:trackRevisions/><w:defaultTabStop w:val="720"/>'
+    '<w:characterSpacingControl w:val="doNotCompress"/>'
+    '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
+    '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>'
+)
+
+
+def redline_header_xml() -> str:
+    body = ('<w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>'
+            '<w:r><w:t xml:space="preserve">{{ header_left }}</w:t></w:r>'
+            '<w:r><w:tab/><w:tab/></w:r><w:r><w:rPr><w:b/><w:color w:val="C00000"/></w:rPr>'
+            '<w:t xml:space="preserve">{{ mark }}</w:t></w:r></w:p>')
+    return DECL + f"<w:hdr {W}>{body}</w:hdr>"
+
+
+def redline_document() -> str:
+    body = "".join([
+        _p("{{ title }}", "TOCHeading"),
+        _p("{{ subtitle }}", "CoverParty"),
+        "<w:p><w:r><w:t>{{p cover }}</w:t></w:r></w:p>",
+        "<w:p><w:r><w:t>{{p body }}</w:t></w:r></w:p>",
+        SECT,
+    ])
+    return DECL + f"<w:document {W}><w:body>{body}</w:body></w:document>"
+
+
 def main() -> None:
     (HERE / "agreement.docx").write_bytes(package(agreement_document()))
     (HERE / "review-memo.docx").write_bytes(package(memo_document()))
-    print("wrote templates/agreement.docx and templates/review-memo.docx")
+    (HERE / "redline.docx").write_bytes(package(redline_document(), styles=styles_xml(REDLINE_STYLES),
+                                                settings=REDLINE_SETTINGS, header=redline_header_xml()))
+    print("wrote templates/agreement.docx, templates/review-memo.docx and templates/redline.docx")
 
 
 if __name__ == "__main__":

@@ -5,21 +5,27 @@ from __future__ import annotations
 from .xml import esc
 
 
-def field(instruction: str, cached_runs: str) -> str:
-    """A complex field: Word and LibreOffice show `cached_runs` until the field is updated."""
+def field(instruction: str, cached_runs: str, *, deleted: bool = False) -> str:
+    """A complex field: Word and LibreOffice show `cached_runs` until the field is updated.
+
+    Inside a tracked deletion the instruction is `w:delInstrText` (and the cached text `w:delText`).
+    """
+    tag = "w:delInstrText" if deleted else "w:instrText"
     return (
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        f'<w:r><w:instrText xml:space="preserve"> {esc(instruction)} </w:instrText></w:r>'
+        f'<w:r><{tag} xml:space="preserve"> {esc(instruction)} </{tag}></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
         f"{cached_runs}"
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
 
 
-def ref(bookmark: str, cached: str, *, number: bool) -> str:
+def ref(bookmark: str, cached: str, *, number: bool, deleted: bool = False) -> str:
     """A cross-reference to a bookmark; `number` asks for the heading's full paragraph number."""
     switches = r"\w \h" if number else r"\h"
-    return field(f"REF {bookmark} {switches}", f'<w:r><w:t xml:space="preserve">{esc(cached)}</w:t></w:r>')
+    text = "w:delText" if deleted else "w:t"
+    return field(f"REF {bookmark} {switches}", f'<w:r><{text} xml:space="preserve">{esc(cached)}</{text}></w:r>',
+                 deleted=deleted)
 
 
 def toc_begin(levels: str = "1-2") -> str:

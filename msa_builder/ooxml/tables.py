@@ -13,8 +13,13 @@ def _cell(content: str, width: int, *, shade: str | None) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int], *,
-          style: str = "MsaTable", shaded_rows: Sequence[int] = (), header_fill: str = "D9E2F3") -> str:
-    """A table whose cells are given as paragraph XML; `widths` in twentieths of a point."""
+          style: str = "MsaTable", shaded_rows: Sequence[int] = (), header_fill: str = "D9E2F3",
+          header_mark: str = "", row_marks: Sequence[str] = ()) -> str:
+    """A table whose cells are given as paragraph XML; `widths` in twentieths of a point.
+
+    `header_mark` and `row_marks` (per body row) end a row's properties: a redline puts the
+    tracked insertion or deletion of the whole row there (see ooxml/revisions.py).
+    """
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     out = [
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style}"/><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
@@ -24,12 +29,13 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence
     ]
     if header:
         cells = "".join(_cell(c, w, shade=header_fill) for c, w in zip(header, widths))
-        out.append(f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{cells}</w:tr>')
+        out.append(f'<w:tr><w:trPr><w:cantSplit/><w:tblHeader/>{header_mark}</w:trPr>{cells}</w:tr>')
     shaded = set(shaded_rows)
     for index, row in enumerate(rows):
         fill = "FFF2CC" if index in shaded else None
         cells = "".join(_cell(c, w, shade=fill) for c, w in zip(row, widths))
-        out.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
+        mark = row_marks[index] if index < len(row_marks) else ""
+        out.append(f"<w:tr><w:trPr><w:cantSplit/>{mark}</w:trPr>{cells}</w:tr>")
     out.append("</w:tbl>")
     return "".join(out)
 

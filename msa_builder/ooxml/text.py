@@ -5,9 +5,9 @@ from __future__ import annotations
 from .xml import esc
 
 
-def run(text: str, *, bold: bool = False, italic: bool = False, style: str | None = None,
-        highlight: bool = False) -> str:
-    """A run of text; tabs and line breaks inside `text` become Word's own elements."""
+def run_properties(*, bold: bool = False, italic: bool = False, style: str | None = None,
+                   highlight: bool = False) -> str:
+    """The children of a run's `w:rPr`, in schema order (empty for plain text)."""
     props = ""
     if style:
         props += f'<w:rStyle w:val="{style}"/>'
@@ -17,6 +17,13 @@ def run(text: str, *, bold: bool = False, italic: bool = False, style: str | Non
         props += "<w:i/>"
     if highlight:
         props += '<w:highlight w:val="yellow"/>'
+    return props
+
+
+def run(text: str, *, bold: bool = False, italic: bool = False, style: str | None = None,
+        highlight: bool = False) -> str:
+    """A run of text; tabs and line breaks inside `text` become Word's own elements."""
+    props = run_properties(bold=bold, italic=italic, style=style, highlight=highlight)
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     parts = []
     for i, line in enumerate(text.split("\n")):
@@ -38,10 +45,10 @@ def page_break() -> str:
     return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
-def paragraph(content: str, *, style: str | None = None, num: tuple[int, int] | None = None,
-              keep_next: bool = False, page_break_before: bool = False, align: str | None = None,
-              bookmark: tuple[int, str] | None = None, indent_left: int | None = None) -> str:
-    """A paragraph with a style, optional list numbering (numId, level) and an optional bookmark."""
+def paragraph_properties(*, style: str | None = None, num: tuple[int, int] | None = None,
+                         keep_next: bool = False, page_break_before: bool = False, align: str | None = None,
+                         indent_left: int | None = None) -> str:
+    """The children of a paragraph's `w:pPr`, in schema order (a redline appends its marks after them)."""
     ppr = ""
     if style:
         ppr += f'<w:pStyle w:val="{style}"/>'
@@ -55,6 +62,15 @@ def paragraph(content: str, *, style: str | None = None, num: tuple[int, int] | 
         ppr += f'<w:ind w:left="{indent_left}" w:hanging="0"/>'
     if align:
         ppr += f'<w:jc w:val="{align}"/>'
+    return ppr
+
+
+def paragraph(content: str, *, style: str | None = None, num: tuple[int, int] | None = None,
+              keep_next: bool = False, page_break_before: bool = False, align: str | None = None,
+              bookmark: tuple[int, str] | None = None, indent_left: int | None = None) -> str:
+    """A paragraph with a style, optional list numbering (numId, level) and an optional bookmark."""
+    ppr = paragraph_properties(style=style, num=num, keep_next=keep_next, page_break_before=page_break_before,
+                               align=align, indent_left=indent_left)
     ppr_xml = f"<w:pPr>{ppr}</w:pPr>" if ppr else ""
     if bookmark is not None:
         bid, name = bookmark

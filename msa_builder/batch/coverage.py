@@ -1,0 +1,148 @@
+"""`msa status`: does every client have a signed agreement, and is it current against today's library?
+
+Every client must have a signed, written agreement (DOMAIN.md, lesson 1), and one signed under an
+older library or profile no longer says what the provider now delivers. This report puts the
+clients with no signed agreement at all first, then those whose signed agreement is out of date.
+It reads the source, the library and the ledger; it writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from .. import api
+from ..build import BuildOptions
+from ..errors import MsaError
+from ..ledger import AgreementRecord, Ledger
+from ..library.model import Library
+from ..lock import bom_hash
+from ..paths import default_provider, default_templates
+from ..profile import LoadedProfile, slugify
+from .sources import SourceEntry, load_entry, read_source
+from .staleness import BuildInputs, bom_changes, build_inputs, expected_bom
+from .worker import BatchConfig
+
+STATES = ("error", "unsigned", "outdated", "current")
+_STATE_TEXT = {"error": "profile error", "unsigned": "NO SIGNED AGREEMENT", "outdated": "signed, out of date",
+               "current": "signed, current"}
+
+
+@dataclass(frozen=True)
+class ClientCoverage:
+    """One client's standing: its latest agreement, its signed one, and whether that is current."""
+
+    label: str
+    client: str | None
+    slug: str | None
+    state: str  # error | unsigned | outdated | current
+    latest: AgreementRecord | None
+    signed: AgreementRecord | None
+    latest_current: bool | None
+    changes: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed is not None
+
+    @property
+    def state_text(self) -> str:
+        return _STATE_TEXT[self.state]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "client": self.client, "slug": self.slug, "source": self.label, "state": self.state,
+            "signed": self.is_signed, "current": self.state == "current",
+            "signed_record": self.signed.id if self.signed else None,
+            "signed_agreement_id": self.signed.agreement_id if self.signed else None,
+            "signed_at": self.signed.status_at if self.signed else None,
+            "signed_by": self.signed.status_by if self.signed else None,
+            "latest_record": self.latest.id if self.latest else None,
+            "latest_agreement_id": self.latest.agreement_id if self.latest else None,
+            "latest_status": self.latest.status if self.latest else None,
+            "latest_generated_at": self.latest.generated_at if self.latest else None,
+            "latest_current": self.latest_current,
+            "changes": list(self.changes), "error": self.error,
+        }
+
+
+CSV_COLUMNS = ("client", "slug", "source", "state", "signed", "current", "signed_record", "signed_agreement_id",
+               "signed_at", "signed_by", "latest_record", "latest_agreement_id", "latest_status",
+               "latest_generated_at", "latest_current", "changes", "error")
+
+
+def coverage_report(source: Path | str, config: BatchConfig) -> list[ClientCoverage]:
+    """The standing of every client in `source`, least covered first (see the module doc)."""
+    library = api.open_library(config.library_dir)
+    options = BuildOptions(library=library, provider_path=config.provider_path or default_provider(),
+                           templates_dir=config.templates_dir or default_templates(), as_of=config.as_of,
+                           allow_drafts=config.allow_drafts, final=config.final, formats=config.formats)
+    inputs = build_inputs(options)
+    entries = [e for e in read_source(source, library.manifest) if not e.skip]
+    # An absent ledger means nothing was ever generated; opening one would create it.
+    ledger = Ledger(config.ledger) if config.ledger.exists() else None
+    rows = []
+    try:
+        for entry in entries:
+            rows.append(_client(entry, ledger, library, inputs))
+    finally:
+        if ledger is not None:
+            ledger.close()
+    order = {state: i for i, state in enumerate(STATES)}
+    return sorted(rows, key=lambda r: (order[r.state], (r.client or r.label).casefold()))
+
+
+class _Expected:
+    """The bill a build would have now, under the options a recorded agreement was built with.
+
+    A signed agreement is a `--final` build; comparing it with a draft build would call every
+    signed agreement out of date. The memo answers most clients without a selection.
+    """
+
+    def __init__(self, entry: SourceEntry, loaded: LoadedProfile, library: Library, inputs: BuildInputs,
+                 ledger: Ledger | None) -> None:
+        self.entry, self.loaded, self.library, self.inputs, self.ledger = entry, loaded, library, inputs, ledger
+        self._boms: dict[tuple[bool, bool], dict[str, Any]] = {}
+
+    def _inputs(self, record: AgreementRecord) -> BuildInputs:
+        bom = self.ledger.bom(record.id) if self.ledger is not None else {}
+        return replace(self.inputs, final=bool(bom.get("final")), allow_drafts=bool(bom.get("allow_drafts")))
+
+    def bom(self, record: AgreementRecord) -> dict[str, Any]:
+        inputs = self._inputs(record)
+        key = (inputs.final, inputs.allow_drafts)
+        if key not in self._boms:
+            self._boms[key] = expected_bom(self.loaded, self.library, inputs)
+        return self._boms[key]
+
+    def is_current(self, record: AgreementRecord) -> bool:
+        inputs = self._inputs(record)
+        memo = self.ledger.memo_get(inputs.key(self.entry.sha256)) if self.ledger is not None else None
+        return record.bom_sha256 == (memo or bom_hash(self.bom(record)))
+
+
+def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs) -> ClientCoverage:
+    slug = entry.slug
+    latest = ledger.latest(slug) if ledger is not None and slug else None
+    signed = ledger.latest_signed(slug) if ledger is not None and slug else None
+    try:
+        loaded = load_entry(entry)
+        slug = slugify(loaded.profile.client.legal_name)
+        if ledger is not None and slug != entry.slug:
+            latest, signed = ledger.latest(slug), ledger.latest_signed(slug)
+        expected = _Expected(entry, loaded, library, inputs, ledger)
+        latest_current = expected.is_current(latest) if latest else None
+        if signed is None:
+            return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "unsigned", latest, None,
+                                  latest_current)
+        if expected.is_current(signed):
+            return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "current", latest, signed,
+                                  latest_current)
+        assert ledger is not None
+        changes = tuple(str(c) for c in bom_changes(ledger.bom(signed.id), expected.bom(signed)))
+    except MsaError as exc:
+        return ClientCoverage(entry.label, entry.client, slug, "error", latest, signed, None, error=exc.format())
+    return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "outdated", latest, signed,
+                          latest_current, changes)

@@ -1,0 +1,199 @@
+"""Client profiles from a CSV file, one client per row, with dotted headers for nested fields.
+
+A PSA or CRM export is mapped to these columns (rename the headers, keep one row per client);
+the README lists them. Cells are typed here, not left to guesswork, so a bad cell is reported
+with its row and column: `clients.csv:row 7: client.users: 'forty' is not a whole number`.
+Rows are numbered as a spreadsheet shows them: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ProfileError
+from ..library.model import Manifest
+from ..lock import canonical_json
+
+FIXED_COLUMNS = (
+    "client.legal_name", "client.jurisdiction", "client.address", "client.entity", "client.users",
+    "client.signatory.name", "client.signatory.title", "client.signatory.email",
+    "tier", "industry", "effective_date", "agreement_id",
+)
+PATTERN_COLUMNS = ("controls.<control>", "controls.<control>.status", "controls.<control>.offered",
+                   "controls.<control>.reason", "params.<parameter>")
+_CONTROL = re.compile(r"^controls\.([A-Za-z0-9_]+)(?:\.(status|offered|reason))?$")
+_PARAM = re.compile(r"^params\.([A-Za-z0-9_]+)$")
+
+
+class _CellError(ValueError):
+    """A cell that cannot be read as its column's type; the message completes `'<cell>' ...`."""
+
+
+def _whole(text: str) -> int:
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    if not re.fullmatch(r"[+-]?\d+", cleaned):
+        raise _CellError("is not a whole number")
+    return int(cleaned)
+
+
+def _number(text: str, strip: str) -> int | float:
+    cleaned = text.replace(",", "").strip().strip(strip).strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise _CellError("is not a number") from None
+    if not value.is_finite():
+        raise _CellError("is not a number")
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise _CellError("is not a date; use YYYY-MM-DD") from None
+
+
+def _scalar(text: str) -> Any:
+    """A parameter the library does not declare: read it as YAML would (the library check reports it)."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, (str, int, float, bool)) else text
+
+
+_PARAM_READERS: dict[str, Callable[[str], Any]] = {
+    "money": lambda t: _number(t, "$"),
+    "percent": lambda t: _number(t, "%"),
+    "text": str,
+}
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    path: tuple[str, ...]
+    read: Callable[[str], Any]
+
+
+def _column(header: str, manifest: Manifest | None, *, where: str) -> _Column:
+    """How one header maps into a profile, or a ProfileError naming the header."""
+    if header in FIXED_COLUMNS:
+        read: Callable[[str], Any] = _whole if header == "client.users" else (
+            _iso_date if header == "effective_date" else str)
+        return _Column(header, tuple(header.split(".")), read)
+    control = _CONTROL.match(header)
+    if control:
+        name, part = control.groups()
+        if manifest is not None and name not in manifest.controls:
+            raise ProfileError(f"column {header!r} names a control this library does not know", file=where,
+                               line=1, field=header, allowed=[f"controls.{c}" for c in manifest.controls])
+        path = ("controls", name) if part is None else ("controls", name, part)
+        return _Column(header, path, _iso_date if part == "offered" else str)
+    param = _PARAM.match(header)
+    if param:
+        name = param.group(1)
+        if manifest is not None:
+            definition = manifest.parameters.get(name)
+            if definition is None:
+                raise ProfileError(f"column {header!r} names a parameter this library does not know",
+                                   file=where, line=1, field=header,
+                                   allowed=[f"params.{p}" for p in sorted(manifest.parameters)])
+            return _Column(header, ("params", name), _PARAM_READERS.get(definition.type, _whole))
+        return _Column(header, ("params", name), _scalar)
+    raise ProfileError(f"unknown column {header!r}", file=where, line=1, field=header,
+                       allowed=FIXED_COLUMNS + PATTERN_COLUMNS)
+
+
+def read_header(headers: list[str], manifest: Manifest | None, *, where: str) -> list[_Column]:
+    """Check the header row as a whole: every column known, none twice, no control given two ways."""
+    columns = []
+    seen: set[str] = set()
+    for header in headers:
+        if not header:
+            raise ProfileError("a column has no header", file=where, line=1)
+        if header in seen:
+            raise ProfileError(f"column {header!r} appears twice", file=where, line=1, field=header)
+        seen.add(header)
+        columns.append(_column(header, manifest, where=where))
+    for column in columns:
+        if len(column.path) == 2 and column.path[0] == "controls":
+            detailed = [c.header for c in columns if len(c.path) == 3 and c.path[:2] == column.path]
+            if detailed:
+                raise ProfileError(f"control {column.path[1]!r} is given both as {column.header!r} and as "
+                                   f"{detailed[0]!r}; use one form", file=where, line=1, field=column.header)
+    return columns
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One data row: its label, the hash of its cells, and its profile mapping or the error."""
+
+    label: str
+    sha256: str
+    data: dict[str, Any] | None
+    error: ProfileError | None
+    empty: bool = False
+
+
+def _map_row(cells: dict[str, str], columns: list[_Column], *, label: str) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for column in columns:
+        text = cells.get(column.header, "").strip()
+        if not text:
+            continue
+        try:
+            value = column.read(text)
+        except _CellError as exc:
+            raise ProfileError(f"{text!r} {exc}", file=label, field=column.header) from None
+        node = data
+        for part in column.path[:-1]:
+            node = node.setdefault(part, {})
+        node[column.path[-1]] = value
+    return data
+
+
+def read_csv(path: Path, manifest: Manifest | None = None) -> Iterator[CsvRow]:
+    """Read a client CSV. The header is checked first (raising); each row then maps or carries its error."""
+    where = str(path)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")  # Excel writes a byte-order mark
+    except OSError as exc:
+        raise ProfileError(f"cannot read the CSV file: {exc.strerror}", file=where) from None
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            headers = [h.strip() for h in next(reader, [])]
+            if not headers:
+                raise ProfileError("the CSV file is empty; the first row must name the columns", file=where)
+            columns = read_header(headers, manifest, where=where)
+            for number, cells in enumerate(reader, start=2):
+                label = f"{where}:row {number}"
+                values = {h: c.strip() for h, c in zip(headers, cells) if c.strip()}
+                sha = hashlib.sha256(canonical_json(values)).hexdigest()
+                if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers):]):
+                    yield CsvRow(label, sha, None, ProfileError(
+                        f"the row has {len(cells)} cells but the header names {len(headers)} columns", file=label))
+                    continue
+                if not values:
+                    yield CsvRow(label, sha, None, None, empty=True)
+                    continue
+                try:
+                    yield CsvRow(label, sha, _map_row(values, columns, label=label), None)
+                except ProfileError as exc:
+                    yield CsvRow(label, sha, None, exc)
+        except UnicodeDecodeError:
+            raise ProfileError("the CSV file is not UTF-8 text", file=where) from None
+        except csv.Error as exc:
+            raise ProfileError(f"invalid CSV: {exc}", file=where, line=reader.line_num) from None

@@ -1,0 +1,102 @@
+"""Plain-text and CSV forms of a batch report and of the coverage report, for people and spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from ..ledger import AgreementRecord, StatusEvent
+from .coverage import CSV_COLUMNS, ClientCoverage
+from .progress import describe
+from .runner import BatchReport
+
+MAX_LISTED = 25  # a 500-client rebuild lists its first few; the progress lines and --json have the rest
+
+
+def _summary(report: BatchReport) -> str:
+    counts = ", ".join(f"{n} {name}" for name, n in report.counts().items())
+    text = f"{counts} in {report.seconds:.1f}s"
+    if not report.dry_run:
+        text += f" ({report.docs_per_second:.1f} docs/s)"
+    if report.interrupted:
+        text += "; INTERRUPTED: rerun to finish the rest"
+    return text
+
+
+def format_report(report: BatchReport) -> str:
+    """A batch's outcome: the clients that changed or failed (with why), then the counts."""
+    lines: list[str] = []
+    if report.dry_run:
+        stale = [r for r in report.results if r.status == "stale"]
+        lines.append(f"Impact report: {len(stale)} client(s) would be rebuilt" if stale
+                     else "Impact report: every client is up to date")
+        for result in stale:
+            lines.append(f"  {result.client} [{result.slug}] ({result.label})")
+            lines += [f"    {change}" for change in result.changes]
+    else:
+        built = [r for r in report.results if r.status == "built"]
+        lines += [describe(r) for r in built[:MAX_LISTED]]
+        if len(built) > MAX_LISTED:
+            lines.append(f"... and {len(built) - MAX_LISTED} more built (--json lists every client)")
+    failed = report.failed
+    if failed:
+        lines.append(f"{len(failed)} client(s) failed:")
+        for result in failed:
+            first, *rest = (result.error or "").splitlines() or [""]
+            lines.append(f"  {result.label}: {first}")
+            lines += [f"    {line.strip()}" for line in rest]
+    lines.append(_summary(report))
+    return "\n".join(lines)
+
+
+def format_coverage(rows: Sequence[ClientCoverage]) -> str:
+    """The coverage report: uncovered clients first, one line each, then the totals."""
+    lines = []
+    for row in rows:
+        name = row.client or row.label
+        if row.state == "error":
+            lines.append(f"{row.state_text:<21} {name}: {(row.error or '').splitlines()[0]}")
+            continue
+        freshness = {True: ", up to date", False: ", out of date", None: ""}[row.latest_current]
+        latest = (f"latest #{row.latest.id} {row.latest.agreement_id} {row.latest.status} "
+                  f"({row.latest.generated_at[:10]}{freshness})") if row.latest else "never generated"
+        signed = f"signed #{row.signed.id} on {row.signed.status_at[:10]}" if row.signed else ""
+        detail = "; ".join(p for p in (signed, latest) if p)
+        lines.append(f"{row.state_text:<21} {name} - {detail}")
+        lines += [f"{'':<23}{change}" for change in row.changes]
+    states = {s: sum(1 for r in rows if r.state == s) for s in ("unsigned", "outdated", "current", "error")}
+    lines.append(f"{len(rows)} client(s): {states['current']} signed and current, {states['outdated']} signed but out "
+                 f"of date, {states['unsigned']} with no signed agreement, {states['error']} with profile errors")
+    return "\n".join(lines)
+
+
+def coverage_csv(rows: Sequence[ClientCoverage]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        data = row.as_dict()
+        data["changes"] = "; ".join(data["changes"])
+        writer.writerow({k: "" if data[k] is None else data[k] for k in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def format_history(records: Sequence[AgreementRecord], events: dict[int, list[StatusEvent]]) -> str:
+    """One client's agreements, oldest first, each with its status steps."""
+    lines = []
+    for record in records:
+        lines.append(f"#{record.id} {record.agreement_id} {record.status}  generated {record.generated_at} "
+                     f"(library {record.library_name} {record.library_version}, lock {record.lock_sha256[:12]})")
+        for event in events.get(record.id, []):
+            step = f"{event.from_status or 'generated'} -> {event.to_status}"
+            note = f" ({event.note})" if event.note else ""
+            lines.append(f"    {event.at}  {step:<26} by {event.by}{note}")
+    return "\n".join(lines)
+
+
+def format_latest(records: Sequence[AgreementRecord]) -> str:
+    """Every client's newest agreement, one line each."""
+    lines = [f"#{r.id:<5} {r.status:<10} {r.agreement_id:<22} {r.client}  ({r.generated_at[:10]})" for r in records]
+    lines.append(f"{len(records)} client(s)")
+    return "\n".join(lines)

@@ -1,0 +1,339 @@
+"""`msa batch`: check every client of a source against its lock and rebuild them in parallel.
+
+The parent process reads the source, answers what it can from the ledger's memo (an unchanged
+client costs a file hash and a lock read, so a no-op rerun never starts a worker), and hands the
+rest to a process pool whose workers each load the library once. Results come back per client:
+one bad profile is one failed result, never a stopped batch.
+
+Interrupting is safe at any moment: every output is replaced by rename, the lock last, so a
+file is the old one or the new one; a client whose lock did not land is stale on the next run,
+which therefore resumes with exactly what is left.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from .. import api
+from ..build import BuildOptions
+from ..errors import BatchError
+from ..ledger import Ledger
+from ..library.model import Library
+from ..paths import default_provider, default_templates
+from ..profile import load_provider
+from .sources import SourceEntry, duplicate_errors, read_source
+from .staleness import BuildInputs, build_inputs, is_current_by_memo, read_previous
+from .worker import BatchConfig, ClientResult, Worker, init_process, process_in_pool
+
+STATUSES = ("built", "unchanged", "failed", "skipped")
+DRY_RUN_STATUSES = ("stale", "current", "failed", "skipped")
+LOCK_NAME = ".msa-batch.lock"
+
+OnResult = Callable[[ClientResult], None]
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """A finished (or interrupted) batch: one result per source entry, in source order."""
+
+    results: tuple[ClientResult, ...]
+    seconds: float
+    dry_run: bool = False
+    interrupted: bool = False
+
+    def counts(self) -> dict[str, int]:
+        names = DRY_RUN_STATUSES if self.dry_run else STATUSES
+        return {name: sum(1 for r in self.results if r.status == name) for name in names}
+
+    @property
+    def failed(self) -> list[ClientResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def docs_per_second(self) -> float:
+        built = sum(1 for r in self.results if r.status in ("built", "unchanged"))
+        return built / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"summary": {**self.counts(), "total": len(self.results), "seconds": round(self.seconds, 3),
+                            "docs_per_second": round(self.docs_per_second, 2), "dry_run": self.dry_run,
+                            "interrupted": self.interrupted},
+                "clients": [r.as_dict() for r in self.results]}
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def _output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold OUT for this batch alone: two batches writing one folder would race on every client."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; running two batches at once is on the user
+        yield
+        return
+    with open(out_dir / LOCK_NAME, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchError("another batch is writing to this output folder", file=str(out_dir),
+                             hint="wait for it to finish, or use another --out") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat `kill` (SIGTERM) like Ctrl-C: finish the clients in flight, start no more."""
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _pool_context() -> Any:
+    # fork starts a worker in milliseconds with everything imported; elsewhere spawn is the safe one.
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+
+
+class _Recorder:
+    """The batch's only ledger writer: records each build as its result arrives, memo entries in bulk.
+
+    The connection opens on demand and is closed before a pool forks its workers (`suspend`), so
+    no worker inherits an open SQLite connection; results only arrive once the workers exist.
+    """
+
+    MEMO_BATCH = 200
+
+    def __init__(self, config: BatchConfig) -> None:
+        self.config = config
+        self._ledger: Ledger | None = None
+        self._memo: list[tuple[str, str]] = []
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger(self.config.ledger)
+        return self._ledger
+
+    def __call__(self, result: ClientResult) -> None:
+        if result.memo is not None:
+            self._memo.append(result.memo)
+            if len(self._memo) >= self.MEMO_BATCH:
+                self._flush()
+        if result.slug and result.lock_sha256:
+            self.record(result.slug, result.lock_sha256, result.label)
+
+    def record(self, slug: str, lock_sha256: str, source: str, lock: dict[str, Any] | None = None) -> None:
+        """Record the client's lock on disk unless it is already the client's latest agreement.
+
+        Idempotent, so it also records builds the ledger lacks: made by `msa build`, or by a batch
+        killed between writing a lock and recording it.
+        """
+        latest = self.ledger.latest(slug)
+        if latest is not None and latest.lock_sha256 == lock_sha256:
+            return
+        if lock is None:
+            previous = read_previous(self.config.out_dir, slug)
+            if previous.lock is None or previous.lock_sha256 != lock_sha256:
+                return  # replaced since; whoever replaced it records it
+            lock = previous.lock
+        self.ledger.record_build(lock, lock_sha256=lock_sha256, slug=slug,
+                                 directory=str((self.config.out_dir / slug).resolve()), source=source)
+
+    def _flush(self) -> None:
+        memo, self._memo = self._memo, []
+        self.ledger.memo_put_many(memo)
+
+    def suspend(self) -> None:
+        self._flush()
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+    close = suspend
+
+
+def _answer_from_memo(entries: list[SourceEntry], config: BatchConfig, inputs: BuildInputs,
+                      recorder: _Recorder) -> dict[str, ClientResult]:
+    """Clients proven current by the memo and their intact outputs, without selecting or rendering."""
+    answered: dict[str, ClientResult] = {}
+    for entry in entries:
+        slug = entry.slug
+        if slug is None:
+            continue
+        memo = recorder.ledger.memo_get(inputs.key(entry.sha256))
+        if memo is None:
+            continue
+        previous = read_previous(config.out_dir, slug)
+        if not is_current_by_memo(memo, previous, config.out_dir, slug, inputs):
+            continue
+        assert previous.lock is not None and previous.lock_sha256 is not None
+        recorder.record(slug, previous.lock_sha256, entry.label, previous.lock)
+        answered[entry.label] = ClientResult(entry.label, "skipped", client=entry.client, slug=slug,
+                                             agreement_id=previous.lock["bom"]["agreement_id"],
+                                             reason="up to date", lock_sha256=previous.lock_sha256)
+    return answered
+
+
+def _run_tasks(tasks: list[SourceEntry], config: BatchConfig, inputs: BuildInputs, library: Library, *, jobs: int,
+               build: bool, force: bool, emit: OnResult) -> tuple[dict[str, ClientResult], bool]:
+    """Process the tasks in this process (one job) or a pool; returns results and whether interrupted."""
+    results: dict[str, ClientResult] = {}
+    if not tasks:
+        return results, False
+    if jobs <= 1 or len(tasks) <= 1:
+        worker = Worker(config, inputs, library=library)
+        try:
+            for entry in tasks:
+                result = worker.process(entry, build=build, force=force)
+                results[entry.label] = result
+                emit(result)
+        except KeyboardInterrupt:
+            return results, True
+        finally:
+            worker.close()
+        return results, False
+
+    context = _pool_context()
+    # A forked worker inherits the parent's loaded library for free; a spawned one loads its own.
+    inherited = library if context.get_start_method() == "fork" else None
+    executor = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
+                                   initializer=init_process, initargs=(config, inputs, inherited))
+    futures: dict[Future[ClientResult], SourceEntry] = {}
+    interrupted = False
+    try:
+        for entry in tasks:
+            futures[executor.submit(process_in_pool, entry, build, force)] = entry
+        for future in as_completed(futures):
+            entry = futures[future]
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug,
+                                      error="a worker process died before finishing this client (killed, or out "
+                                            "of memory); its files are the old or the new ones, never torn. "
+                                            "Rerun the batch to finish it")
+            results[entry.label] = result
+            emit(result)
+    except KeyboardInterrupt:
+        interrupted = True
+        # Workers ignore SIGINT: the clients in flight finish and their results are kept.
+        executor.shutdown(wait=True, cancel_futures=True)
+        for future, entry in futures.items():
+            if entry.label not in results and future.done() and not future.cancelled() and future.exception() is None:
+                results[entry.label] = future.result()  # in the report, not re-announced
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    return results, interrupted
+
+
+def _build(pending: list[SourceEntry], config: BatchConfig, inputs: BuildInputs, library: Library, *, jobs: int,
+           only_stale: bool, emit: OnResult) -> tuple[dict[str, ClientResult], bool]:
+    """The writing part of a batch: holds OUT, answers from the memo, builds the rest, records them."""
+    results: dict[str, ClientResult] = {}
+    with _output_lock(config.out_dir):
+        recorder = _Recorder(config)
+        try:
+            if only_stale:
+                results.update(_answer_from_memo(pending, config, inputs, recorder))
+                for result in results.values():
+                    emit(result)
+                pending = [e for e in pending if e.label not in results]
+            recorder.suspend()  # before the pool forks
+
+            def record_and_emit(result: ClientResult) -> None:
+                recorder(result)
+                emit(result)
+
+            done, interrupted = _run_tasks(pending, config, inputs, library, jobs=jobs, build=True,
+                                           force=not only_stale, emit=record_and_emit)
+        finally:
+            recorder.close()
+    results.update(done)
+    return results, interrupted
+
+
+def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = None, only_stale: bool = False,
+              dry_run: bool = False, on_result: OnResult | None = None,
+              on_start: Callable[[int], None] | None = None) -> BatchReport:
+    """Bring every client of `source` up to date under OUT, recording each new agreement in the ledger.
+
+    With `only_stale`, clients whose lock matches what a build would use now are skipped without
+    rendering; otherwise every client is rendered and a file is rewritten only if its bytes differ.
+    A `dry_run` only reports what is stale and why, and writes nothing (not even the ledger).
+    `on_start` hears the number of entries once the source is read; `on_result`, each result.
+    """
+    started = time.perf_counter()
+    emit = on_result or (lambda result: None)
+    library = api.open_library(config.library_dir)
+    options = BuildOptions(library=library, provider_path=config.provider_path or default_provider(),
+                           templates_dir=config.templates_dir or default_templates(), as_of=config.as_of,
+                           allow_drafts=config.allow_drafts, final=config.final, formats=config.formats)
+    load_provider(options.provider_path)  # a broken provider file fails every client: say so once
+    if "pdf" in options.formats and not dry_run:
+        from ..pdf.convert import find_soffice
+
+        find_soffice()  # likewise a missing LibreOffice
+    inputs = build_inputs(options)
+    entries = read_source(source, library.manifest)
+    duplicates = duplicate_errors(entries)
+    if on_start is not None:
+        on_start(len(entries))
+
+    results: dict[str, ClientResult] = {}
+    pending: list[SourceEntry] = []
+    for entry in entries:
+        problem = entry.error or duplicates.get(entry.label)
+        if entry.skip:
+            results[entry.label] = ClientResult(entry.label, "skipped", reason=entry.skip)
+        elif problem is not None:
+            results[entry.label] = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug,
+                                                error=problem.format())
+        else:
+            pending.append(entry)
+    interrupted = False
+    with _terminate_as_interrupt():
+        try:
+            for result in list(results.values()):
+                emit(result)
+            if dry_run:
+                done, interrupted = _run_tasks(pending, config, inputs, library, jobs=jobs or default_jobs(),
+                                               build=False, force=False, emit=emit)
+            else:
+                done, interrupted = _build(pending, config, inputs, library, jobs=jobs or default_jobs(),
+                                           only_stale=only_stale, emit=emit)
+            results.update(done)
+        except KeyboardInterrupt:
+            interrupted = True
+    ordered = tuple(results.get(e.label) or ClientResult(e.label, "skipped", client=e.client, slug=e.slug,
+                                                        reason="not run: the batch was interrupted")
+                    for e in entries)
+    return BatchReport(ordered, time.perf_counter() - started, dry_run=dry_run, interrupted=interrupted)

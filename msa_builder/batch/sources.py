@@ -1,0 +1,161 @@
+"""Batch sources: a folder of profile files, or a CSV with one client per row, as labelled entries.
+
+Reading a source is cheap on purpose. Profile files are only hashed and glanced at (with the C
+YAML parser, when present) for the client's name, which gives the output folder and lets a
+rerun skip an unchanged client without validating its profile; full validation happens when
+the client is actually checked or built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import MsaError, ProfileError
+from ..library.model import Manifest
+from ..profile import LoadedProfile, Profile, load_profile, profile_from_mapping, slugify
+from .csv_rows import read_csv
+
+PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
+_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastUniqueLoader(_FastLoader):  # type: ignore[misc, valid-type]
+    """libyaml's parser (about 8x faster than PyYAML's), refusing duplicate keys as profiles must."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    keys = [loader.construct_object(key, deep=deep) for key, _ in node.value]  # type: ignore[no-untyped-call]
+    if len(set(keys)) != len(keys):
+        raise yaml.constructor.ConstructorError(None, None, "duplicate key", node.start_mark)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_FastUniqueLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One client of a batch source (or a file that is not one, with the reason it is skipped)."""
+
+    label: str
+    sha256: str
+    path: str | None = None
+    data: dict[str, Any] | None = None
+    client: str | None = None
+    skip: str | None = None
+    error: MsaError | None = None
+
+    @property
+    def slug(self) -> str | None:
+        return slugify(self.client) if self.client else None
+
+
+def load_entry(entry: SourceEntry) -> LoadedProfile:
+    """Validate an entry as a profile: the file's own loader, or the CSV row's mapping."""
+    if entry.error is not None:
+        raise entry.error
+    if entry.path is not None:
+        return _load_file(Path(entry.path))
+    assert entry.data is not None
+    return LoadedProfile(profile=profile_from_mapping(entry.data, source=entry.label), source=entry.label,
+                         sha256=entry.sha256)
+
+
+def _load_file(path: Path) -> LoadedProfile:
+    """A profile file through the fast parser; anything wrong goes to the strict loader for its message.
+
+    Parsing is most of the cost of checking an up-to-date client, and a batch checks hundreds.
+    The strict loader (`profile.load_profile`) stays the one that words every error, with its line.
+    """
+    if path.suffix.lower() != ".json":
+        try:
+            raw = path.read_bytes()
+            data = yaml.load(raw.decode("utf-8"), Loader=_FastUniqueLoader)  # noqa: S506 - a SafeLoader
+            if isinstance(data, dict):
+                return LoadedProfile(profile=Profile.model_validate(data), source=str(path),
+                                     sha256=hashlib.sha256(raw).hexdigest())
+        except (OSError, ValueError, TypeError, yaml.YAMLError):  # ValidationError is a ValueError
+            pass
+    return load_profile(path)
+
+
+def _client_name(data: Any) -> str | None:
+    client = data.get("client") if isinstance(data, dict) else None
+    name = client.get("legal_name") if isinstance(client, dict) else None
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+def _glance(path: Path) -> SourceEntry:
+    label = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return SourceEntry(label, "", path=label, error=ProfileError(f"cannot read: {exc.strerror}", file=label))
+    sha = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=_FastLoader)
+    except (UnicodeDecodeError, ValueError, yaml.YAMLError):
+        return SourceEntry(label, sha, path=label)  # the strict loader reports it with a line
+    if not isinstance(data, dict) or "client" not in data:
+        return SourceEntry(label, sha, path=label, skip="not a client profile (no top-level client: key)")
+    return SourceEntry(label, sha, path=label, client=_client_name(data))
+
+
+def read_folder(folder: Path) -> list[SourceEntry]:
+    """Every profile file directly in `folder`, by name; other files (the provider file) are skipped."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PROFILE_SUFFIXES
+                   and not p.name.startswith("."))
+    return [_glance(p) for p in files]
+
+
+def read_csv_source(path: Path, manifest: Manifest | None = None) -> list[SourceEntry]:
+    entries = []
+    for row in read_csv(path, manifest):
+        if row.empty:
+            entries.append(SourceEntry(row.label, row.sha256, skip="empty row"))
+        elif row.error is not None:
+            entries.append(SourceEntry(row.label, row.sha256, error=row.error))
+        else:
+            entries.append(SourceEntry(row.label, row.sha256, data=row.data, client=_client_name(row.data)))
+    return entries
+
+
+def read_source(source: Path | str, manifest: Manifest | None = None) -> list[SourceEntry]:
+    """A batch source as entries: a folder of profiles or a `.csv` file. Raises ProfileError if unusable.
+
+    With the library's manifest, CSV parameter cells are typed as the library declares them and
+    unknown control or parameter columns are refused up front rather than on every row.
+    """
+    path = Path(source)
+    if path.is_dir():
+        return read_folder(path)
+    if path.suffix.lower() == ".csv":
+        return read_csv_source(path, manifest)
+    if not path.exists():
+        raise ProfileError("batch source not found", file=str(path),
+                           hint="give a folder of client profiles or a .csv file with one client per row")
+    raise ProfileError("a batch source must be a folder of profiles or a .csv file", file=str(path))
+
+
+def duplicate_errors(entries: list[SourceEntry]) -> dict[str, ProfileError]:
+    """Entries naming a client an earlier entry already names; both would write the same folder."""
+    first: dict[str, str] = {}
+    errors = {}
+    for entry in entries:
+        slug = entry.slug
+        if slug is None or entry.skip or entry.error:
+            continue
+        if slug in first:
+            errors[entry.label] = ProfileError(
+                f"the client {entry.client!r} already appears in {first[slug]}; each client may appear once",
+                file=entry.label, field="client.legal_name")
+        else:
+            first[slug] = entry.label
+    return errors

@@ -1,0 +1,302 @@
+"""Staleness: would building this client now give a different agreement than its lock records?
+
+Compares the previous lock's bill of materials with the one a build would use now, without
+rendering anything: selection is cheap (about a millisecond), rendering is not. Each difference
+is named by the kind of input that caused it (tool, library, clause, template, provider, profile,
+options, outputs), so an impact report can say `insurance.client_cyber 1.0.0→1.1.0`.
+
+A second, faster path skips even selection: the expected bill depends only on the build's inputs
+(profile bytes, the whole library, templates, provider, tool version, options), so its hash is
+memoised in the ledger under a hash of those inputs. A rerun over unchanged inputs then costs a
+file hash and a lock read per client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, cast
+
+from .._version import __version__
+from ..agreement import Agreement
+from ..build import BuildOptions, output_names
+from ..errors import BatchError
+from ..library.model import Library
+from ..lock import bill_of_materials, bom_hash, canonical_json
+from ..profile import LoadedProfile, agreement_id_for, slugify
+from ..selection import select
+
+KINDS = ("new", "tool", "library", "clause", "template", "provider", "profile", "options", "outputs")
+TEMPLATE_FILES = {"agreement": "agreement.docx", "review_memo": "review-memo.docx"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One reason a client's agreement is stale."""
+
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+@dataclass(frozen=True)
+class BuildInputs:
+    """The inputs shared by every client of a batch, hashed once (they do not change mid-batch)."""
+
+    tool_version: str
+    library_fingerprint: str
+    provider_sha256: str
+    templates: dict[str, str]
+    as_of: date | None
+    allow_drafts: bool
+    final: bool
+    formats: tuple[str, ...]
+    output_kinds: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        kinds = ["docx", "memo"] + (["pdf"] if "pdf" in self.formats else [])
+        object.__setattr__(self, "output_kinds", tuple(kinds))
+
+    def output_names(self, slug: str) -> set[str]:
+        """The files (besides the lock) a build with these options writes."""
+        names = output_names(slug)
+        return {names[k] for k in self.output_kinds}
+
+    def key(self, profile_sha256: str) -> str:
+        """The hash of everything that decides a client's bill of materials (see the module doc)."""
+        return hashlib.sha256(canonical_json({
+            "profile": profile_sha256, "library": self.library_fingerprint, "tool": self.tool_version,
+            "provider": self.provider_sha256, "templates": self.templates,
+            "as_of": self.as_of.isoformat() if self.as_of else None, "allow_drafts": self.allow_drafts,
+            "final": self.final,
+        })).hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _sha256_input(path: Path, what: str) -> str:
+    try:
+        return _sha256_file(path)
+    except OSError as exc:
+        raise BatchError(f"cannot read the {what}: {exc.strerror}", file=str(path)) from None
+
+
+def library_fingerprint(library: Library) -> str:
+    """A hash of the whole library: its manifest and every clause version file.
+
+    Unlike the clause list in a lock, this changes when a version is added that no client uses
+    yet, which is exactly when a selection has to be made again.
+    """
+    versions = sorted((v.path, v.sha256) for v in library.versions())
+    return hashlib.sha256(canonical_json({
+        "manifest": library.manifest.model_dump(mode="json"), "versions": versions,
+    })).hexdigest()
+
+
+def build_inputs(options: BuildOptions) -> BuildInputs:
+    """Hash the shared inputs of a batch; an unreadable provider file or template stops the batch."""
+    return BuildInputs(
+        tool_version=__version__, library_fingerprint=library_fingerprint(options.library),
+        provider_sha256=_sha256_input(options.provider_path, "provider file"),
+        templates={name: _sha256_input(options.templates_dir / f, "template")
+                   for name, f in sorted(TEMPLATE_FILES.items())},
+        as_of=options.as_of, allow_drafts=options.allow_drafts, final=options.final, formats=options.formats,
+    )
+
+
+@dataclass(frozen=True)
+class _ClauseRef:
+    slot: str
+    variant: str
+    version: str
+    status: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class _Unrendered:
+    """The parts of an Agreement that the bill of materials reads, taken from a selection alone.
+
+    Feeding this to `lock.bill_of_materials` (instead of copying its layout) keeps one definition
+    of the bill; tests check that it equals the bill of a real build.
+    """
+
+    id: str
+    client_name: str
+    as_of: date
+    library_name: str
+    library_version: str
+    tool_version: str
+    selection: Any
+    refs: tuple[_ClauseRef, ...]
+
+    def clauses(self) -> list[_ClauseRef]:
+        return list(self.refs)
+
+
+def expected_bom(loaded: LoadedProfile, library: Library, inputs: BuildInputs) -> dict[str, Any]:
+    """The bill of materials a build of this profile would have now. Raises what `select` raises."""
+    selection = select(library, loaded, as_of=inputs.as_of, allow_drafts=inputs.allow_drafts)
+    refs = tuple(_ClauseRef(c.slot, c.clause.meta.variant, c.clause.meta.version, c.clause.meta.status,
+                            c.clause.sha256) for c in selection.included if c.clause is not None)
+    manifest = library.manifest
+    stand_in = _Unrendered(id=agreement_id_for(loaded.profile), client_name=loaded.profile.client.legal_name,
+                           as_of=selection.as_of, library_name=manifest.name, library_version=manifest.version,
+                           tool_version=inputs.tool_version, selection=selection, refs=refs)
+    return bill_of_materials(cast(Agreement, stand_in), profile_sha256=loaded.sha256,
+                             provider_sha256=inputs.provider_sha256, templates=inputs.templates,
+                             final=inputs.final)
+
+
+def _short(digest: str) -> str:
+    return digest[:8]
+
+
+def _clause_changes(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> list[Change]:
+    before = {c["slot"]: c for c in old}
+    after = {c["slot"]: c for c in new}
+    changes = []
+    for slot, c in after.items():
+        was = before.get(slot)
+        if was is None:
+            changes.append(Change("clause", f"+{slot} {c['variant']}@{c['version']}"))
+        elif was["variant"] != c["variant"]:
+            changes.append(Change("clause", f"{slot} {was['variant']}@{was['version']}→"
+                                            f"{c['variant']}@{c['version']}"))
+        elif was["version"] != c["version"]:
+            changes.append(Change("clause", f"{slot} {was['version']}→{c['version']}"))
+        elif was["sha256"] != c["sha256"]:
+            changes.append(Change("clause", f"{slot} {c['version']} text changed "
+                                            f"(sha256 {_short(was['sha256'])}→{_short(c['sha256'])})"))
+        elif was["status"] != c["status"]:
+            changes.append(Change("clause", f"{slot} {c['version']} {was['status']}→{c['status']}"))
+    changes += [Change("clause", f"-{slot} {c['variant']}@{c['version']}") for slot, c in before.items()
+                if slot not in after]
+    if not changes and [c["slot"] for c in old] != [c["slot"] for c in new]:
+        changes.append(Change("clause", "clause order changed"))
+    return changes
+
+
+def bom_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
+    """Every difference between two bills of materials, named by the kind of input."""
+    changes: list[Change] = []
+    if old.get("tool") != new["tool"]:
+        changes.append(Change("tool", f"msa-builder {old.get('tool', {}).get('version')}→{new['tool']['version']}"))
+    if old.get("library") != new["library"]:
+        was = old.get("library") or {}
+        changes.append(Change("library", f"library {was.get('name')} {was.get('version')}→"
+                                         f"{new['library']['name']} {new['library']['version']}"))
+    changes += _clause_changes(old.get("clauses") or [], new["clauses"])
+    old_templates = old.get("templates") or {}
+    for name, digest in new["templates"].items():
+        if old_templates.get(name) != digest:
+            changes.append(Change("template", f"template {name} changed "
+                                              f"({_short(old_templates.get(name) or '-')}→{_short(digest)})"))
+    if old.get("provider_sha256") != new["provider_sha256"]:
+        changes.append(Change("provider", "provider file changed"))
+    if old.get("profile_sha256") != new["profile_sha256"]:
+        changes.append(Change("profile", "profile changed"))
+    for key in ("client", "agreement_id"):
+        if old.get(key) != new[key] and old.get("profile_sha256") == new["profile_sha256"]:
+            changes.append(Change("profile", f"{key} {old.get(key)}→{new[key]}"))
+    for key in ("as_of", "allow_drafts", "final"):
+        if old.get(key) != new[key]:
+            changes.append(Change("options", f"{key} {old.get(key)}→{new[key]}"))
+    return changes
+
+
+@dataclass(frozen=True)
+class PreviousBuild:
+    """What is on disk for a client: its lock (None when missing or unreadable) and why not."""
+
+    lock: dict[str, Any] | None
+    lock_sha256: str | None
+    problem: str | None = None
+
+
+def lock_path(out_dir: Path, slug: str) -> Path:
+    return out_dir / slug / output_names(slug)["lock"]
+
+
+def read_previous(out_dir: Path, slug: str) -> PreviousBuild:
+    """Read a client's lock file; a missing or torn lock means the client must be built."""
+    path = lock_path(out_dir, slug)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return PreviousBuild(None, None, "never built")
+    except OSError as exc:
+        return PreviousBuild(None, None, f"lock unreadable: {exc.strerror}")
+    try:
+        lock = json.loads(raw)
+        if not isinstance(lock, dict) or not isinstance(lock.get("bom"), dict) or "bom_sha256" not in lock:
+            raise ValueError("not a lock")
+    except ValueError:
+        return PreviousBuild(None, None, "lock file is not a valid lock")
+    return PreviousBuild(lock, hashlib.sha256(raw).hexdigest())
+
+
+def output_changes(out_dir: Path, slug: str, lock: Mapping[str, Any], inputs: BuildInputs) -> list[Change]:
+    """Outputs missing, edited or torn since the lock was written, or a format not built before.
+
+    Checking hashes is what makes an interrupted batch resumable: a file replaced before the
+    kill no longer matches the old lock, so the client is stale until its new lock lands. A
+    format built before but not asked for now (a PDF, in a DOCX-only run) is no reason to rebuild.
+    """
+    recorded: Mapping[str, str] = lock.get("outputs") or {}
+    wanted = inputs.output_names(slug)
+    changes = [Change("outputs", f"{name} not built before") for name in sorted(wanted - set(recorded))]
+    for name, digest in sorted(recorded.items()):
+        if name not in wanted:
+            continue
+        try:
+            actual = _sha256_file(out_dir / slug / name)
+        except FileNotFoundError:
+            changes.append(Change("outputs", f"{name} missing"))
+            continue
+        if actual != digest:
+            changes.append(Change("outputs", f"{name} differs from its lock"))
+    return changes
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """A client checked against its lock: the bill a build would have now, and what changed (empty: current)."""
+
+    bom: dict[str, Any]
+    changes: list[Change]
+    previous: PreviousBuild
+
+
+def staleness(loaded: LoadedProfile, library: Library, inputs: BuildInputs, out_dir: Path) -> Staleness:
+    """Compare the bill a build of this profile would have now with the client's lock, without rendering."""
+    bom = expected_bom(loaded, library, inputs)
+    slug = slugify(loaded.profile.client.legal_name)
+    previous = read_previous(out_dir, slug)
+    if previous.lock is None:
+        return Staleness(bom, [Change("new", previous.problem or "never built")], previous)
+    changes = bom_changes(previous.lock["bom"], bom)
+    if not changes and previous.lock.get("bom_sha256") != bom_hash(bom):
+        changes.append(Change("outputs", "lock does not match its bill of materials"))
+    changes += output_changes(out_dir, slug, previous.lock, inputs)
+    return Staleness(bom, changes, previous)
+
+
+def is_current_by_memo(memo_bom_sha256: str | None, previous: PreviousBuild, out_dir: Path, slug: str,
+                       inputs: BuildInputs) -> bool:
+    """The fast path: the memoised bill for these inputs is the lock's, and the outputs are intact."""
+    if memo_bom_sha256 is None or previous.lock is None:
+        return False
+    if previous.lock.get("bom_sha256") != memo_bom_sha256:
+        return False
+    if bom_hash(previous.lock["bom"]) != memo_bom_sha256:
+        return False
+    return not output_changes(out_dir, slug, previous.lock, inputs)

@@ -1,0 +1,213 @@
+"""One batch worker: checks a client against its lock and, when asked, builds it.
+
+A worker process loads the library once (in the pool's initializer) and starts one LibreOffice
+on its first PDF and reuses it for every later client, since starting LibreOffice costs more
+than converting a document. Workers never write the ledger: they return what to record, and the
+parent, the batch's only writer, records it (two writers would queue on SQLite's write lock, whose
+busy waits cost more than the writes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import api
+from ..build import BuildOptions, output_names, render_build, write_build
+from ..errors import MsaError
+from ..library.model import Library
+from ..lock import bom_hash
+from ..profile import slugify
+from .sources import SourceEntry, load_entry
+from .staleness import BuildInputs, staleness
+
+if TYPE_CHECKING:
+    from ..pdf.convert import PdfConverter
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """Everything a batch needs besides its source; plain values, so it crosses process boundaries."""
+
+    out_dir: Path
+    library_dir: Path | None = None
+    provider_path: Path | None = None
+    templates_dir: Path | None = None
+    ledger_path: Path | None = None
+    as_of: date | None = None
+    allow_drafts: bool = False
+    final: bool = False
+    formats: tuple[str, ...] = ("docx",)
+
+    @property
+    def ledger(self) -> Path:
+        from ..ledger import default_ledger
+
+        return self.ledger_path or default_ledger(self.out_dir)
+
+
+@dataclass(frozen=True)
+class ClientResult:
+    """What happened to one client: built, unchanged, skipped or failed (or, in a dry run, stale/current)."""
+
+    label: str
+    status: str
+    client: str | None = None
+    slug: str | None = None
+    agreement_id: str | None = None
+    changes: tuple[str, ...] = ()
+    change_kinds: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    error: str | None = None
+    reason: str | None = None
+    seconds: float = 0.0
+    lock_sha256: str | None = None  # the client's lock on disk after this result, for the ledger
+    memo: tuple[str, str] | None = None  # (inputs key, bill hash) for the ledger's memo
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if v not in (None, (), {}) and k != "memo"}
+        data["status"] = self.status
+        return data
+
+
+class Worker:
+    """The per-process state of a batch: build options, shared input hashes and the PDF converter."""
+
+    def __init__(self, config: BatchConfig, inputs: BuildInputs, *, library: Library | None = None) -> None:
+        from ..paths import default_provider, default_templates
+
+        self.config = config
+        self.options = BuildOptions(
+            library=library or api.open_library(config.library_dir),
+            provider_path=config.provider_path or default_provider(),
+            templates_dir=config.templates_dir or default_templates(), as_of=config.as_of,
+            allow_drafts=config.allow_drafts, final=config.final, formats=config.formats)
+        self.inputs = inputs
+        self._converter: PdfConverter | None = None
+
+    def converter(self) -> PdfConverter | None:
+        if "pdf" not in self.options.formats:
+            return None
+        if self._converter is None:
+            from ..pdf.convert import PdfConverter
+
+            self._converter = PdfConverter()
+        return self._converter
+
+    def close(self) -> None:
+        if self._converter is not None:
+            converter, self._converter = self._converter, None
+            converter.close()
+
+    def process(self, entry: SourceEntry, *, build: bool, force: bool) -> ClientResult:
+        """Check one client; build it when `build` and it is stale (or always, with `force`).
+
+        Any error is this client's alone: it is returned as a failed result, never raised, so
+        one bad profile cannot stop the others.
+        """
+        started = time.perf_counter()
+        try:
+            result = self._process(entry, build=build, force=force)
+        except MsaError as exc:
+            result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug, error=exc.format())
+        except Exception as exc:  # noqa: BLE001 - a bug must not take down the other clients; the trace is kept
+            result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug,
+                                  error=f"internal error: {type(exc).__name__}: {exc}",
+                                  details={"traceback": traceback.format_exc()})
+        return dataclasses.replace(result, seconds=round(time.perf_counter() - started, 4))
+
+    def _process(self, entry: SourceEntry, *, build: bool, force: bool) -> ClientResult:
+        loaded = load_entry(entry)
+        name = loaded.profile.client.legal_name
+        slug = slugify(name)
+        out_dir = self.config.out_dir
+        state = staleness(loaded, self.options.library, self.inputs, out_dir)
+        changes = state.changes
+        common: dict[str, Any] = {
+            "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"],
+            "changes": tuple(str(c) for c in changes), "change_kinds": tuple(dict.fromkeys(c.kind for c in changes)),
+            "memo": (self.inputs.key(entry.sha256), bom_hash(state.bom))}
+        if not build:
+            return ClientResult(entry.label, "stale" if changes else "current", **common)
+        if not changes and not force:
+            return ClientResult(entry.label, "skipped", reason="up to date", lock_sha256=state.previous.lock_sha256,
+                                **common)
+        rendered = render_build(loaded, self.options, converter=self.converter())
+        _remove_torn_temps(out_dir / slug, slug)
+        result = write_build(rendered, out_dir)
+        removed = _remove_uncovered(out_dir / slug, slug, set(rendered.files))
+        written = tuple(p.name for p in result.written)
+        lock_sha = hashlib.sha256(rendered.files[output_names(slug)["lock"]]).hexdigest()
+        return ClientResult(entry.label, "built" if written or removed else "unchanged", written=written,
+                            removed=removed, lock_sha256=lock_sha, **common)
+
+
+def _remove_torn_temps(directory: Path, slug: str) -> None:
+    """Delete temp files a killed build left behind (the batch holds the output folder's lock)."""
+    if not directory.is_dir():
+        return
+    prefixes = tuple(f".{name}." for name in output_names(slug).values())
+    for path in directory.iterdir():
+        if path.name.startswith(prefixes) and path.name.endswith(".tmp"):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
+def _remove_uncovered(directory: Path, slug: str, kept: set[str]) -> tuple[str, ...]:
+    """Delete outputs of an earlier build that the new lock does not cover (a PDF, after a DOCX-only run).
+
+    Left in place, an old PDF would sit beside a newer agreement as if it were its copy. Runs
+    after the new lock has landed, so an interruption leaves at worst a file nothing vouches for.
+    """
+    removed = []
+    for name in output_names(slug).values():
+        if name not in kept and (directory / name).is_file():
+            (directory / name).unlink()
+            removed.append(name)
+    return tuple(removed)
+
+
+# -- process pool plumbing: one Worker per process ---------------------------------------------
+
+_WORKER: Worker | None = None
+
+
+def init_process(config: BatchConfig, inputs: BuildInputs, library: Library | None = None) -> None:
+    """Pool initializer: load the library once for this process and leave Ctrl-C and kill to the parent.
+
+    `library` is the parent's, passed only to forked workers (which share its memory unpickled).
+    """
+    import signal
+    from multiprocessing import util
+
+    global _WORKER
+    # The parent decides what an interrupt means (finish the clients in flight, start no more);
+    # a terminal's Ctrl-C or a service manager's SIGTERM reaches the whole process group.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _WORKER = Worker(config, inputs, library=library)
+    # Pool workers leave through os._exit, which skips atexit; multiprocessing's finalizers run.
+    util.Finalize(None, _close_process, exitpriority=10)
+
+
+def _close_process() -> None:
+    global _WORKER
+    if _WORKER is not None:
+        _WORKER.close()
+        _WORKER = None
+
+
+def process_in_pool(entry: SourceEntry, build: bool, force: bool) -> ClientResult:
+    assert _WORKER is not None, "init_process did not run"
+    return _WORKER.process(entry, build=build, force=force)

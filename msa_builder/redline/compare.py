@@ -1,0 +1,191 @@
+"""`msa compare OLD NEW`: a full-agreement redline between two builds of a client's agreement.
+
+Sections and schedules are aligned by their slot, not their position: a section that moves to
+another article is one moved section (Word's move markup, shown green and double-struck), and the
+sections after it are untouched, their new numbers being Word's own. Inside each aligned unit the
+word-level diff of worddiff.py applies. Inputs are the builds' DOCX files, or their lock files,
+which name the DOCX and whose recorded sha256 proves it unchanged since the build (see
+read_docx.py for why the delivered document, not a rebuild, is what is compared).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..errors import RenderError
+from .flat import FlatItem
+from .model import MOVED_FROM, MOVED_TO, REDLINE, Tracked, View, track
+from .read_docx import AgreementDocument, Unit, read_agreement
+from .worddiff import diff_keys
+
+SAME, CHANGED, ADDED, REMOVED, MOVED_AWAY, MOVED_HERE = "same", "changed", "added", "removed", "moved from", "moved to"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unit of the redline, in output order."""
+
+    kind: str  # same | changed | added | removed | moved from | moved to
+    old: Unit | None
+    new: Unit | None
+    move: str = ""  # the name shared by a move's source and target
+
+    def tracked(self, view: View = REDLINE) -> list[Tracked]:
+        old: tuple[FlatItem, ...] = self.old.items if self.old else ()
+        new: tuple[FlatItem, ...] = self.new.items if self.new else ()
+        if self.kind == MOVED_AWAY:
+            return track(old, new, MOVED_FROM)
+        if self.kind == MOVED_HERE:
+            return track(old, new, MOVED_TO if view is REDLINE else view)
+        return track(old, new, view)
+
+
+@dataclass(frozen=True)
+class AgreementRedline:
+    old: AgreementDocument = field(repr=False)
+    new: AgreementDocument = field(repr=False)
+    steps: tuple[Step, ...]
+    when: date  # the revisions' date: the new build's as-of date
+
+    def summary(self) -> list[str]:
+        """One line per section or schedule that changed, was added, removed or moved."""
+        out = []
+        for step in self.steps:
+            if step.kind in (SAME, MOVED_AWAY):
+                continue
+            unit = step.new or step.old
+            assert unit is not None
+            name = unit.name
+            versions = ""
+            old_v = self.old.version_of(step.old.key) if step.old else ""
+            new_v = self.new.version_of(step.new.key) if step.new else ""
+            if old_v and new_v and old_v != new_v:
+                versions = f" ({old_v} \u2192 {new_v})"
+            elif step.kind == ADDED and new_v:
+                versions = f" ({new_v})"
+            elif step.kind == REMOVED and old_v:
+                versions = f" ({old_v})"
+            if step.kind == MOVED_HERE:
+                assert step.old is not None
+                detail = f"moved from {step.old.label}" + (" and changed" if _changes(step) else "")
+            else:
+                detail = step.kind
+            out.append(f"{name}: {detail}{versions}")
+        return out
+
+
+def _changes(step: Step) -> bool:
+    return any(t.changed for t in track(step.old.items if step.old else (), step.new.items if step.new else ()))
+
+
+def align(old: tuple[Unit, ...], new: tuple[Unit, ...]) -> list[Step]:
+    """Units in redline order: kept ones in place, moved ones at both places, removed ones where they were.
+
+    Units are matched by key (slot, or article title) on the longest common subsequence; a key on
+    both sides outside it has moved. An article heading that was renamed pairs with the unmatched
+    heading in the same gap.
+    """
+    new_keys = {u.key for u in new}
+    old_keys = {u.key for u in old}
+    old_by_key = {u.key: u for u in old}
+    new_by_key = {u.key: u for u in new}
+    steps: list[Step] = []
+    i = j = 0
+    runs = diff_keys([u.key for u in old], [u.key for u in new], semantic=False)
+    index = 0
+    while index < len(runs):
+        op, count = runs[index]
+        if op == "eq":
+            for k in range(count):
+                a, b = old[i + k], new[j + k]
+                steps.append(Step(CHANGED if _differs(a, b) else SAME, a, b))
+            i, j, index = i + count, j + count, index + 1
+            continue
+        gone: list[Unit] = []
+        came: list[Unit] = []
+        while index < len(runs) and runs[index][0] != "eq":
+            op, count = runs[index]
+            if op == "del":
+                gone += old[i:i + count]
+                i += count
+            else:
+                came += new[j:j + count]
+                j += count
+            index += 1
+        renamed_old = [u for u in gone if u.kind == "article" and u.key not in new_keys]
+        renamed_new = [u for u in came if u.kind == "article" and u.key not in old_keys]
+        renames = dict(zip((u.key for u in renamed_new), renamed_old))
+        paired_old = {u.key for u in renames.values()}
+        for unit in gone:
+            if unit.key in new_keys:
+                steps.append(Step(MOVED_AWAY, unit, new_by_key[unit.key], move=f"msaMove{_move_id(unit.key)}"))
+            elif unit.key not in paired_old:
+                steps.append(Step(REMOVED, unit, None))
+        for unit in came:
+            if unit.key in old_keys:
+                steps.append(Step(MOVED_HERE, old_by_key[unit.key], unit, move=f"msaMove{_move_id(unit.key)}"))
+            elif unit.key in renames:
+                steps.append(Step(CHANGED, renames[unit.key], unit))
+            else:
+                steps.append(Step(ADDED, None, unit))
+    return steps
+
+
+def _move_id(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+
+
+def _differs(a: Unit, b: Unit) -> bool:
+    if a.items == b.items:
+        return False
+    return any(t.changed for t in track(a.items, b.items))
+
+
+def load_build(path: Path | str) -> AgreementDocument:
+    """A build to compare: its agreement DOCX, or its lock file (which names and vouches for the DOCX)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    if path.suffix.lower() != ".json":
+        return read_agreement(data, where=str(path))
+    try:
+        lock = json.loads(data.decode("utf-8"))
+        outputs: dict[str, str] = lock["outputs"]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise RenderError(f"not a lock file written by `msa build` ({exc})", file=str(path)) from None
+    names = [name for name in outputs if name.endswith("-msa.docx")]
+    if not names:
+        raise RenderError("the lock file lists no agreement DOCX among its outputs", file=str(path),
+                          field="outputs", allowed=sorted(outputs))
+    docx = path.parent / names[0]
+    try:
+        content = docx.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"the agreement this lock file records cannot be read: {exc.strerror}", file=str(docx),
+                          hint="keep the DOCX beside its lock file, as `msa build` writes them") from None
+    if hashlib.sha256(content).hexdigest() != outputs[names[0]]:
+        raise RenderError("the agreement DOCX changed since the build its lock file records", file=str(docx),
+                          field=f"outputs.{names[0]}",
+                          hint="compare the DOCX files themselves to include the edits, or rebuild")
+    return read_agreement(content, where=str(docx))
+
+
+def compare_builds(old: Path | str, new: Path | str) -> AgreementRedline:
+    """The redline from the `old` build of an agreement to the `new` one."""
+    before, after = load_build(old), load_build(new)
+    when = after.as_of or before.as_of
+    if when is None:
+        raise RenderError("the new build records no as-of date (msa.as_of)", file=after.path)
+    return AgreementRedline(before, after, tuple(align(before.units, after.units)), when)
+
+
+def clean_steps(redline: AgreementRedline) -> list[Step]:
+    """The steps a clean view shows: the new agreement, in its order."""
+    return [s for s in redline.steps if s.kind not in (REMOVED, MOVED_AWAY)]
+
