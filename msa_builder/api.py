@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .agreement import Agreement
 from .assemble import assemble
+from .build import BuildOptions, BuildResult, build
 from .explain import explanation
 from .library.lint import Finding, lint_library
 from .library.load import load_library
 from .library.loader import FileSystemLoader
+from .ledger import AgreementRecord, Ledger
 from .library.model import Library
 from .paths import default_library, default_provider
 from .profile import Provider, load_profile, load_provider
@@ -47,6 +50,21 @@ def assemble_profile(profile_path: Path | str, *, library: Library | None = None
     """Select and render a client's agreement in memory."""
     selection = select_for(profile_path, library=library, as_of=as_of, allow_drafts=allow_drafts)
     return assemble(selection, provider or load_provider_file())
+
+
+def build_and_record(profile_path: Path | str, out_dir: Path | str, options: BuildOptions,
+                     ledger_path: Path | str) -> tuple[BuildResult, AgreementRecord | None]:
+    """Build one client (see `msa build`) and record the agreement in the ledger.
+
+    The record is None when the ledger already holds exactly this build (an unchanged rebuild).
+    """
+    result = build(profile_path, out_dir, options)
+    lock_file = result.files[next(name for name in result.files if name.endswith("-lock.json"))]
+    with Ledger(ledger_path) as ledger:
+        record = ledger.record_build(result.lock, lock_sha256=hashlib.sha256(lock_file.read_bytes()).hexdigest(),
+                                     slug=result.slug, directory=str(result.directory.resolve()),
+                                     source=str(profile_path), by="msa build")
+    return result, record
 
 
 def lint(path: Path | str | None = None) -> list[Finding]:

@@ -180,21 +180,26 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--format", "formats", default="docx", show_default=True, callback=_formats,
               help="Comma-separated output formats: docx, pdf.")
 @click.option("--final", is_flag=True, help="Execution version without the draft marking (approved clauses only).")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Agreement ledger to record the build in (default: OUT/ledger.sqlite).")
 def build(profile: Path, out_dir: Path, library_dir: Path | None, provider_path: Path | None,
           templates_dir: Path | None, as_of: date | None, allow_drafts: bool, formats: tuple[str, ...],
-          final: bool) -> None:
-    """Build one client's agreement, review memo and lock file."""
-    from .build import BuildOptions, build as build_one
+          final: bool, ledger_path: Path | None) -> None:
+    """Build one client's agreement, review memo and lock file, and record it in the ledger."""
+    from .build import BuildOptions
+    from .ledger import default_ledger
     from .paths import default_provider, default_templates
 
     options = BuildOptions(library=api.open_library(library_dir), provider_path=provider_path or default_provider(),
                            templates_dir=templates_dir or default_templates(), as_of=as_of,
                            allow_drafts=allow_drafts, final=final, formats=formats)
-    result = build_one(profile, out_dir, options)
+    result, record = api.build_and_record(profile, out_dir, options, ledger_path or default_ledger(out_dir))
     click.echo(f"{result.client}: agreement {result.agreement_id}")
     for name, path in result.files.items():
         state = "written" if path in result.written else "unchanged"
         click.echo(f"  {path}  ({state})")
+    if record is not None:
+        click.echo(f"  ledger: record #{record.id}, status {record.status}")
 
 
 # -- batch regeneration, coverage and the ledger -----------------------------------------------
