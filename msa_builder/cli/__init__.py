@@ -1,0 +1,11 @@
+"""The `msa` command: parses arguments, calls the library, prints. Nothing else lives here.
+
+One module per family of commands; importing them registers their commands on `main`.
+"""
+
+from __future__ import annotations
+
+from . import batch, core, library, redline  # noqa: F401  (registration)
+from ._root import main
+
+__all__ = ["main"]

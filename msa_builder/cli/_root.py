@@ -1,0 +1,75 @@
+"""The `msa` root group, shared options and how our errors are shown."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._version import __version__
+from ..errors import MsaError
+
+
+class _Group(click.Group):
+    """Turns our errors into one-screen messages and exit code 2 (a traceback only with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MsaError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {exc.format()}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+library_option = click.option("--library", "library_dir", type=click.Path(file_okay=False, path_type=Path),
+                              help="Clause library folder (default: the shipped clause_library/).")
+as_of_option = click.option("--as-of", callback=_date, metavar="DATE",
+                            help="Pick clause versions effective on this date (default: the profile's effective date).")
+drafts_option = click.option("--allow-drafts", is_flag=True, help="Also use clause versions still in draft.")
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="msa")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Draft managed-services agreements from a versioned clause library."""
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    from ..build import FORMATS
+
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise click.BadParameter(f"{fmt!r} is not a format; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+                          show_default=True, help="Output folder of the builds; each client has a sub-folder.")
+ledger_option = click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+                             help="Ledger database (default: OUT/ledger.sqlite).")
+provider_option = click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
+                               help="Provider details file (default: samples/provider.yaml).")
+templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+                                help="Folder holding agreement.docx and review-memo.docx (default: templates/).")
