@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .agreement import Agreement
 from .assemble import assemble
-from .build import BuildOptions, BuildResult, build
 from .explain import explanation
 from .library.lint import Finding, lint_library
 from .library.load import load_library
@@ -19,6 +18,9 @@ from .library.model import Library
 from .paths import default_library, default_provider
 from .profile import Provider, load_profile, load_provider
 from .selection import Selection, select
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, BuildResult
 
 
 def open_library(path: Path | str | None = None) -> Library:
@@ -58,6 +60,8 @@ def build_and_record(profile_path: Path | str, out_dir: Path | str, options: Bui
 
     The record is None when the ledger already holds exactly this build (an unchanged rebuild).
     """
+    from .build import build  # the rendering stack is imported only by commands that render
+
     result = build(profile_path, out_dir, options)
     lock_file = result.files[next(name for name in result.files if name.endswith("-lock.json"))]
     with Ledger(ledger_path) as ledger:

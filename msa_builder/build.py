@@ -16,7 +16,6 @@ from .lock import bill_of_materials, lock_bytes, lock_document
 from .paths import default_provider, default_templates
 from .profile import LoadedProfile, load_profile, load_provider, slugify
 from .render.agreement_docx import render_agreement_docx
-from .pdf import agreement_pdf
 from .render.memo_docx import render_memo_docx
 from .render.shell import load_shell
 from .selection import select
@@ -98,6 +97,8 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
         files[names["docx"]] = docx
     files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final)
     if "pdf" in options.formats:
+        from .pdf import agreement_pdf  # pypdf and the converter load only when a PDF is wanted
+
         files[names["pdf"]] = agreement_pdf(agreement, docx, bom, final=options.final, converter=converter)
     lock = lock_document(bom, files, profile_path=loaded.source)
     files[names["lock"]] = lock_bytes(lock)
