@@ -16,28 +16,13 @@ from typing import Any
 
 import yaml
 
+from .._files import FAST_LOADER
 from ..errors import MsaError, ProfileError
 from ..library.model import Manifest
-from ..profile import LoadedProfile, Profile, load_profile, profile_from_mapping, slugify
+from ..profile import LoadedProfile, load_profile, profile_from_mapping, slugify
 from .csv_rows import read_csv
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
-_FastLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-# libyaml's parser (about 6x faster than PyYAML's), refusing duplicate keys as profiles must.
-_FastUniqueLoader = type("_FastUniqueLoader", (_FastLoader,), {})
-
-
-def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    keys = [loader.construct_object(key, deep=deep) for key, _ in node.value]
-    if len(set(keys)) != len(keys):
-        raise yaml.constructor.ConstructorError(None, None, "duplicate key", node.start_mark)
-    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
-    return mapping
-
-
-yaml.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping, Loader=_FastUniqueLoader)
 
 
 @dataclass(frozen=True)
@@ -62,28 +47,10 @@ def load_entry(entry: SourceEntry) -> LoadedProfile:
     if entry.error is not None:
         raise entry.error
     if entry.path is not None:
-        return _load_file(Path(entry.path))
+        return load_profile(Path(entry.path))
     assert entry.data is not None
     return LoadedProfile(profile=profile_from_mapping(entry.data, source=entry.label), source=entry.label,
                          sha256=entry.sha256)
-
-
-def _load_file(path: Path) -> LoadedProfile:
-    """A profile file through the fast parser; anything wrong goes to the strict loader for its message.
-
-    Parsing is most of the cost of checking an up-to-date client, and a batch checks hundreds.
-    The strict loader (`profile.load_profile`) stays the one that words every error, with its line.
-    """
-    if path.suffix.lower() != ".json":
-        try:
-            raw = path.read_bytes()
-            data = yaml.load(raw.decode("utf-8"), Loader=_FastUniqueLoader)  # noqa: S506 - a SafeLoader
-            if isinstance(data, dict):
-                return LoadedProfile(profile=Profile.model_validate(data), source=str(path),
-                                     sha256=hashlib.sha256(raw).hexdigest())
-        except (OSError, ValueError, TypeError, yaml.YAMLError):  # ValidationError is a ValueError
-            pass
-    return load_profile(path)
 
 
 def _client_name(data: Any) -> str | None:
@@ -101,7 +68,7 @@ def _glance(path: Path) -> SourceEntry:
     sha = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=_FastLoader)
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=FAST_LOADER)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError):
         return SourceEntry(label, sha, path=label)  # the strict loader reports it with a line
     if not isinstance(data, dict) or "client" not in data:
