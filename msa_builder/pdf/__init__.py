@@ -11,7 +11,9 @@ from typing import Any
 from ..agreement import Agreement
 from ..lock import bom_hash
 from .convert import PdfConverter
-from .finish import OutlineEntry, finish_pdf
+from .finish import OutlineEntry, SigningPlace, finish_pdf
+
+DECLINED_SCHEDULE = "schedule.declined_controls"
 
 
 def _pdf_date(day: date) -> str:
@@ -91,13 +93,19 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, 
                       signing_after=len(outline) - len(agreement.schedules) - 1)
 
 
-def signing_order(agreement: Agreement) -> list[tuple[str, str]]:
+def signing_order(agreement: Agreement) -> list[SigningPlace]:
     """Every place the parties sign, in order: the signature page, then each acknowledgement."""
-    places = [("Signature page: both Parties", agreement.provider.legal_name.upper())]
-    for control in agreement.selection.declined:
-        places.append((f"Client acknowledges declined {control.name}", f"acknowledgement for {control.name}"))
-    if agreement.selection.declined:
-        places.append(("Client signs the declined-controls schedule", "Acknowledgement of this schedule"))
+    places = [SigningPlace("Signature page: both Parties", agreement.provider.legal_name.upper(), ("Signatures",))]
+    declined = agreement.selection.declined
+    schedule = next((s.clause.title for s in agreement.schedules if s.clause.slot == DECLINED_SCHEDULE), None)
+    lead = (schedule,) if schedule else ()
+    for index, control in enumerate(declined):
+        near = (lead if index == 0 else ()) + (control.name,)
+        places.append(SigningPlace(f"Client acknowledges declined {control.name}",
+                                   f"acknowledgement for {control.name}", near))
+    if declined:
+        places.append(SigningPlace("Client signs the declined-controls schedule", "Acknowledgement of this schedule",
+                                   ("Acknowledgement of this schedule",)))
     return places
 
 

@@ -127,6 +127,9 @@ class PdfConverter:
             raise ConversionError(f"unknown PDF engine {self.engine!r}", field="MSA_PDF_ENGINE", allowed=("uno", "cli"))
         self._profile = tempfile.mkdtemp(prefix="msa-lo-profile-")
         self._proc: subprocess.Popen[bytes] | None = None
+        # LibreOffice's own seconds per document (load, contents, export, total), as the uno
+        # worker reports them: what benchmarks set against the whole cost of a conversion.
+        self.timings: list[dict[str, float]] = []
 
     def __enter__(self) -> PdfConverter:
         return self
@@ -214,6 +217,8 @@ class PdfConverter:
         reply = self._read(proc, self.timeout, what="convert the document", source=docx)
         if not reply.get("ok"):
             raise ConversionError(f"LibreOffice could not convert the document: {reply.get('error')}", file=str(docx))
+        if isinstance(reply.get("seconds"), dict):
+            self.timings.append(reply["seconds"])
 
     # -- the cli engine: `soffice --convert-to pdf`, several files per invocation ----------------
     def _convert_cli(self, docs: list[Path], out_dir: Path) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
     ByteStringObject,
@@ -86,8 +86,8 @@ def _search_pages(reader: PdfReader, wanted: list[OutlineEntry]) -> list[int]:
     return pages
 
 
-def _watermark_page(width: float, height: float) -> PageObject:
-    page = PageObject.create_blank_page(width=width, height=height)
+def _watermark_form(width: float, height: float) -> DecodedStreamObject:
+    """The watermark as a form XObject: drawn once, shown on every page of that size."""
     size = 38.0
     text_width = sum(_WIDTHS.get(ch, 667) for ch in WATERMARK) * size / 1000
     angle = math.atan2(height, width)
@@ -95,20 +95,59 @@ def _watermark_page(width: float, height: float) -> PageObject:
     x = width / 2 - cos * text_width / 2 + sin * size / 3
     y = height / 2 - sin * text_width / 2 - cos * size / 3
     encoded = WATERMARK.encode("cp1252").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-    stream = DecodedStreamObject()
-    stream.set_data(b"q /MsaWmGs gs 0.75 0 0 rg BT /MsaWmFont %.1f Tf %.4f %.4f %.4f %.4f %.2f %.2f Tm (%s) Tj ET Q"
-                    % (size, cos, sin, -sin, cos, x, y, encoded))
+    form = DecodedStreamObject()
+    form.set_data(b"q /MsaWmGs gs 0.75 0 0 rg BT /MsaWmFont %.1f Tf %.4f %.4f %.4f %.4f %.2f %.2f Tm (%s) Tj ET Q"
+                  % (size, cos, sin, -sin, cos, x, y, encoded))
     font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
                              NameObject("/BaseFont"): NameObject("/Helvetica-Bold"),
                              NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})
     state = DictionaryObject({NameObject("/Type"): NameObject("/ExtGState"),
                               NameObject("/ca"): FloatObject(0.16), NameObject("/CA"): FloatObject(0.16)})
-    page[NameObject("/Resources")] = DictionaryObject({
-        NameObject("/Font"): DictionaryObject({NameObject("/MsaWmFont"): font}),
-        NameObject("/ExtGState"): DictionaryObject({NameObject("/MsaWmGs"): state}),
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(width), FloatObject(height)]),
+        NameObject("/Resources"): DictionaryObject({
+            NameObject("/Font"): DictionaryObject({NameObject("/MsaWmFont"): font}),
+            NameObject("/ExtGState"): DictionaryObject({NameObject("/MsaWmGs"): state}),
+        }),
     })
-    page[NameObject("/Contents")] = stream
-    return page
+    return form
+
+
+def _stamp(writer: PdfWriter) -> None:
+    """Put the watermark under every page's content, without touching LibreOffice's streams.
+
+    Each page gets one small stream in front of its own (`q /MsaWm0 Do Q`) and a reference to a
+    shared form XObject: merging a stamp page into every page instead means decompressing,
+    parsing and recompressing all content streams, several times slower and easily larger.
+    """
+    calls: dict[tuple[float, float], tuple[NameObject, Any, Any]] = {}
+    for sheet in writer.pages:
+        size = (float(sheet.mediabox.width), float(sheet.mediabox.height))
+        if size not in calls:
+            name = NameObject(f"/MsaWm{len(calls)}")
+            call = DecodedStreamObject()
+            call.set_data(b"q %s Do Q\n" % name.encode())
+            calls[size] = (name, writer._add_object(call), writer._add_object(_watermark_form(*size)))
+        name, call_ref, form_ref = calls[size]
+        if "/Resources" not in sheet:  # inherited from the page tree: give this page its own copy
+            node: Any = sheet
+            while "/Resources" not in node and "/Parent" in node:
+                node = node["/Parent"].get_object()
+            sheet[NameObject("/Resources")] = DictionaryObject(node.get("/Resources", DictionaryObject()).get_object())
+        resources = sheet["/Resources"].get_object()
+        if "/XObject" not in resources:
+            resources[NameObject("/XObject")] = DictionaryObject()
+        resources["/XObject"].get_object()[name] = form_ref
+        contents = sheet.get("/Contents")
+        if contents is None:
+            existing: list[Any] = []
+        elif isinstance(contents.get_object(), ArrayObject):
+            existing = list(contents.get_object())
+        else:
+            existing = [contents]
+        sheet[NameObject("/Contents")] = ArrayObject([call_ref, *existing])
 
 
 def _labels(writer: PdfWriter, label_ranges: list[tuple[int, str | None, str | None, int]]) -> None:
@@ -120,32 +159,60 @@ def _labels(writer: PdfWriter, label_ranges: list[tuple[int, str | None, str | N
             writer.set_page_label(start, end, style=style, prefix=prefix, start=first)  # type: ignore[arg-type]
 
 
-def signing_places(reader: PdfReader, wanted: list[tuple[str, str]], start: int) -> list[tuple[str, int]]:
-    """Pages (from `start` on) where each signing text appears: (bookmark title, page index)."""
+@dataclass(frozen=True)
+class SigningPlace:
+    """A place someone signs: its bookmark title, text printed there, and headings that lead to it.
+
+    `near` names headings in LibreOffice's own bookmarks, in order (a schedule, then a heading
+    inside it); the text search starts on the last one's page instead of reading every page.
+    """
+
+    title: str
+    text: str
+    near: tuple[str, ...] = ()
+
+
+def signing_places(reader: PdfReader, wanted: Sequence[SigningPlace], start: int) -> list[tuple[str, int]]:
+    """Pages (from `start` on) where each signing text appears: (bookmark title, page index).
+
+    Extracting a page's text is the slow part of finishing (tens of milliseconds a page), so the
+    search for each place starts at the page of its nearest heading and usually reads one page.
+    """
+    headings = _flatten(reader, reader.outline)
+    position = 0
     texts: dict[int, str] = {}
     out = []
-    for title, text in wanted:
-        key = _key(text)
-        for index in range(start, len(reader.pages)):
-            if index not in texts:
-                texts[index] = _key(reader.pages[index].extract_text())
-            if key in texts[index]:
-                out.append((title, index))
+    for place in wanted:
+        first = start
+        for near in place.near:
+            key = _key(near)
+            index = next((i for i in range(position, len(headings)) if key in _key(headings[i][0])), None)
+            if index is None:
+                break
+            position = index + 1
+            first = max(first, headings[index][1])
+        needle = _key(place.text)
+        for page in range(first, len(reader.pages)):
+            if page not in texts:
+                texts[page] = _key(reader.pages[page].extract_text())
+            if needle in texts[page]:
+                out.append((place.title, page))
+                start = page
                 break
         else:
-            raise ConversionError(f"cannot find where to sign for {title!r} in the PDF", field="outline")
+            raise ConversionError(f"cannot find where to sign for {place.title!r} in the PDF", field="outline")
     return out
 
 
 def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[OutlineEntry],
                label_plan: Any, watermark: bool, identity: str,
-               signing: list[tuple[str, str]] = (), signing_after: int = 0) -> bytes:  # type: ignore[assignment]
+               signing: Sequence[SigningPlace] = (), signing_after: int = 0) -> bytes:
     """Rewrite LibreOffice's PDF: our outline, page labels, metadata, watermark and a fixed /ID.
 
     `label_plan(pages)` receives the located page index of every outline entry and returns page
-    label ranges as (first page index, style, prefix, first number). `signing` lists (bookmark,
-    text on the page) for every place someone signs, searched from outline entry `signing_after`
-    on; they are gathered under a "Where to sign" bookmark, in signing order.
+    label ranges as (first page index, style, prefix, first number). `signing` lists the
+    places in the order the parties sign, searched from outline entry `signing_after` on; they
+    are gathered under a "Where to sign" bookmark, in signing order.
     """
     reader = PdfReader(BytesIO(raw))
     pages = locate_pages(reader, outline)
@@ -166,14 +233,7 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
             writer.add_outline_item(title=title, page_number=page, parent=group)
     _labels(writer, label_plan(pages))
     if watermark:
-        stamps: dict[tuple[float, float], PageObject] = {}
-        for sheet in writer.pages:
-            size = (float(sheet.mediabox.width), float(sheet.mediabox.height))
-            if size not in stamps:
-                stamps[size] = _watermark_page(*size)
-            sheet.merge_page(stamps[size], over=False)
-            # Merging decompresses the page; without this the file roughly triples in size.
-            sheet.compress_content_streams()
+        _stamp(writer)
     writer.add_metadata(dict(metadata))
     digest = hashlib.sha256(identity.encode("utf-8")).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])

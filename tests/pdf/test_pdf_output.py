@@ -181,13 +181,37 @@ def test_metadata_carries_the_lock_hash_title_author_and_a_fixed_date(harbor):
     assert lock["outputs"][f"{harbor.slug}-msa.pdf"] == hashlib.sha256(data).hexdigest()
 
 
+def _watermarks(page) -> list[bytes]:
+    """The content of every watermark form XObject the page draws."""
+    content = page.get_contents().get_data()
+    xobjects = page["/Resources"].get("/XObject", {})
+    return [xobjects[name].get_object().get_data() for name in xobjects
+            if name.startswith("/MsaWm") and f"{name} Do".encode() in content]
+
+
 def test_draft_pages_carry_the_watermark(harbor):
     reader = _reader(_pdf(harbor))
     for page in reader.pages:
         content = page.get_contents().get_data()
-        assert b"/MsaWmFont" in content
-        assert b"FOR ATTORNEY REVIEW) Tj" in content
-        assert "/MsaWmFont" in page["/Resources"]["/Font"]
+        assert content.startswith(b"q /MsaWm0 Do Q"), "the watermark is drawn first, under the text"
+        [stamp] = _watermarks(page)
+        assert b"/MsaWmFont" in stamp
+        assert b"FOR ATTORNEY REVIEW) Tj" in stamp
+        form = page["/Resources"]["/XObject"]["/MsaWm0"].get_object()
+        assert form["/Subtype"] == "/Form"
+        assert "/MsaWmFont" in form["/Resources"]["/Font"]
+
+
+def test_the_watermark_leaves_libreoffices_page_content_alone(harbor, pdf_options, pdf_converter):
+    final = render_build(load_profile(HARBOR), replace(pdf_options, final=True), converter=pdf_converter)
+    draft, clean = _reader(_pdf(harbor)), _reader(_pdf(final))
+    assert len(draft.pages) == len(clean.pages)
+    page = draft.pages[3]
+    streams = page["/Contents"]
+    assert len(streams) == 2, "one small stream for the watermark, then LibreOffice's own"
+    assert streams[1].get_object()["/Filter"] == "/FlateDecode"
+    # Stamping every page costs a few hundred bytes, not a recompressed copy of every page.
+    assert len(_pdf(harbor)) < len(_pdf(final)) * 1.1
 
 
 def test_two_builds_give_byte_identical_pdfs(harbor, pdf_options, pdf_converter, tmp_path):
@@ -200,7 +224,8 @@ def test_final_pdf_has_no_watermark(pdf_options, pdf_converter):
     final = render_build(load_profile(HARBOR), replace(pdf_options, final=True), converter=pdf_converter)
     reader = _reader(_pdf(final))
     for page in reader.pages:
-        assert b"/MsaWmFont" not in page.get_contents().get_data()
+        assert b"/MsaWm" not in page.get_contents().get_data()
+        assert not _watermarks(page)
         assert "/MsaWmFont" not in page["/Resources"].get("/Font", {})
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "FOR ATTORNEY REVIEW" not in text
