@@ -7,6 +7,8 @@ converted three ways in this one script:
 - `single`: msa-builder's converter for one document (start-up included);
 - `batch`: msa-builder's converters, one long-lived LibreOffice per worker (`--workers`, default 2),
   the documents shared between them;
+- finishing LibreOffice's PDFs with pypdf, ours against the obvious way (every page's text read,
+  a stamp page merged into every page and every page recompressed);
 - `end to end`: `run_batch` (what `msa batch --format docx,pdf` calls) on as many generated
   client profiles: render, convert, check and finish with pypdf, everything a user waits for.
 Prints seconds per document and the ratio file-by-file / batch. Target: at least 8x fewer seconds
@@ -28,7 +30,13 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
+from typing import Any
+
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, NameObject
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,15 +45,69 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate_profiles import generate  # noqa: E402
 from msa_builder import open_library  # noqa: E402
 from msa_builder.batch import BatchConfig, run_batch  # noqa: E402
+from msa_builder.agreement import Agreement  # noqa: E402
 from msa_builder.build import BuildOptions, render_build  # noqa: E402
+from msa_builder.pdf import agreement_metadata, agreement_outline, finish_agreement_pdf, signing_order  # noqa: E402
 from msa_builder.pdf.convert import PdfConverter, check_pdf, find_soffice  # noqa: E402
+from msa_builder.pdf.finish import _watermark_form  # noqa: E402
 from msa_builder.profile import LoadedProfile, load_profile  # noqa: E402
 
 
 WARM_SAMPLE = 10
+FINISH_SAMPLE = 8
 
 
-def make_documents(folder: Path, count: int) -> list[Path]:
+@dataclass(frozen=True)
+class Document:
+    path: Path
+    agreement: Agreement
+    bom: dict[str, Any]
+
+
+def obvious_finish(agreement: Agreement, raw: bytes, bom: dict[str, Any]) -> bytes:
+    """Finishing the straightforward pypdf way, for comparison: read every page's text to find the
+    headings and the signing places, merge a stamp page into every page, recompress every page."""
+    reader = PdfReader(BytesIO(raw))
+    texts = ["".join(ch for ch in page.extract_text().lower() if ch.isalnum()) for page in reader.pages]
+    writer = PdfWriter(clone_from=reader)
+    page = 0
+    for entry in agreement_outline(agreement):
+        key = "".join(ch for ch in entry.match.lower() if ch.isalnum())
+        page = next(i for i in range(page, len(texts)) if key in texts[i])
+        writer.add_outline_item(title=entry.title, page_number=page)
+    for place in signing_order(agreement):
+        key = "".join(ch for ch in place.text.lower() if ch.isalnum())
+        writer.add_outline_item(title=place.title, page_number=next(i for i, t in enumerate(texts) if key in t))
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    form = _watermark_form(width, height)
+    stamp = PageObject.create_blank_page(width=width, height=height)
+    stamp[NameObject("/Resources")] = form["/Resources"]
+    content = DecodedStreamObject()
+    content.set_data(form.get_data())
+    stamp[NameObject("/Contents")] = content
+    for sheet in writer.pages:
+        sheet.merge_page(stamp, over=False)
+        sheet.compress_content_streams()
+    writer.add_metadata(agreement_metadata(agreement, bom, final=False))
+    buffer = BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def finishing(docs: list[Document], pdf_dir: Path) -> tuple[float, float]:
+    """Seconds per document to finish LibreOffice's PDFs: ours, and the obvious way."""
+    sample = [(d, (pdf_dir / (d.path.stem + ".pdf")).read_bytes()) for d in docs[:FINISH_SAMPLE]]
+    start = time.perf_counter()
+    for doc, raw in sample:
+        finish_agreement_pdf(doc.agreement, raw, doc.bom, final=False)
+    mine = (time.perf_counter() - start) / len(sample)
+    start = time.perf_counter()
+    for doc, raw in sample:
+        obvious_finish(doc.agreement, raw, doc.bom)
+    return mine, (time.perf_counter() - start) / len(sample)
+
+
+def make_documents(folder: Path, count: int) -> list[Document]:
     """`count` distinct agreement DOCX files, cycling through the samples with renamed clients."""
     options = BuildOptions(library=open_library())
     samples = sorted(p for p in (ROOT / "samples").glob("*.yaml") if p.name != "provider.yaml")
@@ -58,7 +120,7 @@ def make_documents(folder: Path, count: int) -> list[Path]:
         name = next(n for n in rendered.files if n.endswith("-msa.docx"))
         path = folder / name
         path.write_bytes(rendered.files[name])
-        docs.append(path)
+        docs.append(Document(path, rendered.agreement, rendered.lock["bom"]))
     return docs
 
 
@@ -110,13 +172,15 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         folder = Path(work)
-        docs = make_documents(folder, args.docs)
+        documents = make_documents(folder, args.docs)
+        docs = [d.path for d in documents]
         with PdfConverter() as probe:
             engine = probe.engine
         baseline = file_by_file(docs, folder / "baseline", folder / "baseline-profile")
         single, _ = ours(docs[:1], folder / "single", 1)
         _, warm = ours(docs[:WARM_SAMPLE + 1], folder / "warm", 1)
         batch, timings = ours(docs, folder / "batch", args.workers)
+        finish_ours, finish_obvious = finishing(documents, folder / "batch")
         complete = end_to_end(folder / "end-to-end", args.docs, args.workers)
     count = len(docs)
     per_baseline, per_batch, per_complete = baseline / count, batch / count, complete / count
@@ -129,6 +193,8 @@ def main() -> None:
     print(f"msa-builder, batch          : {batch:7.1f} s  {per_batch:6.2f} s/document")
     print(f"msa batch docx+pdf, end to end: {complete:5.1f} s  {per_complete:6.2f} s/document "
           "(render, convert, check, finish)")
+    print(f"finishing with pypdf        : {finish_ours:6.3f} s/document, the obvious way {finish_obvious:.3f} "
+          f"({finish_obvious / finish_ours:.1f}x slower: text of every page, stamp merged into every page)")
     print(f"batch speed-up per document : {per_baseline / per_batch:.1f}x (target >= 8x for 50 documents on 2 cores)")
     if libreoffice:
         floor = libreoffice["total"] / args.workers

@@ -85,6 +85,11 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, 
         else:
             converter.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
         raw = target.read_bytes()
+    return finish_agreement_pdf(agreement, raw, bom, final=final)
+
+
+def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any], *, final: bool) -> bytes:
+    """LibreOffice's PDF of the agreement with our outline, labels, metadata and (drafts) watermark."""
     outline = agreement_outline(agreement)
     return finish_pdf(raw, metadata=agreement_metadata(agreement, bom, final=final), outline=outline,
                       label_plan=agreement_labels(agreement, outline), watermark=not final,
@@ -109,4 +114,4 @@ def signing_order(agreement: Agreement) -> list[SigningPlace]:
     return places
 
 
-__all__ = ["PdfConverter", "agreement_pdf", "agreement_outline", "agreement_metadata"]
+__all__ = ["PdfConverter", "agreement_pdf", "finish_agreement_pdf", "agreement_outline", "agreement_metadata"]
