@@ -15,11 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from render.docx_reading import SAMPLES, open_docx  # tests/ is on sys.path (rootdir of the test packages)
 
 from msa_builder.build import build, render_build
 from msa_builder.errors import ConversionError
+from msa_builder.pdf import finish_agreement_pdf, signing_order
 from msa_builder.pdf.finish import WATERMARK
 from msa_builder.profile import load_profile
 
@@ -151,6 +152,26 @@ def test_where_to_sign_points_at_the_signature_page_and_each_acknowledgement(har
         assert page >= schedule_f
         assert _norm(f"Client acknowledgement for {name}.") in _norm(reader.pages[page].extract_text())
     assert children[-1][0] == "Client signs the declined-controls schedule"
+
+
+def test_finishing_reads_the_text_of_few_pages(harbor, pdf_converter, tmp_path, monkeypatch):
+    """Headings come from LibreOffice's bookmarks and each signing place is searched from its own
+    heading, so finishing reads about one page per signing place, not the whole agreement."""
+    docx = tmp_path / "agreement.docx"
+    docx.write_bytes(harbor.files[f"{harbor.slug}-msa.docx"])
+    pdf_converter.convert(docx, tmp_path / "agreement.pdf")
+    raw = (tmp_path / "agreement.pdf").read_bytes()
+    reads = []
+    original = PageObject.extract_text
+
+    def counting(page, *args, **kwargs):
+        reads.append(page)
+        return original(page, *args, **kwargs)
+
+    monkeypatch.setattr(PageObject, "extract_text", counting)
+    finished = finish_agreement_pdf(harbor.agreement, raw, harbor.lock["bom"], final=False)
+    assert finished == _pdf(harbor), "converting and finishing again gives the build's bytes"
+    assert 0 < len(reads) <= len(signing_order(harbor.agreement)) < len(_reader(raw).pages) / 5
 
 
 def test_page_labels_name_cover_contents_signatures_and_schedule_pages(harbor):
