@@ -17,7 +17,8 @@ per document for a batch of 50 on two cores. Timings are printed, never asserted
 It also prints the ceiling that target meets: the workers report LibreOffice's own seconds per
 document (load, table-of-contents update, export). No batch on N cores can cost less than that
 divided by N, so file-by-file / (that / N) is the best ratio any LibreOffice batch could reach
-for these documents.
+for these documents. And it prints each worker's LibreOffice memory after its first and last
+document: a long-lived LibreOffice must not grow with the batch.
 
 Run: python benchmarks/bench_pdf.py [--docs 50] [--workers 2]
 """
@@ -136,20 +137,22 @@ def file_by_file(docs: list[Path], out: Path, profile: Path) -> float:
     return elapsed
 
 
-def ours(docs: list[Path], out: Path, workers: int) -> tuple[float, list[dict[str, float]]]:
-    """Seconds for the whole batch, and LibreOffice's own timings for every document."""
+def ours(docs: list[Path], out: Path, workers: int) -> tuple[float, list[dict[str, float]], list[list[float]]]:
+    """Seconds for the whole batch, LibreOffice's own timings for every document, and each
+    worker's LibreOffice memory (MB) after each of its documents."""
     shares = [docs[i::workers] for i in range(workers)]
 
-    def run(share: list[Path]) -> list[dict[str, float]]:
+    def run(share: list[Path]) -> tuple[list[dict[str, float]], list[float]]:
         with PdfConverter() as converter:
             for doc in share:
                 converter.convert(doc, out / (doc.stem + ".pdf"), min_pages=5)
-            return converter.timings
+            return converter.timings, converter.memory_mb
 
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        timings = [t for share in pool.map(run, [s for s in shares if s]) for t in share]
-    return time.perf_counter() - start, timings
+        results = list(pool.map(run, [s for s in shares if s]))
+    elapsed = time.perf_counter() - start
+    return elapsed, [t for timings, _ in results for t in timings], [memory for _, memory in results]
 
 
 def end_to_end(folder: Path, count: int, workers: int) -> float:
@@ -177,9 +180,9 @@ def main() -> None:
         with PdfConverter() as probe:
             engine = probe.engine
         baseline = file_by_file(docs, folder / "baseline", folder / "baseline-profile")
-        single, _ = ours(docs[:1], folder / "single", 1)
-        _, warm = ours(docs[:WARM_SAMPLE + 1], folder / "warm", 1)
-        batch, timings = ours(docs, folder / "batch", args.workers)
+        single, _, _ = ours(docs[:1], folder / "single", 1)
+        _, warm, _ = ours(docs[:WARM_SAMPLE + 1], folder / "warm", 1)
+        batch, timings, memory = ours(docs, folder / "batch", args.workers)
         finish_ours, finish_obvious = finishing(documents, folder / "batch")
         complete = end_to_end(folder / "end-to-end", args.docs, args.workers)
     count = len(docs)
@@ -201,6 +204,10 @@ def main() -> None:
         print("LibreOffice's own time per document, one warm worker alone: "
               + ", ".join(f"{key} {value:.2f} s" for key, value in libreoffice.items())
               + f"; {crowded:.2f} s with {args.workers} workers sharing the cores")
+        if all(memory):
+            print("LibreOffice's memory per worker: " + "; ".join(
+                f"{m[0]:.0f} MB after its first document, {max(m):.0f} MB at most, {m[-1]:.0f} MB after its {len(m)}th"
+                for m in memory))
         print(f"ceiling: no batch on {args.workers} cores can beat {floor:.2f} s/document, "
               f"so at most {per_baseline / floor:.1f}x against file by file for these documents")
 

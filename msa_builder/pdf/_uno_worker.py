@@ -9,7 +9,8 @@ a second) is paid per worker instead of per document.
 Before exporting, it updates the table of contents, so the PDF shows real page numbers; plain
 `soffice --convert-to pdf` would print the cached entries. Other fields need no refresh: page
 numbers are laid out anyway and cross-references carry the right cached text (refreshing them
-changed no PDF in our measurements and cost time). Each answer says how long LibreOffice took.
+changed no PDF in our measurements and cost time). Each answer says how long LibreOffice took
+and how much memory it holds, so benchmarks can show that a long-lived LibreOffice stays flat.
 """
 
 from __future__ import annotations
@@ -51,6 +52,23 @@ def _connect(pipe: str, proc: subprocess.Popen[bytes]) -> object:
             if time.monotonic() > deadline:
                 raise RuntimeError("soffice did not start in time")
             time.sleep(0.05)
+
+
+def _resident_mb(root: int) -> float | None:
+    """Resident memory of soffice's process tree (wrapper scripts, oosplash, soffice.bin); Linux only."""
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{pid}/task"):  # a child may be started by any thread
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                    pending += [int(child) for child in children.read().split()]
+        except (OSError, ValueError):
+            if pid == root:
+                return None
+    return round(total / 1024, 1)
 
 
 def _convert(desktop: object, job: dict[str, str]) -> dict[str, object]:
@@ -102,6 +120,7 @@ def main() -> int:
             job = json.loads(line)
             try:
                 result = _convert(desktop, job)
+                result["rss_mb"] = _resident_mb(proc.pid)
             except Exception as exc:  # UNO raises its own exception types; the parent decides
                 result = {"ok": False, "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}"}
             print(json.dumps(result), flush=True)

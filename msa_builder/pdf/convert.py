@@ -127,9 +127,10 @@ class PdfConverter:
             raise ConversionError(f"unknown PDF engine {self.engine!r}", field="MSA_PDF_ENGINE", allowed=("uno", "cli"))
         self._profile = tempfile.mkdtemp(prefix="msa-lo-profile-")
         self._proc: subprocess.Popen[bytes] | None = None
-        # LibreOffice's own seconds per document (load, contents, export, total), as the uno
-        # worker reports them: what benchmarks set against the whole cost of a conversion.
+        # LibreOffice's own seconds per document (load, contents, export, total) and its resident
+        # memory after each, as the uno worker reports them: what benchmarks measure it by.
         self.timings: list[dict[str, float]] = []
+        self.memory_mb: list[float] = []
 
     def __enter__(self) -> PdfConverter:
         return self
@@ -219,6 +220,8 @@ class PdfConverter:
             raise ConversionError(f"LibreOffice could not convert the document: {reply.get('error')}", file=str(docx))
         if isinstance(reply.get("seconds"), dict):
             self.timings.append(reply["seconds"])
+        if isinstance(reply.get("rss_mb"), (int, float)):
+            self.memory_mb.append(float(reply["rss_mb"]))
 
     # -- the cli engine: `soffice --convert-to pdf`, several files per invocation ----------------
     def _convert_cli(self, docs: list[Path], out_dir: Path) -> None:

@@ -293,3 +293,20 @@ def test_the_shared_converter_still_works_after_a_failure(pdf_converter, rendere
     source.write_bytes(built.files[f"{built.slug}-review.docx"])
     assert pdf_converter.convert(source, tmp_path / "memo.pdf") >= 1
     assert Path(tmp_path / "memo.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_uno_worker_reports_its_seconds_and_memory(harbor, pdf_converter, tmp_path):
+    """Benchmarks read LibreOffice's own cost per document from these reports."""
+    if pdf_converter.engine != "uno":
+        pytest.skip("only the uno worker reports timings")
+    docx = tmp_path / "agreement.docx"
+    docx.write_bytes(harbor.files[f"{harbor.slug}-msa.docx"])
+    before = len(pdf_converter.timings), len(pdf_converter.memory_mb)
+    pdf_converter.convert(docx, tmp_path / "agreement.pdf")
+    assert (len(pdf_converter.timings), len(pdf_converter.memory_mb)) == (before[0] + 1, before[1] + 1)
+    seconds = pdf_converter.timings[-1]
+    assert set(seconds) == {"load", "contents", "export", "total"}
+    assert all(value > 0 for value in seconds.values())
+    assert seconds["total"] >= seconds["load"] + seconds["contents"] + seconds["export"] - 0.001
+    # soffice.bin itself, not only the wrapper script that started it
+    assert pdf_converter.memory_mb[-1] > 50
