@@ -70,6 +70,10 @@ def locate_pages(reader: PdfReader, wanted: list[OutlineEntry]) -> list[int]:
             return _search_pages(reader, wanted)
         pages.append(found[position][1])
         position += 1
+    if pages != sorted(pages) or (len(set(pages)) == 1 and len(reader.pages) > 1 and len(pages) > 1):
+        # Headings come in document order, so their pages cannot go backwards, nor all sit on one
+        # page of many; LibreOffice's bookmarks are wrong then, and only the text can be trusted.
+        return _search_pages(reader, wanted)
     return pages
 
 
@@ -152,7 +156,7 @@ def _stamp(writer: PdfWriter) -> None:
 
 def _labels(writer: PdfWriter, label_ranges: list[tuple[int, str | None, str | None, int]]) -> None:
     total = len(writer.pages)
-    ranges = sorted(r for r in label_ranges if r[0] < total)
+    ranges = sorted((r for r in label_ranges if r[0] < total), key=lambda r: r[0])
     for index, (start, style, prefix, first) in enumerate(ranges):
         end = (ranges[index + 1][0] - 1) if index + 1 < len(ranges) else total - 1
         if end >= start:
