@@ -196,15 +196,23 @@ def signing_places(reader: PdfReader, wanted: Sequence[SigningPlace], start: int
             position = index + 1
             first = max(first, headings[index][1])
         needle = _key(place.text)
-        for page in range(first, len(reader.pages)):
-            if page not in texts:
-                texts[page] = _key(reader.pages[page].extract_text())
-            if needle in texts[page]:
-                out.append((place.title, page))
-                start = page
-                break
-        else:
+
+        def find(pages: range) -> int | None:
+            for page in pages:
+                if page not in texts:
+                    texts[page] = _key(reader.pages[page].extract_text())
+                if needle in texts[page]:
+                    return page
+            return None
+
+        # Past the heading's page first; if the bookmarks led too far, the pages skipped after all.
+        found = find(range(first, len(reader.pages)))
+        if found is None:
+            found = find(range(start, first))
+        if found is None:
             raise ConversionError(f"cannot find where to sign for {place.title!r} in the PDF", field="outline")
+        out.append((place.title, found))
+        start = found
     return out
 
 

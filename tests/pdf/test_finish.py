@@ -122,3 +122,9 @@ def test_finishing_is_reproducible_and_a_final_has_no_watermark():
     for page in final.pages:
         assert b"MsaWm" not in page.get_contents().get_data()
         assert "/XObject" not in page["/Resources"]
+
+
+def test_a_heading_bookmark_past_the_signing_place_does_not_hide_it():
+    reader = _reader(_pdf([("Backup", 5)]))  # wrong: the acknowledgement is on page 4
+    places = [SigningPlace("Client acknowledges Backup", "acknowledgement for Backup", ("Backup",))]
+    assert signing_places(reader, places, 2) == [("Client acknowledges Backup", 4)]
