@@ -114,4 +114,4 @@ def signing_order(agreement: Agreement) -> list[SigningPlace]:
     return places
 
 
-__all__ = ["PdfConverter", "agreement_pdf", "finish_agreement_pdf", "agreement_outline", "agreement_metadata"]
+__all__ = ["PdfConverter", "agreement_metadata", "agreement_outline", "agreement_pdf", "finish_agreement_pdf"]

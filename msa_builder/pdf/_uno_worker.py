@@ -116,7 +116,7 @@ class _OnMainThread(unohelper.Base, XCallback):  # type: ignore[misc]
         self.error: BaseException | None = None
         self.done = threading.Event()
 
-    def notify(self, data: object) -> None:  # noqa: ARG002 - the UNO signature
+    def notify(self, data: object) -> None:  # `data` is what addCallback passed: nothing
         try:
             self.result = self._job()
         except Exception as exc:  # handed to the waiting thread, which reports it
@@ -165,7 +165,7 @@ def main() -> int:
                 continue
             job = json.loads(line)
             try:
-                result = _run_on_main_thread(poster, lambda: _convert(desktop, job), proc)
+                result = _run_on_main_thread(poster, lambda job=job: _convert(desktop, job), proc)
                 result["rss_mb"] = _resident_mb(proc.pid)
             except Exception as exc:  # UNO raises its own exception types; the parent decides
                 result = {"ok": False, "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}"}

@@ -176,6 +176,13 @@ class SigningPlace:
     near: tuple[str, ...] = ()
 
 
+def _page_text(reader: PdfReader, texts: dict[int, str], page: int) -> str:
+    """A page's text as a search key, extracted once per finishing."""
+    if page not in texts:
+        texts[page] = _key(reader.pages[page].extract_text())
+    return texts[page]
+
+
 def signing_places(reader: PdfReader, wanted: Sequence[SigningPlace], start: int) -> list[tuple[str, int]]:
     """Pages (from `start` on) where each signing text appears: (bookmark title, page index).
 
@@ -196,19 +203,9 @@ def signing_places(reader: PdfReader, wanted: Sequence[SigningPlace], start: int
             position = index + 1
             first = max(first, headings[index][1])
         needle = _key(place.text)
-
-        def find(pages: range) -> int | None:
-            for page in pages:
-                if page not in texts:
-                    texts[page] = _key(reader.pages[page].extract_text())
-                if needle in texts[page]:
-                    return page
-            return None
-
         # Past the heading's page first; if the bookmarks led too far, the pages skipped after all.
-        found = find(range(first, len(reader.pages)))
-        if found is None:
-            found = find(range(start, first))
+        order = [*range(first, len(reader.pages)), *range(start, first)]
+        found = next((page for page in order if needle in _page_text(reader, texts, page)), None)
         if found is None:
             raise ConversionError(f"cannot find where to sign for {place.title!r} in the PDF", field="outline")
         out.append((place.title, found))

@@ -9,11 +9,17 @@ from __future__ import annotations
 import io
 
 import pytest
-from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from msa_builder.errors import ConversionError
-from msa_builder.pdf.finish import OutlineEntry, SigningPlace, finish_pdf, locate_pages, signing_places
+from msa_builder.pdf.finish import (
+    OutlineEntry,
+    SigningPlace,
+    finish_pdf,
+    locate_pages,
+    signing_places,
+)
 
 PAGES = [
     ["Cover"],
@@ -71,20 +77,12 @@ def test_a_heading_nowhere_in_the_text_is_an_error():
         locate_pages(_reader(_pdf([])), [*WANTED, OutlineEntry("Article Nine", 0, "Article Nine")])
 
 
-def test_signing_places_start_at_their_heading_and_read_few_pages(monkeypatch):
+def test_signing_places_start_at_their_heading_and_read_few_pages(text_reads):
     reader = _reader(_pdf([("Article One", 2), ("Article Two", 4), ("Backup", 4), ("Schedule A", 5)]))
-    read = []
-    original = PageObject.extract_text
-
-    def counting(page, *args, **kwargs):
-        read.append(page)
-        return original(page, *args, **kwargs)
-
-    monkeypatch.setattr(PageObject, "extract_text", counting)
     places = [SigningPlace("Client acknowledges Backup", "acknowledgement for Backup", ("Article Two", "Backup")),
               SigningPlace("Client signs Schedule A", "Acknowledgement of this schedule", ("Schedule A",))]
     assert signing_places(reader, places, 2) == [("Client acknowledges Backup", 4), ("Client signs Schedule A", 5)]
-    assert len(read) == 2, "one page read per place: the page of its heading"
+    assert len(text_reads) == 2, "one page read per place: the page of its heading"
 
 
 def test_a_signing_place_without_a_known_heading_is_still_found_by_reading_on():

@@ -15,8 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pypdf import PageObject, PdfReader
-from render.docx_reading import SAMPLES, open_docx  # tests/ is on sys.path (rootdir of the test packages)
+from pypdf import PdfReader
+from render.docx_reading import (  # tests/ is on sys.path (rootdir of the test packages)
+    SAMPLES,
+    open_docx,
+)
 
 from msa_builder.build import build, render_build
 from msa_builder.errors import ConversionError
@@ -154,24 +157,17 @@ def test_where_to_sign_points_at_the_signature_page_and_each_acknowledgement(har
     assert children[-1][0] == "Client signs the declined-controls schedule"
 
 
-def test_finishing_reads_the_text_of_few_pages(harbor, pdf_converter, tmp_path, monkeypatch):
+def test_finishing_reads_the_text_of_few_pages(harbor, pdf_converter, tmp_path, text_reads):
     """Headings come from LibreOffice's bookmarks and each signing place is searched from its own
     heading, so finishing reads about one page per signing place, not the whole agreement."""
     docx = tmp_path / "agreement.docx"
     docx.write_bytes(harbor.files[f"{harbor.slug}-msa.docx"])
     pdf_converter.convert(docx, tmp_path / "agreement.pdf")
     raw = (tmp_path / "agreement.pdf").read_bytes()
-    reads = []
-    original = PageObject.extract_text
-
-    def counting(page, *args, **kwargs):
-        reads.append(page)
-        return original(page, *args, **kwargs)
-
-    monkeypatch.setattr(PageObject, "extract_text", counting)
+    text_reads.clear()  # the converter's own check read page 1; count finishing only
     finished = finish_agreement_pdf(harbor.agreement, raw, harbor.lock["bom"], final=False)
     assert finished == _pdf(harbor), "converting and finishing again gives the build's bytes"
-    assert 0 < len(reads) <= len(signing_order(harbor.agreement)) < len(_reader(raw).pages) / 5
+    assert 0 < len(text_reads) <= len(signing_order(harbor.agreement)) < len(_reader(raw).pages) / 5
 
 
 def test_page_labels_name_cover_contents_signatures_and_schedule_pages(harbor):
