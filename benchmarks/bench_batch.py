@@ -100,7 +100,7 @@ def main() -> int:
     shutil.rmtree(WORK, ignore_errors=True)
     profiles, library, out, snapshot = WORK / "profiles", WORK / "library", WORK / "out", WORK / "snapshot"
     generate(profiles, args.count)
-    shutil.copytree(REPO / "clause_library", library)
+    shutil.copytree(REPO / "msa_builder" / "data" / "clause_library", library)
     n = args.count
     print(f"{n} generated clients, {default_jobs()} CPU(s), load average {os.getloadavg()[0]:.2f} at the start; "
           f"best of {args.repeat}; seconds inside run_batch (whole command incl. interpreter start)")

@@ -66,7 +66,7 @@ def declined_row(manifest: Manifest, state: ControlState, effective_date: date) 
 
 
 def clause_context(selection: Selection, provider: Provider, agreement: dict[str, Any]) -> dict[str, Any]:
-    """Every name a clause body may use; see clause_library/README.md for the list."""
+    """Every name a clause body may use; see the library README (msa_builder/data/clause_library/README.md) for the list."""
     profile = selection.profile
     manifest = selection.library.manifest
     controls = [control_row(manifest, profile.tier, s) for s in selection.controls]

@@ -1,36 +1,53 @@
-"""Where the shipped library, templates and provider file are found by default."""
+"""Where the shipped library, templates and sample provider file are found by default.
+
+They are package data (`msa_builder/data/`), read through `importlib.resources`, so an installed
+wheel works from any directory. They are the fallback and the seed of `msa init`, never the place a
+provider edits: a provider's own copies live in its workspace. The MSA_LIBRARY, MSA_TEMPLATES and
+MSA_PROVIDER environment variables override them.
+"""
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parents[1]
+_DATA = "data"
 
 
-def shipped(name: str, env: str | None = None) -> Path:
-    """A shipped folder or file: the environment variable, else the checkout, else the working dir.
+def shipped_data() -> Path:
+    """The package's data folder on disk.
 
-    msa-builder is installed from a clone (`pip install -e .`), so the checkout beside the
-    package is the normal answer; the working directory covers a plain `pip install .` run
-    from the clone.
+    Wheels install package data as ordinary files, so the resource is a real directory; a zipped
+    install, which would need extracting, is not supported.
     """
-    if env and os.environ.get(env):
-        return Path(os.environ[env])
-    for base in (_REPO, Path.cwd()):
-        candidate = base / name
-        if candidate.exists():
-            return candidate
-    return _REPO / name
+    resource = files("msa_builder") / _DATA
+    return Path(str(resource))
+
+
+def _shipped(name: str, env: str) -> Path:
+    configured = os.environ.get(env)
+    if configured:
+        return Path(configured)
+    return shipped_data() / name
 
 
 def default_library() -> Path:
-    return shipped("clause_library", "MSA_LIBRARY")
+    return _shipped("clause_library", "MSA_LIBRARY")
 
 
 def default_templates() -> Path:
-    return shipped("templates", "MSA_TEMPLATES")
+    return _shipped("templates", "MSA_TEMPLATES")
 
 
 def default_provider() -> Path:
-    return shipped("samples/provider.yaml", "MSA_PROVIDER")
+    return _shipped("provider.yaml", "MSA_PROVIDER")
+
+
+def is_shipped(path: Path | str) -> bool:
+    """True when `path` is (inside) the package's own data, which commands must not modify."""
+    try:
+        Path(path).resolve().relative_to(shipped_data().resolve())
+    except ValueError:
+        return False
+    return True

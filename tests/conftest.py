@@ -21,7 +21,7 @@ from msa_builder.library.model import Library
 from msa_builder.profile import LoadedProfile, Provider, load_provider, profile_from_mapping
 
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED_LIBRARY = REPO / "clause_library"
+SHIPPED_LIBRARY = REPO / "msa_builder" / "data" / "clause_library"
 SAMPLES = REPO / "samples"
 CLIENT_SAMPLES = sorted(p.name for p in SAMPLES.iterdir()
                         if p.suffix in (".yaml", ".json") and p.name != "provider.yaml")
@@ -35,7 +35,7 @@ def shipped_library() -> Library:
 
 @pytest.fixture(scope="session")
 def provider() -> Provider:
-    return load_provider(SAMPLES / "provider.yaml")[0]
+    return load_provider(SAMPLES.parent / "msa_builder" / "data" / "provider.yaml")[0]
 
 
 @pytest.fixture
@@ -258,8 +258,8 @@ def mini_profile(make_profile: Callable[..., LoadedProfile]) -> Callable[..., Lo
 
 # --- Builds: DOCX, memo, lock and PDF outputs of the samples (tests/render, tests/pdf, test_build). --
 
-TEMPLATES = REPO / "templates"
-PROVIDER_FILE = SAMPLES / "provider.yaml"
+TEMPLATES = REPO / "msa_builder" / "data" / "templates"
+PROVIDER_FILE = SAMPLES.parent / "msa_builder" / "data" / "provider.yaml"
 
 
 @pytest.fixture(scope="session")

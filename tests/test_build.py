@@ -24,7 +24,7 @@ from msa_builder.profile import load_profile, slugify
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
-TEMPLATES = REPO / "templates"
+TEMPLATES = REPO / "msa_builder" / "data" / "templates"
 HARBOR = SAMPLES / "harbor-finch.yaml"
 CLIENT_SAMPLES = sorted(p.name for p in SAMPLES.iterdir()
                         if p.suffix in (".yaml", ".json") and p.name != "provider.yaml")
@@ -32,7 +32,7 @@ SUFFIXES = ("-msa.docx", "-review.docx", "-lock.json")
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, ["build", *map(str, args), "--provider", str(SAMPLES / "provider.yaml"),
+    return CliRunner().invoke(main, ["build", *map(str, args), "--provider", str(SAMPLES.parent / "msa_builder" / "data" / "provider.yaml"),
                                      "--templates", str(TEMPLATES)])
 
 

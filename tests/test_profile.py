@@ -52,7 +52,7 @@ def test_json_profile_loads():
 
 
 def test_provider_file_loads():
-    provider, digest = load_provider(SAMPLES / "provider.yaml")
+    provider, digest = load_provider(SAMPLES.parent / "msa_builder" / "data" / "provider.yaml")
     assert provider.legal_name == "Lakeshore Managed IT, LLC"
     assert provider.signatory.email == "morgan.ellis@lakeshore-it.example"
     assert len(digest) == 64
@@ -282,7 +282,7 @@ def test_profile_that_is_not_utf8(tmp_path):
 
 def test_invalid_provider_file_names_the_field(tmp_path):
     path = tmp_path / "provider.yaml"
-    path.write_text((SAMPLES / "provider.yaml").read_text().replace("legal@lakeshore-it.example", "legal"))
+    path.write_text((SAMPLES.parent / "msa_builder" / "data" / "provider.yaml").read_text().replace("legal@lakeshore-it.example", "legal"))
     with pytest.raises(ProfileError) as caught:
         load_provider(path)
     assert caught.value.field == "notice_email"
@@ -291,7 +291,7 @@ def test_invalid_provider_file_names_the_field(tmp_path):
 
 def test_provider_file_without_a_website_is_refused_because_schedules_print_it(tmp_path):
     path = tmp_path / "provider.yaml"
-    text = (SAMPLES / "provider.yaml").read_text()
+    text = (SAMPLES.parent / "msa_builder" / "data" / "provider.yaml").read_text()
     path.write_text("\n".join(line for line in text.splitlines() if not line.startswith("website:")) + "\n")
     with pytest.raises(ProfileError) as caught:
         load_provider(path)

@@ -36,7 +36,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 
 
 library_option = click.option("--library", "library_dir", type=click.Path(file_okay=False, path_type=Path),
-                              help="Clause library folder (default: the shipped clause_library/).")
+                              help="Clause library folder (default: the shipped library).")
 as_of_option = click.option("--as-of", callback=_date, metavar="DATE",
                             help="Pick clause versions effective on this date (default: the profile's effective date).")
 drafts_option = click.option("--allow-drafts", is_flag=True, help="Also use clause versions still in draft.")
@@ -70,6 +70,6 @@ out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, p
 ledger_option = click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
                              help="Ledger database (default: OUT/ledger.sqlite).")
 provider_option = click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
-                               help="Provider details file (default: samples/provider.yaml).")
+                               help="Provider details file (default: the shipped sample provider).")
 templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-                                help="Folder holding agreement.docx and review-memo.docx (default: templates/).")
+                                help="Folder holding agreement.docx and review-memo.docx (default: the shipped templates).")

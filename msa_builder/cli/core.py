@@ -42,9 +42,9 @@ def explain(profile: Path, library_dir: Path | None, as_of: date | None, allow_d
               show_default=True, help="Folder for the outputs; each client gets a sub-folder.")
 @library_option
 @click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Provider details file (default: samples/provider.yaml).")
+              help="Provider details file (default: the shipped sample provider).")
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder holding agreement.docx and review-memo.docx (default: templates/).")
+              help="Folder holding agreement.docx and review-memo.docx (default: the shipped templates).")
 @as_of_option
 @drafts_option
 @click.option("--format", "formats", default="docx", show_default=True, callback=_formats,

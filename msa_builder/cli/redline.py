@@ -45,12 +45,12 @@ redline_context_option = click.option("--context", "context_lines", type=click.I
               help="Compare two library versions instead (folders, or git revisions as REV:PATH): "
                    "a release note of every change.")
 @click.option("--library-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Library the two clause versions come from (default: the shipped clause_library/).")
+              help="Library the two clause versions come from (default: the shipped library).")
 @click.option("--variant", help="Variant for references that name none (SLOT@V instead of SLOT:VARIANT@V).")
 @click.option("--profile", type=click.Path(dir_okay=False, path_type=Path),
               help="Fill variables and section numbers from this client profile (default: a sample client).")
 @click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Provider details file used with --profile (default: samples/provider.yaml).")
+              help="Provider details file used with --profile (default: the shipped sample provider).")
 @redline_format_option
 @redline_output_option
 @redline_clean_option

@@ -1,6 +1,6 @@
 """Redline documents: a Word file whose changes are real tracked revisions, and its clean copy.
 
-Each document is the redline shell (templates/redline.docx: the agreement's styles and numbering,
+Each document is the redline shell (the shipped templates/redline.docx: the agreement's styles and numbering,
 Track Changes on) with a cover that says what is compared and a body of tracked paragraphs. The
 cover is commentary and never tracked; the body is. Like the agreement, the package is written
 reproducibly: the revisions' author is fixed and their date comes from the inputs, so the same

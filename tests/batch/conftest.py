@@ -13,8 +13,8 @@ from msa_builder.batch import BatchConfig
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
-TEMPLATES = REPO / "templates"
-PROVIDER = SAMPLES / "provider.yaml"
+TEMPLATES = REPO / "msa_builder" / "data" / "templates"
+PROVIDER = SAMPLES.parent / "msa_builder" / "data" / "provider.yaml"
 FEW = ("harbor-finch.yaml", "copper-kettle.yaml", "riverbend-pediatrics.yaml")
 
 
@@ -30,8 +30,9 @@ def clients(tmp_path: Path) -> Path:
     """A folder with three sample profiles and a provider file (which a batch must skip)."""
     folder = tmp_path / "clients"
     folder.mkdir()
-    for name in FEW + ("provider.yaml",):
+    for name in FEW:
         shutil.copy(SAMPLES / name, folder / name)
+    shutil.copy(PROVIDER, folder / "provider.yaml")
     return folder
 
 

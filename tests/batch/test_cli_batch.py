@@ -95,7 +95,7 @@ def test_a_bad_source_is_exit_2_with_one_screen_message(run, tmp_path):
 
 def test_dry_run_prints_the_impact_report(run, clients, config, tmp_path):
     assert run("batch", clients, "--jobs", "1").exit_code == 0
-    library = Path(shutil.copytree(SAMPLES.parent / "clause_library", tmp_path / "library"))
+    library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
     bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
     result = run("batch", clients, "--dry-run", "--library", library)
     assert result.exit_code == 0
@@ -122,7 +122,7 @@ def test_status_puts_unsigned_clients_first_and_reports_out_of_date_signatures(r
     assert lines[-1] == ("3 client(s): 1 signed and current, 0 signed but out of date, 2 with no signed agreement, "
                          "0 with profile errors")
 
-    library = Path(shutil.copytree(SAMPLES.parent / "clause_library", tmp_path / "library"))
+    library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
     bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
     data = json.loads(run("status", clients, "--library", library, "--json").stdout)
     harbor = next(row for row in data if row["client"] == "Harbor & Finch LLP")

@@ -77,7 +77,7 @@ def test_a_full_rebuild_of_unchanged_clients_rewrites_no_file(clients, config):
 
 def test_a_clause_bump_rebuilds_exactly_the_clients_that_use_it(clients, config, tmp_path, shipped_library):
     run_batch(clients, config, jobs=1)
-    library = Path(shutil.copytree(SAMPLES.parent / "clause_library", tmp_path / "library"))
+    library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
     bump_clause(library, "addendum.hipaa_baa", "healthcare", "1.0.0", "1.1.0", extra="A new duty.\n")
     bumped = dataclasses.replace(config, library_dir=library)
     before = snapshot(config.out_dir)

@@ -30,7 +30,7 @@ def test_the_bill_computed_without_rendering_is_the_bill_of_a_real_build(name, r
 @pytest.fixture
 def built(tmp_path, shipped_library):
     """Harbor & Finch built once into tmp/out with private copies of every input, ready to be changed."""
-    library = Path(shutil.copytree(SAMPLES.parent / "clause_library", tmp_path / "library"))
+    library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
     templates = Path(shutil.copytree(TEMPLATES, tmp_path / "templates"))
     provider = Path(shutil.copy(PROVIDER, tmp_path / "provider.yaml"))
     profile = Path(shutil.copy(SAMPLES / "harbor-finch.yaml", tmp_path / "harbor-finch.yaml"))

@@ -91,7 +91,7 @@ def move_section(library_dir: Path) -> None:
 def moved_builds(tmp_path_factory: pytest.TempPathFactory, build_options: Any) -> tuple[Built, Built]:
     """The same client built from the shipped library and from a copy that moves one section."""
     root = tmp_path_factory.mktemp("moved-builds")
-    library_dir = Path(shutil.copytree(REPO / "clause_library", root / "library"))
+    library_dir = Path(shutil.copytree(REPO / "msa_builder" / "data" / "clause_library", root / "library"))
     move_section(library_dir)
     moved = load_library(FileSystemLoader(library_dir))
     old = _build(HARBOR, root / "old", build_options)

@@ -174,7 +174,7 @@ def test_a_built_agreement_reads_back_as_exactly_its_rendered_clauses(as_of_buil
 
 def test_other_word_files_and_tampered_builds_are_refused(as_of_builds, tmp_path):
     old, new = as_of_builds
-    template = Path(__file__).resolve().parents[2] / "templates" / "agreement.docx"
+    template = Path(__file__).resolve().parents[2] / "msa_builder" / "data" / "templates" / "agreement.docx"
     with pytest.raises(RenderError, match="not an agreement built by msa-builder"):
         compare_builds(template, new.docx)
     not_zip = tmp_path / "notes.docx"

@@ -18,7 +18,7 @@ from msa_builder.redline.text import library_text
 from redline.conftest import REPO, clause_lines
 from redline.wordxml import W, body_lines, document, revisions
 
-SHIPPED = REPO / "clause_library"
+SHIPPED = REPO / "msa_builder" / "data" / "clause_library"
 
 
 def new_version(library: Path, slot: str, variant: str, old: str, new: str, *, edit: tuple[str, str],

@@ -110,11 +110,11 @@ def test_diff_of_two_libraries(run, library_copy):
     manifest = library_copy / "library.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.11.0", "version: 2026.12.0"),
                         encoding="utf-8")
-    result = run("diff", "--library", REPO / "clause_library", library_copy)
+    result = run("diff", "--library", REPO / "msa_builder" / "data" / "clause_library", library_copy)
     assert result.exit_code == 0, result.output
     assert "+++ msa-builder-standard 2026.12.0" in result.stdout
     assert "slots changed: none" in result.stdout
-    result = run("diff", "--library", REPO / "clause_library", library_copy / "missing")
+    result = run("diff", "--library", REPO / "msa_builder" / "data" / "clause_library", library_copy / "missing")
     assert result.exit_code == 2 and "library.yaml is missing" in result.stderr
 
 
@@ -136,5 +136,5 @@ def test_compare_errors_are_one_screen(run, as_of_builds, tmp_path):
     result = run("compare", tmp_path / "nothing.json", new.lock)
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and "nothing.json" in result.stderr
-    result = run("compare", REPO / "templates" / "agreement.docx", new.docx)
+    result = run("compare", REPO / "msa_builder" / "data" / "templates" / "agreement.docx", new.docx)
     assert result.exit_code == 2 and "not an agreement built by msa-builder" in result.stderr

@@ -29,7 +29,7 @@ from msa_builder.selection import select
 
 from .docx_reading import SAMPLES, W, body_texts
 
-TEMPLATES = SAMPLES.parent / "templates"
+TEMPLATES = SAMPLES.parent / "msa_builder" / "data" / "templates"
 EXOTIC = {
     "legal_name": "Café Ñandú & <Sons> \"Quoted\" 'Ltd' — شركة الأمل חברה 🚀",
     "address": "1 Rue de l'Église & 2 Calle Año <B> \"Suite\" 5, עיר 🏢",
@@ -54,7 +54,7 @@ def _paragraph_texts(xml: bytes) -> list[str]:
 @lru_cache(maxsize=1)
 def _inputs():
     """The shipped library, provider and shell, loaded once (fixtures would be re-shown by hypothesis)."""
-    return (load_library(SAMPLES.parent / "clause_library"), load_provider(SAMPLES / "provider.yaml")[0],
+    return (load_library(SAMPLES.parent / "msa_builder" / "data" / "clause_library"), load_provider(SAMPLES.parent / "msa_builder" / "data" / "provider.yaml")[0],
             load_shell(TEMPLATES / "agreement.docx"))
 
 
@@ -92,7 +92,7 @@ def test_exotic_client_data_is_reproduced_exactly_in_the_build(tmp_path, write_p
     data["client"].update(EXOTIC)
     profile = write_profile(data, "exotic.yaml")
     result = CliRunner().invoke(main, ["build", str(profile), "--out", str(tmp_path / "out"),
-                                       "--templates", str(TEMPLATES), "--provider", str(SAMPLES / "provider.yaml")])
+                                       "--templates", str(TEMPLATES), "--provider", str(SAMPLES.parent / "msa_builder" / "data" / "provider.yaml")])
     assert result.exit_code == 0, result.output
     folder = next((tmp_path / "out").iterdir())
     assert "/" not in folder.name and folder.name.startswith("cafe-nandu-sons")

@@ -22,7 +22,7 @@ from msa_builder.render.shell import REQUIRED_STYLES, load_shell
 
 from .docx_reading import SAMPLES
 
-TEMPLATES = SAMPLES.parent / "templates"
+TEMPLATES = SAMPLES.parent / "msa_builder" / "data" / "templates"
 HARBOR = SAMPLES / "harbor-finch.yaml"
 
 
@@ -38,7 +38,7 @@ def add_clause_version(library: Path, slot: str, variant: str, version: str, sen
 
 def options(library: Path | None = None, templates: Path = TEMPLATES, shipped=None) -> BuildOptions:
     lib = load_library(library) if library is not None else shipped
-    return BuildOptions(library=lib, provider_path=SAMPLES / "provider.yaml", templates_dir=templates)
+    return BuildOptions(library=lib, provider_path=SAMPLES.parent / "msa_builder" / "data" / "provider.yaml", templates_dir=templates)
 
 
 def templates_copy(tmp_path: Path) -> Path:

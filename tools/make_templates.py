@@ -1,4 +1,4 @@
-"""Regenerate the shipped Word shells: templates/agreement.docx, review-memo.docx and redline.docx.
+"""Regenerate the shipped Word shells in msa_builder/data/templates/: agreement, review-memo and redline.docx.
 
 These .docx files are the source a provider edits in Word to rebrand (fonts, colours, cover,
 header and footer text); this script only recreates our defaults. They are deliberately lean:
@@ -6,7 +6,7 @@ python-docx's default template carries ~800 KB of unused style XML that every bu
 otherwise re-compress. Fonts are Calibri and Cambria, which LibreOffice replaces with the
 metric-compatible Carlito and Caladea, so page counts agree between Word and the PDF.
 
-Run: python templates/make_templates.py
+Run: python tools/make_templates.py
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from msa_builder.ooxml.xml import DECL  # noqa: E402
 
 W = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "msa_builder" / "data" / "templates"
 TEXT_WIDTH = 9360  # 6.5 in between 1 in margins on US Letter
 
 
@@ -389,7 +389,7 @@ def main() -> None:
     (HERE / "review-memo.docx").write_bytes(package(memo_document()))
     (HERE / "redline.docx").write_bytes(package(redline_document(), styles=styles_xml(REDLINE_STYLES),
                                                 settings=REDLINE_SETTINGS, header=redline_header_xml()))
-    print("wrote templates/agreement.docx, templates/review-memo.docx and templates/redline.docx")
+    print(f"wrote agreement.docx, review-memo.docx and redline.docx in {HERE}")
 
 
 if __name__ == "__main__":
