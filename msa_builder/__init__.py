@@ -1,11 +1,39 @@
-"""msa-builder: draft managed-services agreements from a versioned clause library."""
+"""msa-builder: draft managed-services agreements from a versioned clause library.
+
+The public API (see docs/api.md): every `msa` command is one of these functions. Heavy parts
+(rendering, PDF, batch, ledger) load on first use of the names that need them.
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
 from .agreement import Agreement
-from .api import assemble_profile, explain_profile, lint, load_provider_file, open_library, select_for
+from .api import (
+    assemble_profile,
+    build,
+    clause_versions,
+    compare_builds,
+    coverage,
+    diff_clause,
+    diff_library,
+    explain,
+    find_clause,
+    freeze,
+    history,
+    lint,
+    load_provider_file,
+    mark,
+    open_ledger,
+    open_library,
+    run_batch,
+    select_for,
+    write_redline,
+)
 from .errors import (
+    BatchError,
     ConversionError,
     LedgerError,
     LibraryError,
@@ -16,21 +44,35 @@ from .errors import (
     RuleError,
 )
 
+if TYPE_CHECKING:
+    from .batch import BatchConfig, BatchReport, ClientResult
+    from .build import BuildOptions, BuildResult
+    from .ledger import AgreementRecord, Ledger
+    from .lint import Finding
+
+# name -> module, imported when the name is first used
+_LAZY = {"BatchConfig": ".batch", "BatchReport": ".batch", "ClientResult": ".batch", "BuildOptions": ".build",
+         "BuildResult": ".build", "Ledger": ".ledger", "AgreementRecord": ".ledger", "Finding": ".lint"}
+
 __all__ = [
     "__version__",
-    "Agreement",
-    "assemble_profile",
-    "explain_profile",
-    "lint",
-    "load_provider_file",
-    "open_library",
-    "select_for",
-    "ConversionError",
-    "LedgerError",
-    "LibraryError",
-    "MsaError",
-    "ProfileError",
-    "RenderError",
-    "RequiredControlError",
-    "RuleError",
+    # functions, one per command
+    "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause", "diff_library",
+    "explain", "find_clause", "freeze", "history", "lint", "load_provider_file", "mark", "open_ledger",
+    "open_library", "run_batch", "select_for", "write_redline",
+    # data
+    "Agreement", "AgreementRecord", "BatchConfig", "BatchReport", "BuildOptions", "BuildResult", "ClientResult",
+    "Finding", "Ledger",
+    # errors
+    "BatchError", "ConversionError", "LedgerError", "LibraryError", "MsaError", "ProfileError", "RenderError",
+    "RequiredControlError", "RuleError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'msa_builder' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value

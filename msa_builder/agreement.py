@@ -1,6 +1,10 @@
 """The in-memory agreement: ordered, numbered, rendered clauses with their provenance.
 
-Renderers (DOCX, PDF, redline, review memo) consume this; it knows nothing about Word.
+An `Agreement` is self-contained, frozen data: everything a renderer (DOCX, PDF, memo, redline)
+prints is in it, and it holds no reference to the library or the selection it came from. So it
+pickles (a process pool or a Dask worker can return it), it can be written to disk as the
+instrument's content model (content.py) and read back years later, when the library that made it
+has moved on. It knows nothing about Word.
 """
 
 from __future__ import annotations
@@ -9,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from .blocks import Block, block_lines
-from .profile import Provider
-from .selection import Selection
+from .params import ResolvedParam
+from .profile import ClientDetails, Provider
+from .selection import ControlState
 
 
 @dataclass(frozen=True)
@@ -57,26 +62,71 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Which library and tool made the agreement, and the manifest facts the renderers print."""
+
+    library_name: str
+    library_version: str
+    tool_version: str
+    tier_name: str
+    industry_name: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An optional slot the rules left out, for the review memo."""
+
+    slot: str
+    rules: str  # "variant: rule; …" as considered, or "-"
+    reason: str
+
+
+@dataclass(frozen=True)
 class Agreement:
-    """A complete draft agreement for one client."""
+    """A complete agreement for one client: its facts, its numbered clauses and why each is there."""
 
     id: str
     title: str
     effective_date: date
     as_of: date
-    library_name: str
-    library_version: str
-    tool_version: str
+    allow_drafts: bool
+    client: ClientDetails
+    tier: str
+    industry: str
     provider: Provider
-    selection: Selection
+    provenance: Provenance
+    params: tuple[ResolvedParam, ...]
+    controls: tuple[ControlState, ...]
+    left_out: tuple[LeftOut, ...]
     preamble: Clause
     articles: tuple[Article, ...]
     signature: Clause
     schedules: tuple[Schedule, ...]
+    source: str  # the profile it was built from, as given
 
     @property
     def client_name(self) -> str:
-        return self.selection.profile.client.legal_name
+        return self.client.legal_name
+
+    @property
+    def library_name(self) -> str:
+        return self.provenance.library_name
+
+    @property
+    def library_version(self) -> str:
+        return self.provenance.library_version
+
+    @property
+    def tool_version(self) -> str:
+        return self.provenance.tool_version
+
+    @property
+    def declined(self) -> list[ControlState]:
+        return [c for c in self.controls if c.status == "declined"]
+
+    @property
+    def deviations(self) -> list[ResolvedParam]:
+        return [p for p in self.params if p.is_deviation]
 
     @property
     def is_final_eligible(self) -> bool:
@@ -89,6 +139,12 @@ class Agreement:
         out.append(self.signature)
         out += [s.clause for s in self.schedules]
         return out
+
+    def labels(self) -> dict[str, str]:
+        """slot -> "Section 3.2" / "Schedule C" for every numbered clause."""
+        labels = {s.clause.slot: s.label for a in self.articles for s in a.sections}
+        labels.update({s.clause.slot: s.label for s in self.schedules})
+        return labels
 
     def text_lines(self) -> list[str]:
         """The agreement as plain text, in reading order: the basis of golden tests and diffs."""

@@ -1,76 +1,200 @@
-"""The library's front door: one function per thing a user does, used by the CLI and by scripts."""
+"""The library's front door: one documented function for each thing the `msa` command does.
+
+Everything the CLI does, a script can do with these (see docs/api.md); every CLI command only
+parses its options, calls one of them and prints the result. The rendering, PDF and redline
+stacks are imported inside the functions that need them, so `import msa_builder` stays cheap.
+"""
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .agreement import Agreement
 from .assemble import assemble
+from .errors import RenderError
 from .explain import explanation
-from .library.lint import Finding, lint_library
-from .library.load import load_library
-from .library.loader import FileSystemLoader
-from .ledger import AgreementRecord, Ledger
-from .library.model import Library
-from .paths import default_library, default_provider
+from .library import load as _library_load
+from .library.model import ClauseVersion, Library
+from .paths import default_provider
 from .profile import Provider, load_profile, load_provider
 from .selection import Selection, select
 
 if TYPE_CHECKING:
-    from .build import BuildOptions, BuildResult
+    from .batch import BatchConfig, BatchReport, ClientResult
+    from .batch.coverage import ClientCoverage
+    from .build import BuildResult
+    from .ledger import AgreementRecord, Ledger, StatusEvent
+    from .lint import Finding
+    from .redline import AgreementRedline, ClauseRedline, LibraryRedline, Redline
+
+PathLike = Path | str
 
 
-def open_library(path: Path | str | None = None) -> Library:
+def open_library(path: PathLike | None = None) -> Library:
     """Load a clause library folder (the shipped one by default)."""
-    return load_library(FileSystemLoader(path or default_library()))
+    return _library_load.open_library(path)
 
 
-def select_for(profile_path: Path | str, *, library: Library | None = None, as_of: date | None = None,
-               allow_drafts: bool = False) -> Selection:
-    """Load a profile and decide every slot for it."""
-    library = library or open_library()
-    return select(library, load_profile(Path(profile_path)), as_of=as_of, allow_drafts=allow_drafts)
-
-
-def explain_profile(profile_path: Path | str, *, library: Library | None = None, as_of: date | None = None,
-                    allow_drafts: bool = False) -> dict[str, Any]:
-    """Why each clause is or is not in this client's agreement (see `msa explain`)."""
-    return explanation(select_for(profile_path, library=library, as_of=as_of, allow_drafts=allow_drafts))
-
-
-def load_provider_file(path: Path | str | None = None) -> Provider:
+def load_provider_file(path: PathLike | None = None) -> Provider:
+    """Read and validate a provider details file (the shipped sample provider by default)."""
     provider, _ = load_provider(Path(path) if path else default_provider())
     return provider
 
 
-def assemble_profile(profile_path: Path | str, *, library: Library | None = None,
-                     provider: Provider | None = None, as_of: date | None = None,
-                     allow_drafts: bool = False) -> Agreement:
-    """Select and render a client's agreement in memory."""
-    selection = select_for(profile_path, library=library, as_of=as_of, allow_drafts=allow_drafts)
+def select_for(profile: PathLike, *, library: Library | None = None, as_of: date | None = None,
+               allow_drafts: bool = False) -> Selection:
+    """Load a profile and decide every slot for it."""
+    return select(library or open_library(), load_profile(Path(profile)), as_of=as_of, allow_drafts=allow_drafts)
+
+
+def explain(profile: PathLike, *, library: Library | None = None, as_of: date | None = None,
+            allow_drafts: bool = False) -> dict[str, Any]:
+    """`msa explain`: why each clause is or is not in this client's agreement, as JSON-ready data."""
+    return explanation(select_for(profile, library=library, as_of=as_of, allow_drafts=allow_drafts))
+
+
+def assemble_profile(profile: PathLike, *, library: Library | None = None, provider: Provider | None = None,
+                     as_of: date | None = None, allow_drafts: bool = False) -> Agreement:
+    """Select and render a client's agreement in memory (nothing is written)."""
+    selection = select_for(profile, library=library, as_of=as_of, allow_drafts=allow_drafts)
     return assemble(selection, provider or load_provider_file())
 
 
-def build_and_record(profile_path: Path | str, out_dir: Path | str, options: BuildOptions,
-                     ledger_path: Path | str) -> tuple[BuildResult, AgreementRecord | None]:
-    """Build one client (see `msa build`) and record the agreement in the ledger.
+def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | None = None,
+          provider: PathLike | None = None, templates: PathLike | None = None, as_of: date | None = None,
+          allow_drafts: bool = False, final: bool = False, formats: Sequence[str] = ("docx",),
+          ledger: PathLike | None = None) -> BuildResult:
+    """`msa build`: one client's agreement, memo, content model and lock, recorded in the ledger.
 
-    The record is None when the ledger already holds exactly this build (an unchanged rebuild).
+    Everything is rendered in memory first, then the ledger (default OUT/ledger.sqlite) is opened,
+    and only then are files written: a bad input or an unusable ledger leaves nothing behind.
+    `result.record` is None when the ledger already holds exactly this build (an unchanged rebuild).
     """
-    from .build import build  # the rendering stack is imported only by commands that render
+    from .build import BuildOptions, render_build, write_build  # the rendering stack loads only here
+    from .ledger import Ledger, default_ledger
 
-    result = build(profile_path, out_dir, options)
-    lock_file = result.files[next(name for name in result.files if name.endswith("-lock.json"))]
-    with Ledger(ledger_path) as ledger:
-        record = ledger.record_build(result.lock, lock_sha256=hashlib.sha256(lock_file.read_bytes()).hexdigest(),
-                                     slug=result.slug, directory=str(result.directory.resolve()),
-                                     source=str(profile_path), by="msa build")
-    return result, record
+    options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
+                           default_provider(), templates_dir=_templates(templates), as_of=as_of,
+                           allow_drafts=allow_drafts, final=final, formats=tuple(formats))
+    rendered = render_build(load_profile(Path(profile)), options)
+    with Ledger(Path(ledger) if ledger else default_ledger(out_dir)) as book:
+        result = write_build(rendered, Path(out_dir))
+        record = book.record_build(result.lock, lock_sha256=result.lock_sha256, slug=result.slug,
+                                   directory=str(result.directory.resolve()), source=str(profile), by="msa build")
+    return replace(result, record=record)
 
 
-def lint(path: Path | str | None = None) -> list[Finding]:
-    """Lint a library folder; an empty list means clean."""
-    return lint_library(FileSystemLoader(path or default_library()))
+def _templates(path: PathLike | None) -> Path:
+    from .paths import default_templates
+
+    return Path(path) if path else default_templates()
+
+
+def run_batch(source: PathLike, config: BatchConfig, *, jobs: int | None = None, only_stale: bool = False,
+              dry_run: bool = False, on_result: Callable[[ClientResult], None] | None = None,
+              on_start: Callable[[int], None] | None = None) -> BatchReport:
+    """`msa batch`: bring every client of a folder or CSV up to date under `config.out_dir`."""
+    from .batch import run_batch as run
+
+    return run(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run, on_result=on_result,
+               on_start=on_start)
+
+
+def coverage(source: PathLike, config: BatchConfig) -> list[ClientCoverage]:
+    """`msa status`: every client's signed agreement, and whether it is current; least covered first."""
+    from .batch.coverage import coverage_report
+
+    return coverage_report(source, config)
+
+
+def open_ledger(path: PathLike, *, create: bool = False) -> Ledger:
+    """Open the agreement ledger at `path`; unless `create`, it must already exist."""
+    from .ledger import Ledger, open_existing
+
+    return Ledger(path) if create else open_existing(path)
+
+
+def mark(client: str, status: str, *, ledger: PathLike, by: str | None = None, note: str | None = None,
+         record: int | None = None) -> AgreementRecord:
+    """`msa ledger mark`: move a client's agreement one step along its way to a signature."""
+    with open_ledger(ledger) as book:
+        return book.mark(client, status, by=by, note=note, record=record)
+
+
+def history(*, ledger: PathLike, client: str | None = None) -> list[tuple[AgreementRecord, list[StatusEvent]]]:
+    """`msa ledger show`: a client's agreements with their steps, or every client's latest agreement."""
+    with open_ledger(ledger) as book:
+        if client is None:
+            return [(r, []) for r in book.latest_all()]
+        return [(r, book.events(r.id)) for r in book.history(book.resolve_client(client))]
+
+
+def lint(path: PathLike | None = None) -> list[Finding]:
+    """`msa library lint`: every problem of a library folder; an empty list means clean."""
+    from .lint import lint_library
+
+    return lint_library(path)
+
+
+def clause_versions(path: PathLike | None = None) -> tuple[Library, list[ClauseVersion]]:
+    """`msa library list`: the library and every clause version in it, by slot and variant."""
+    library = open_library(path)
+    return library, library.versions()
+
+
+def find_clause(ref: str, *, library_dir: PathLike | None = None) -> ClauseVersion:
+    """`msa library show`: the clause version `SLOT[:VARIANT][@VERSION]` names (the newest by default)."""
+    from .library.refs import find_clause as find
+
+    return find(open_library(library_dir), ref)
+
+
+def freeze(path: PathLike | None = None) -> list[str]:
+    """`msa library freeze`: record the hashes of newly approved versions; returns their paths."""
+    from .library.release import freeze as record
+
+    return record(open_library(path))
+
+
+def diff_clause(old_ref: str, new_ref: str, *, library_dir: PathLike | None = None, variant: str | None = None,
+                profile: PathLike | None = None, provider: PathLike | None = None) -> ClauseRedline:
+    """`msa diff SLOT@V1 SLOT@V2`: the redline between two versions (or variants) of one clause."""
+    from .redline import diff_clauses
+
+    return diff_clauses(old_ref, new_ref, library_dir=library_dir, variant=variant, profile=profile,
+                        provider=provider)
+
+
+def diff_library(old: PathLike, new: PathLike, *, profile: PathLike | None = None) -> LibraryRedline:
+    """`msa diff --library OLD NEW`: a release note between two library folders or git revisions."""
+    from .redline import diff_libraries
+
+    return diff_libraries(old, new, profile=profile)
+
+
+def compare_builds(old: PathLike, new: PathLike) -> AgreementRedline:
+    """`msa compare OLD NEW`: a redline between two builds of a client's agreement (locks or DOCX)."""
+    from .redline import compare_builds as compare
+
+    return compare(old, new)
+
+
+def write_redline(redline: Redline, output: PathLike | None, fmt: str | None = None, *, clean: bool = False,
+                  author: str | None = None, context: int = 1) -> list[Path] | str:
+    """Write a redline to `output` (its format from `fmt` or the extension), or return it as text.
+
+    Returns the paths written, or, without `output`, the text or HTML itself.
+    """
+    from . import redline as redlines
+
+    chosen = redlines.format_for(Path(output) if output else None, fmt)
+    author = author or redlines.DEFAULT_AUTHOR
+    if output is None:
+        if chosen == "docx" or clean:
+            raise RenderError("a Word redline is written to a file", field="-o", hint="add -o FILE.docx")
+        return redlines.render(redline, chosen, clean=clean, author=author, context=context).decode("utf-8")
+    return redlines.write(redline, Path(output), chosen, clean=clean, author=author, context=context)

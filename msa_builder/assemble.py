@@ -7,35 +7,15 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ._version import __version__
-from .agreement import Agreement, Article, Clause, Schedule, Section
+from .agreement import Agreement, Article, Clause, LeftOut, Provenance, Schedule, Section
 from .blocks import Ref, block_lines, map_refs, parse_markdown
-from .context import clause_context, long_date
+from .context import clause_context
 from .errors import RenderError
 from .library.load import DEFINITION
 from .library.model import ClauseVersion, Library
-from .profile import Provider, agreement_id_for
+from .profile import Provider
 from .selection import Selection, SlotChoice
 from .templating import render_clause
-
-SCHEDULE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O, which read as numbers
-
-
-def number_slots(selection: Selection) -> dict[str, str]:
-    """The label of every included section and schedule: `Section 3.2`, `Schedule C`."""
-    labels: dict[str, str] = {}
-    included = {c.slot for c in selection.included}
-    for a_index, article in enumerate(selection.library.manifest.outline.articles, start=1):
-        s_index = 0
-        for entry in article.slots:
-            if entry.slot in included:
-                s_index += 1
-                labels[entry.slot] = f"Section {a_index}.{s_index}"
-    letters = iter(SCHEDULE_LETTERS)
-    for entry in selection.library.manifest.outline.schedules:
-        if entry.slot in included:
-            labels[entry.slot] = f"Schedule {next(letters)}"
-    return labels
-
 
 @lru_cache(maxsize=16)
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -84,19 +64,18 @@ def _render(choice: SlotChoice, context: dict, labels: dict[str, str]) -> tuple[
                    reason=choice.reason, blocks=blocks), markdown)
 
 
+def _left_out(choice: SlotChoice) -> LeftOut:
+    rules = "; ".join(f"{k.variant}: {k.rule}" for k in choice.candidates) or "-"
+    return LeftOut(choice.slot, rules, choice.reason)
+
+
 def assemble(selection: Selection, provider: Provider) -> Agreement:
     """Render every selected clause and put the agreement together in outline order."""
     library = selection.library
     manifest = library.manifest
     profile = selection.profile
-    agreement_id = agreement_id_for(profile)
-    labels = number_slots(selection)
-    context = clause_context(selection, provider, {
-        "id": agreement_id,
-        "title": manifest.agreement_title,
-        "effective_date": long_date(profile.effective_date),
-        "library_version": manifest.version,
-    })
+    labels = manifest.outline.labels({c.slot for c in selection.included})
+    context = clause_context(selection, provider)
     rendered: dict[str, Clause] = {}
     texts: list[tuple[ClauseVersion, str]] = []
     for choice in selection.included:
@@ -113,11 +92,15 @@ def assemble(selection: Selection, provider: Provider) -> Agreement:
         articles.append(Article(a_index, article.title, sections))
     schedules = tuple(Schedule(labels[e.slot].split(" ", 1)[1], rendered[e.slot])
                       for e in manifest.outline.schedules if e.slot in rendered)
+    provenance = Provenance(library_name=manifest.name, library_version=manifest.version, tool_version=__version__,
+                            tier_name=manifest.tiers[profile.tier].name,
+                            industry_name=manifest.industries[profile.industry].name)
     return Agreement(
-        id=agreement_id, title=manifest.agreement_title, effective_date=profile.effective_date,
-        as_of=selection.as_of, library_name=manifest.name, library_version=manifest.version,
-        tool_version=__version__, provider=provider, selection=selection,
+        id=context["agreement"]["id"], title=manifest.agreement_title, effective_date=profile.effective_date,
+        as_of=selection.as_of, allow_drafts=selection.allow_drafts, client=profile.client, tier=profile.tier,
+        industry=profile.industry, provider=provider, provenance=provenance,
+        params=tuple(selection.params.values()), controls=selection.controls,
+        left_out=tuple(_left_out(c) for c in selection.choices if not c.included),
         preamble=rendered[manifest.outline.preamble], articles=tuple(articles),
-        signature=rendered[manifest.outline.signature], schedules=schedules,
+        signature=rendered[manifest.outline.signature], schedules=schedules, source=selection.source,
     )
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._files import atomic_write_set
 from .agreement import Agreement
 from .assemble import assemble
+from .content import agreement_json
 from .errors import RenderError
 from .library.model import Library
 from .lock import bill_of_materials, lock_bytes, lock_document
@@ -21,9 +23,11 @@ from .render.shell import load_shell
 from .selection import select
 
 if TYPE_CHECKING:
+    from .ledger import AgreementRecord
     from .pdf.convert import PdfConverter
 
 FORMATS = ("docx", "pdf")
+TEMPLATE_FILES = {"agreement": "agreement.docx", "review_memo": "review-memo.docx"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,9 @@ class BuildResult:
     files: dict[str, Path]
     written: tuple[Path, ...]
     lock: dict[str, Any]
+    lock_sha256: str
     agreement: Agreement = field(repr=False)
+    record: AgreementRecord | None = None  # set by api.build once the ledger has it
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,9 @@ class RenderedBuild:
 
 
 def output_names(slug: str) -> dict[str, str]:
+    """The files of a client's build, by kind; the lock is written last and names the others."""
     return {"docx": f"{slug}-msa.docx", "memo": f"{slug}-review.docx", "pdf": f"{slug}-msa.pdf",
-            "lock": f"{slug}-lock.json"}
+            "agreement": f"{slug}-agreement.json", "lock": f"{slug}-lock.json"}
 
 
 def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None) -> RenderedBuild:
@@ -84,9 +91,9 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
         drafts = ", ".join(c.key for c in agreement.clauses() if c.status != "approved")
         raise RenderError(f"a final agreement may use approved clause versions only; drafts: {drafts}",
                           file=loaded.source, field="--final")
-    agreement_shell = load_shell(options.templates_dir / "agreement.docx")
-    memo_shell = load_shell(options.templates_dir / "review-memo.docx")
-    bom = bill_of_materials(agreement, profile_sha256=loaded.sha256, provider_sha256=provider_sha,
+    agreement_shell = load_shell(options.templates_dir / TEMPLATE_FILES["agreement"])
+    memo_shell = load_shell(options.templates_dir / TEMPLATE_FILES["review_memo"])
+    bom = bill_of_materials(selection, profile_sha256=loaded.sha256, provider_sha256=provider_sha,
                             templates={"agreement": agreement_shell.sha256, "review_memo": memo_shell.sha256},
                             final=options.final)
     slug = slugify(agreement.client_name)
@@ -100,6 +107,7 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
         from .pdf import agreement_pdf  # pypdf and the converter load only when a PDF is wanted
 
         files[names["pdf"]] = agreement_pdf(agreement, docx, bom, final=options.final, converter=converter)
+    files[names["agreement"]] = agreement_json(agreement)
     lock = lock_document(bom, files, profile_path=loaded.source)
     files[names["lock"]] = lock_bytes(lock)
     return RenderedBuild(slug=slug, agreement=agreement, files=files, lock=lock)
@@ -110,10 +118,11 @@ def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
     directory = out_dir / rendered.slug
     paths = {directory / name: data for name, data in rendered.files.items()}
     written = atomic_write_set(paths)
+    lock_sha256 = hashlib.sha256(rendered.files[output_names(rendered.slug)["lock"]]).hexdigest()
     return BuildResult(client=rendered.agreement.client_name, agreement_id=rendered.agreement.id,
                        slug=rendered.slug, directory=directory,
                        files={name: directory / name for name in rendered.files}, written=tuple(written),
-                       lock=rendered.lock, agreement=rendered.agreement)
+                       lock=rendered.lock, lock_sha256=lock_sha256, agreement=rendered.agreement)
 
 
 def build(profile_path: Path | str, out_dir: Path | str, options: BuildOptions,

@@ -6,11 +6,13 @@ from datetime import date
 from typing import Any
 
 from .library.model import Library, Manifest
-from .profile import Provider
+from .profile import Profile, Provider, agreement_id_for
 from .selection import ControlState, Selection
 
 CONTEXT_NAMES = ("client", "provider", "agreement", "tier", "tier_name", "industry", "industry_name",
                  "params", "controls", "declined", "in_force")
+
+AGREEMENT_FIELDS = ("id", "title", "effective_date", "library_version")
 
 _STATUS_LABELS = {"accepted": "Accepted", "declined": "Declined by the Client",
                   "client_managed": "Managed by the Client"}
@@ -65,7 +67,17 @@ def declined_row(manifest: Manifest, state: ControlState, effective_date: date) 
     }
 
 
-def clause_context(selection: Selection, provider: Provider, agreement: dict[str, Any]) -> dict[str, Any]:
+def agreement_values(profile: Profile, manifest: Manifest) -> dict[str, Any]:
+    """The `agreement` names a clause body may print: its id, title, date and library version."""
+    return {
+        "id": agreement_id_for(profile),
+        "title": manifest.agreement_title,
+        "effective_date": long_date(profile.effective_date),
+        "library_version": manifest.version,
+    }
+
+
+def clause_context(selection: Selection, provider: Provider) -> dict[str, Any]:
     """Every name a clause body may use; see the library README (msa_builder/data/clause_library/README.md) for the list."""
     profile = selection.profile
     manifest = selection.library.manifest
@@ -73,7 +85,7 @@ def clause_context(selection: Selection, provider: Provider, agreement: dict[str
     return {
         "client": profile.client.model_dump(mode="json"),
         "provider": provider.model_dump(mode="json"),
-        "agreement": agreement,
+        "agreement": agreement_values(profile, manifest),
         "tier": profile.tier,
         "tier_name": manifest.tiers[profile.tier].name,
         "industry": profile.industry,

@@ -12,7 +12,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .agreement import Agreement
+from ._version import __version__
+from .profile import agreement_id_for
+from .selection import Selection
 
 LOCK_VERSION = 1
 
@@ -21,24 +23,28 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def bill_of_materials(agreement: Agreement, *, profile_sha256: str, provider_sha256: str,
-                      templates: Mapping[str, str], final: bool) -> dict[str, Any]:
-    """Everything that decides the bytes of the outputs (and nothing that doesn't, like paths)."""
-    selection = agreement.selection
+def bill_of_materials(selection: Selection, *, profile_sha256: str, provider_sha256: str,
+                      templates: Mapping[str, str], final: bool, tool_version: str = __version__) -> dict[str, Any]:
+    """Everything that decides the bytes of the outputs (and nothing that doesn't, like paths).
+
+    It is a function of the selection alone, so staleness can compute it without rendering.
+    """
+    manifest = selection.library.manifest
     return {
-        "tool": {"name": "msa-builder", "version": agreement.tool_version},
-        "library": {"name": agreement.library_name, "version": agreement.library_version},
-        "agreement_id": agreement.id,
-        "client": agreement.client_name,
-        "as_of": agreement.as_of.isoformat(),
+        "tool": {"name": "msa-builder", "version": tool_version},
+        "library": {"name": manifest.name, "version": manifest.version},
+        "agreement_id": agreement_id_for(selection.profile),
+        "client": selection.profile.client.legal_name,
+        "as_of": selection.as_of.isoformat(),
         "allow_drafts": selection.allow_drafts,
         "final": final,
         "profile_sha256": profile_sha256,
         "provider_sha256": provider_sha256,
         "templates": dict(sorted(templates.items())),
         "clauses": [
-            {"slot": c.slot, "variant": c.variant, "version": c.version, "status": c.status, "sha256": c.sha256}
-            for c in agreement.clauses()
+            {"slot": c.slot, "variant": c.clause.meta.variant, "version": c.clause.meta.version,
+             "status": c.clause.meta.status, "sha256": c.clause.sha256}
+            for c in selection.included if c.clause is not None
         ],
     }
 

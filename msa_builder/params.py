@@ -22,6 +22,7 @@ class ResolvedParam:
     display: str
     source: str  # default | tier | industry | users | override
     library_value: Any
+    library_display: str
     library_source: str
     description: str
 
@@ -59,6 +60,6 @@ def resolve_params(manifest: Manifest, profile: Profile) -> dict[str, ResolvedPa
         if name in profile.params:
             value, source = profile.params[name], "override"
         out[name] = ResolvedParam(name=name, value=value, display=param.display(value), source=source,
-                                  library_value=base, library_source=base_source,
+                                  library_value=base, library_display=param.display(base), library_source=base_source,
                                   description=param.description)
     return out

@@ -89,3 +89,18 @@ def compile_rule(source: str, *, where: str) -> Rule:
             raise LibraryError(f"rule {source!r} reads {name.split('.')[0]!r}, which rules cannot see",
                                file=where, field="applies_when", allowed=RULE_NAMES)
     return Rule(source=source, names=names, _compiled=compiled)
+
+
+_compiled_rules: dict[str, Rule] = {}
+
+
+def rule_for(source: str, *, where: str) -> Rule:
+    """The compiled rule for an `applies_when` source, compiled once per process.
+
+    Compiled rules hold generated code, so they live in this cache beside the library rather than
+    in it: a `Library` (and every Selection or Agreement made from it) stays plain, picklable data.
+    """
+    rule = _compiled_rules.get(source)
+    if rule is None:
+        rule = _compiled_rules[source] = compile_rule(source, where=where)
+    return rule

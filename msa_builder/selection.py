@@ -6,7 +6,7 @@ Also applies the refusal policy: a declined control is either recorded with limi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -14,6 +14,7 @@ from .errors import RequiredControlError, RuleError
 from .library.model import ClauseVersion, Library, OutlineEntry, RequireRule, semver_key
 from .params import ResolvedParam, resolve_params
 from .profile import LoadedProfile, Profile, check_profile
+from .rules import rule_for
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class ControlState:
     offered: date | None = None
     reason: str | None = None
     policy: str | None = None  # for a declined control: limit (require never gets this far)
+    consequence: str = ""  # what declining it means for services and liability (from the library)
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,11 @@ def control_states(library: Library, profile: Profile) -> tuple[ControlState, ..
     for cid, control in library.manifest.controls.items():
         decision = profile.decision(cid)
         if decision is None:
-            states.append(ControlState(cid, control.name, control.defaults[profile.tier], "tier default"))
+            states.append(ControlState(cid, control.name, control.defaults[profile.tier], "tier default",
+                                       consequence=control.consequence))
         else:
             states.append(ControlState(cid, control.name, decision.status, "profile",
-                                       decision.offered, decision.reason))
+                                       decision.offered, decision.reason, consequence=control.consequence))
     return tuple(states)
 
 
@@ -125,8 +128,7 @@ def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[Con
         elif policy.default == "require":
             refused.append((state, "the provider's policy requires every control; none may be declined"))
         else:
-            out.append(ControlState(state.id, state.name, state.status, state.source, state.offered,
-                                    state.reason, "limit"))
+            out.append(replace(state, policy="limit"))
     if refused:
         tier = library.manifest.tiers[profile.tier].name
         industry = library.manifest.industries[profile.industry].name
@@ -165,6 +167,19 @@ def eligible_version(library: Library, slot: str, variant: str, as_of: date,
     return max(versions, key=lambda v: semver_key(v.meta.version)) if versions else None
 
 
+def rule_matches(version: ClauseVersion, context: dict[str, Any]) -> bool:
+    """Whether a clause version's `applies_when` rule is true for these profile values."""
+    return rule_for(version.meta.applies_when, where=version.path).evaluate(context, where=version.path)
+
+
+def top_precedence(matched: list[ClauseVersion]) -> list[ClauseVersion]:
+    """Of the variants whose rules matched, those with the highest precedence (one, unless rules overlap)."""
+    if not matched:
+        return []
+    top = max(v.meta.precedence for v in matched)
+    return [v for v in matched if v.meta.precedence == top]
+
+
 def _describe_values(candidates: list[Candidate]) -> str:
     values: dict[str, Any] = {}
     for c in candidates:
@@ -189,8 +204,8 @@ def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[
                                         note=f"no {'approved or draft' if allow_drafts else 'approved'} "
                                              f"version effective on {as_of.isoformat()}"))
             continue
-        rule = library.rules[version.key]
-        ok = rule.evaluate(context, where=version.path)
+        rule = rule_for(version.meta.applies_when, where=version.path)
+        ok = rule_matches(version, context)
         candidate = Candidate(name, version.meta.version, rule.source, version.meta.precedence, ok,
                               rule.values(context))
         candidates.append(candidate)
@@ -204,8 +219,9 @@ def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[
         raise RuleError(f"slot {entry.slot!r} is required but no variant applies. Candidates: {tried}. "
                         f"Profile values: {_describe_values(candidates)}",
                         file=library.location, field=f"outline.{entry.slot}")
-    top = max(c.precedence for c, _ in matched)
-    winners = [(c, v) for c, v in matched if c.precedence == top]
+    best = top_precedence([v for _, v in matched])
+    top = best[0].meta.precedence
+    winners = [(c, v) for c, v in matched if v in best]
     if len(winners) > 1:
         names = ", ".join(f"{c.variant} ({c.rule})" for c, _ in winners)
         raise RuleError(f"slot {entry.slot!r}: several variants apply with the same precedence {top}: {names}. "

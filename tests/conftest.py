@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from msa_builder.library.lint import Finding, lint_library
+from msa_builder.lint import Finding, lint_library
 from msa_builder.library.load import load_library
 from msa_builder.library.loader import DictLoader, FileSystemLoader
 from msa_builder.library.model import Library

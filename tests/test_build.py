@@ -28,7 +28,7 @@ TEMPLATES = REPO / "msa_builder" / "data" / "templates"
 HARBOR = SAMPLES / "harbor-finch.yaml"
 CLIENT_SAMPLES = sorted(p.name for p in SAMPLES.iterdir()
                         if p.suffix in (".yaml", ".json") and p.name != "provider.yaml")
-SUFFIXES = ("-msa.docx", "-review.docx", "-lock.json")
+SUFFIXES = ("-msa.docx", "-review.docx", "-agreement.json", "-lock.json")
 
 
 def run(*args: str):
@@ -52,14 +52,14 @@ def test_every_sample_writes_agreement_memo_and_lock_in_its_own_folder(name, tmp
     assert set(result.written) == set(result.files.values())
     lock = json.loads((tmp_path / slug / f"{slug}-lock.json").read_text(encoding="utf-8"))
     assert lock["bom"]["client"] == legal_name
-    assert sorted(lock["outputs"]) == sorted(f"{slug}{s}" for s in SUFFIXES[:2])
+    assert sorted(lock["outputs"]) == sorted(f"{slug}{s}" for s in SUFFIXES[:3])
 
 
 def test_cli_build_reports_every_file(tmp_path):
     result = run(HARBOR, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     assert "Harbor & Finch LLP: agreement MSA-20261201-DA242C" in result.output
-    assert result.output.count("(written)") == 3
+    assert result.output.count("(written)") == 4
     assert (tmp_path / "harbor-finch-llp-da242c" / "harbor-finch-llp-da242c-msa.docx").is_file()
 
 
@@ -156,7 +156,7 @@ def test_rebuilding_an_unchanged_client_rewrites_nothing(tmp_path):
     assert first.exit_code == 0
     assert "ledger: record #1, status draft" in first.output
     written = [p for p in all_files(tmp_path) if not p.name.startswith("ledger.sqlite")]
-    assert len(written) == 3
+    assert len(written) == 4
     past = time.time() - 86400
     for path in written:
         os.utime(path, (past, past))
@@ -164,7 +164,7 @@ def test_rebuilding_an_unchanged_client_rewrites_nothing(tmp_path):
 
     result = run(HARBOR, "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    assert result.output.count("(unchanged)") == 3
+    assert result.output.count("(unchanged)") == 4
     assert "(written)" not in result.output
     assert "ledger:" not in result.output  # the ledger already holds exactly this build
     outputs = [p for p in all_files(tmp_path) if not p.name.startswith("ledger.sqlite")]
@@ -177,7 +177,7 @@ def test_a_changed_input_rewrites_the_outputs(tmp_path, write_profile, harbor_da
     harbor_data["client"]["signatory"]["title"] = "Senior Partner"
     write_profile(harbor_data)
     result = run(profile, "--out", tmp_path / "out")
-    assert result.output.count("(written)") == 3
+    assert result.output.count("(written)") == 4
     document = read_parts(next((tmp_path / "out").rglob("*-msa.docx")).read_bytes())["word/document.xml"]
     assert b"Title: Senior Partner" in document
     lock = json.loads(next((tmp_path / "out").rglob("*-lock.json")).read_text(encoding="utf-8"))

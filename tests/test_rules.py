@@ -8,7 +8,7 @@ import pytest
 
 from msa_builder.errors import LibraryError, RuleError
 from msa_builder.library.load import load_library
-from msa_builder.rules import RULE_NAMES, compile_rule
+from msa_builder.rules import RULE_NAMES, compile_rule, rule_for
 
 CONTEXT = {
     "tier": "managed",
@@ -183,13 +183,15 @@ def test_misspelt_name_is_an_error_not_silently_false():
     assert caught.value.allowed == RULE_NAMES
 
 
-def test_rules_are_compiled_once_per_version_at_load(shipped_library):
-    assert set(shipped_library.rules) == {v.key for v in shipped_library.versions()}
-    rule = shipped_library.rules["backup.recovery:standard@1.0.0"]
+def test_rules_are_compiled_once_and_kept_beside_the_library(shipped_library):
+    version = shipped_library.find("backup.recovery", "standard", "1.0.0")
+    rule = rule_for(version.meta.applies_when, where=version.path)
     assert rule.names == ("controls.backup", "tier")
+    assert rule_for(version.meta.applies_when, where="elsewhere") is rule
+    assert not hasattr(shipped_library, "rules")  # compiled code would make the library unpicklable
 
 
 def test_load_library_uses_the_loader_given(mini):
     library = load_library(mini.loader())
     assert library.location == "<mini>"
-    assert library.rules["terms.service:premium@1.0.0"].source == "tier == 'premium'"
+    assert library.find("terms.service", "premium").meta.applies_when == "tier == 'premium'"

@@ -12,13 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import api
-from ..build import BuildOptions
 from ..errors import MsaError
 from ..ledger import AgreementRecord, Ledger
 from ..library.model import Library
 from ..lock import bom_hash
-from ..paths import default_provider, default_templates
 from ..profile import LoadedProfile, slugify
 from .sources import SourceEntry, load_entry, read_source
 from .staleness import BuildInputs, bom_changes, build_inputs, expected_bom
@@ -75,11 +72,8 @@ CSV_COLUMNS = ("client", "slug", "source", "state", "signed", "current", "signed
 
 def coverage_report(source: Path | str, config: BatchConfig) -> list[ClientCoverage]:
     """The standing of every client in `source`, least covered first (see the module doc)."""
-    library = api.open_library(config.library_dir)
-    options = BuildOptions(library=library, provider_path=config.provider_path or default_provider(),
-                           templates_dir=config.templates_dir or default_templates(), as_of=config.as_of,
-                           allow_drafts=config.allow_drafts, final=config.final, formats=config.formats)
-    inputs = build_inputs(options)
+    library = config.open_library()
+    inputs = build_inputs(config.build_options(library))
     entries = [e for e in read_source(source, library.manifest) if not e.skip]
     # An absent ledger means nothing was ever generated; opening one would create it.
     ledger = Ledger(config.ledger) if config.ledger.exists() else None

@@ -26,12 +26,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .. import api
-from ..build import BuildOptions
 from ..errors import BatchError
 from ..ledger import Ledger
 from ..library.model import Library
-from ..paths import default_provider, default_templates
 from ..profile import load_provider
 from .sources import SourceEntry, duplicate_errors, read_source
 from .staleness import BuildInputs, build_inputs, is_current_by_memo, read_previous
@@ -293,10 +290,8 @@ def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = Non
     """
     started = time.perf_counter()
     emit = on_result or (lambda result: None)
-    library = api.open_library(config.library_dir)
-    options = BuildOptions(library=library, provider_path=config.provider_path or default_provider(),
-                           templates_dir=config.templates_dir or default_templates(), as_of=config.as_of,
-                           allow_drafts=config.allow_drafts, final=config.final, formats=config.formats)
+    library = config.open_library()
+    options = config.build_options(library)
     load_provider(options.provider_path)  # a broken provider file fails every client: say so once
     if "pdf" in options.formats and not dry_run:
         from ..pdf.convert import find_soffice

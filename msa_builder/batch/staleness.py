@@ -19,19 +19,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from .._version import __version__
-from ..agreement import Agreement
-from ..build import BuildOptions, output_names
+from ..build import TEMPLATE_FILES, BuildOptions, output_names
 from ..errors import BatchError
 from ..library.model import Library
 from ..lock import bill_of_materials, bom_hash, canonical_json
-from ..profile import LoadedProfile, agreement_id_for, slugify
+from ..profile import LoadedProfile, slugify
 from ..selection import select
 
 KINDS = ("new", "tool", "library", "clause", "template", "provider", "profile", "options", "outputs")
-TEMPLATE_FILES = {"agreement": "agreement.docx", "review_memo": "review-memo.docx"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ class BuildInputs:
     output_kinds: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        kinds = ["docx", "memo"] + (["pdf"] if "pdf" in self.formats else [])
+        kinds = ["docx", "memo", "agreement"] + (["pdf"] if "pdf" in self.formats else [])
         object.__setattr__(self, "output_kinds", tuple(kinds))
 
     def output_names(self, slug: str) -> set[str]:
@@ -112,48 +110,11 @@ def build_inputs(options: BuildOptions) -> BuildInputs:
     )
 
 
-@dataclass(frozen=True)
-class _ClauseRef:
-    slot: str
-    variant: str
-    version: str
-    status: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class _Unrendered:
-    """The parts of an Agreement that the bill of materials reads, taken from a selection alone.
-
-    Feeding this to `lock.bill_of_materials` (instead of copying its layout) keeps one definition
-    of the bill; tests check that it equals the bill of a real build.
-    """
-
-    id: str
-    client_name: str
-    as_of: date
-    library_name: str
-    library_version: str
-    tool_version: str
-    selection: Any
-    refs: tuple[_ClauseRef, ...]
-
-    def clauses(self) -> list[_ClauseRef]:
-        return list(self.refs)
-
-
 def expected_bom(loaded: LoadedProfile, library: Library, inputs: BuildInputs) -> dict[str, Any]:
     """The bill of materials a build of this profile would have now. Raises what `select` raises."""
     selection = select(library, loaded, as_of=inputs.as_of, allow_drafts=inputs.allow_drafts)
-    refs = tuple(_ClauseRef(c.slot, c.clause.meta.variant, c.clause.meta.version, c.clause.meta.status,
-                            c.clause.sha256) for c in selection.included if c.clause is not None)
-    manifest = library.manifest
-    stand_in = _Unrendered(id=agreement_id_for(loaded.profile), client_name=loaded.profile.client.legal_name,
-                           as_of=selection.as_of, library_name=manifest.name, library_version=manifest.version,
-                           tool_version=inputs.tool_version, selection=selection, refs=refs)
-    return bill_of_materials(cast(Agreement, stand_in), profile_sha256=loaded.sha256,
-                             provider_sha256=inputs.provider_sha256, templates=inputs.templates,
-                             final=inputs.final)
+    return bill_of_materials(selection, profile_sha256=loaded.sha256, provider_sha256=inputs.provider_sha256,
+                             templates=inputs.templates, final=inputs.final, tool_version=inputs.tool_version)
 
 
 def _short(digest: str) -> str:

@@ -19,10 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import api
 from ..build import BuildOptions, output_names, render_build, write_build
 from ..errors import MsaError
+from ..library import load as library_load
 from ..library.model import Library
+from ..paths import default_provider, default_templates
 from ..lock import bom_hash
 from ..profile import slugify
 from .sources import SourceEntry, load_entry
@@ -51,6 +52,15 @@ class BatchConfig:
         from ..ledger import default_ledger
 
         return self.ledger_path or default_ledger(self.out_dir)
+
+    def open_library(self) -> Library:
+        return library_load.open_library(self.library_dir)
+
+    def build_options(self, library: Library) -> BuildOptions:
+        """The options every client of this batch is built with."""
+        return BuildOptions(library=library, provider_path=self.provider_path or default_provider(),
+                            templates_dir=self.templates_dir or default_templates(), as_of=self.as_of,
+                            allow_drafts=self.allow_drafts, final=self.final, formats=self.formats)
 
 
 @dataclass(frozen=True)
@@ -83,14 +93,8 @@ class Worker:
     """The per-process state of a batch: build options, shared input hashes and the PDF converter."""
 
     def __init__(self, config: BatchConfig, inputs: BuildInputs, *, library: Library | None = None) -> None:
-        from ..paths import default_provider, default_templates
-
         self.config = config
-        self.options = BuildOptions(
-            library=library or api.open_library(config.library_dir),
-            provider_path=config.provider_path or default_provider(),
-            templates_dir=config.templates_dir or default_templates(), as_of=config.as_of,
-            allow_drafts=config.allow_drafts, final=config.final, formats=config.formats)
+        self.options = config.build_options(library or config.open_library())
         self.inputs = inputs
         self._converter: PdfConverter | None = None
 
@@ -146,9 +150,8 @@ class Worker:
         result = write_build(rendered, out_dir)
         removed = _remove_uncovered(out_dir / slug, slug, set(rendered.files))
         written = tuple(p.name for p in result.written)
-        lock_sha = hashlib.sha256(rendered.files[output_names(slug)["lock"]]).hexdigest()
         return ClientResult(entry.label, "built" if written or removed else "unchanged", written=written,
-                            removed=removed, lock_sha256=lock_sha, **common)
+                            removed=removed, lock_sha256=result.lock_sha256, **common)
 
 
 def _remove_torn_temps(directory: Path, slug: str) -> None:

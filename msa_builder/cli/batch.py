@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 
+from .. import api
+from ..ledger import STATUSES
+
 from ._root import (
     _formats,
     _Group,
@@ -46,7 +49,7 @@ def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_r
 
     Exits 1 when any client failed (the others are still built), 130 when interrupted.
     """
-    from ..batch import BatchConfig, run_batch
+    from ..batch import BatchConfig
     from ..batch.progress import Progress
     from ..batch.report import format_report
 
@@ -55,7 +58,7 @@ def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_r
                          allow_drafts=allow_drafts, final=final, formats=formats)
     progress: list[Progress] = []
     try:
-        report = run_batch(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
+        report = api.run_batch(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
                            on_start=lambda total: progress.append(Progress(total, sys.stderr, bar=sys.stderr.isatty())),
                            on_result=lambda result: progress[0](result))
     finally:
@@ -83,12 +86,11 @@ def status(source: Path, out_dir: Path, ledger_path: Path | None, library_dir: P
            as_csv: bool) -> None:
     """Coverage: every client in SOURCE, whether it has a signed agreement and whether that is current."""
     from ..batch import BatchConfig
-    from ..batch.coverage import coverage_report
     from ..batch.report import coverage_csv, format_coverage
 
     config = BatchConfig(out_dir=out_dir, library_dir=library_dir, provider_path=provider_path,
                          templates_dir=templates_dir, ledger_path=ledger_path, as_of=as_of)
-    rows = coverage_report(source, config)
+    rows = api.coverage(source, config)
     if as_json:
         _print_json([r.as_dict() for r in rows])
     elif as_csv:
@@ -110,7 +112,7 @@ def _ledger_path(out_dir: Path, ledger_path: Path | None) -> Path:
 
 @ledger.command("mark")
 @click.argument("client")
-@click.argument("status", type=click.Choice(["draft", "in_review", "approved", "sent", "signed", "superseded"]))
+@click.argument("status", type=click.Choice(STATUSES))
 @click.option("--record", type=int, help="The agreement record (#N in `msa ledger show`), when several could move.")
 @click.option("--by", "by", help="Who made the step (default: MSA_USER, else your login name).")
 @click.option("--note", help="A note kept with the step, e.g. where the signed copy is filed.")
@@ -119,10 +121,7 @@ def _ledger_path(out_dir: Path, ledger_path: Path | None) -> Path:
 def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None, out_dir: Path,
                 ledger_path: Path | None) -> None:
     """Move CLIENT's agreement to STATUS (draft, in_review, approved, sent, signed; or superseded)."""
-    from ..ledger import open_existing
-
-    with open_existing(_ledger_path(out_dir, ledger_path)) as book:
-        moved = book.mark(client, status, by=by, note=note, record=record)
+    moved = api.mark(client, status, ledger=_ledger_path(out_dir, ledger_path), by=by, note=note, record=record)
     click.echo(f"{moved.client}: agreement #{moved.id} {moved.agreement_id} is now {moved.status} "
                f"({moved.status_at}, {moved.status_by})")
 
@@ -135,15 +134,10 @@ def ledger_mark(client: str, status: str, record: int | None, by: str | None, no
 def ledger_show(client: str | None, as_json: bool, out_dir: Path, ledger_path: Path | None) -> None:
     """Show CLIENT's agreements and their history, or every client's latest agreement."""
     from ..batch.report import format_history, format_latest
-    from ..ledger import open_existing
 
-    with open_existing(_ledger_path(out_dir, ledger_path)) as book:
-        if client is None:
-            records = book.latest_all()
-            events = {}
-        else:
-            records = book.history(book.resolve_client(client))
-            events = {r.id: book.events(r.id) for r in records}
+    found = api.history(ledger=_ledger_path(out_dir, ledger_path), client=client)
+    records = [r for r, _ in found]
+    events = {r.id: e for r, e in found}
     if as_json:
         _print_json([{**r.as_dict(), "events": [e.__dict__ for e in events.get(r.id, [])]} for r in records])
     elif client is None:

@@ -26,11 +26,11 @@ def library() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def library_list(library_dir: Path | None, as_json: bool) -> None:
     """List every slot, its variants and their versions."""
-    lib = api.open_library(library_dir)
+    lib, versions = api.clause_versions(library_dir)
     rows = [
         {"slot": v.meta.id, "variant": v.meta.variant, "version": v.meta.version, "status": v.meta.status,
          "effective": v.meta.effective.isoformat(), "title": v.meta.title}
-        for v in lib.versions()
+        for v in versions
     ]
     if as_json:
         _print_json({"library": lib.manifest.name, "version": lib.manifest.version, "clauses": rows})
@@ -48,17 +48,7 @@ def library_list(library_dir: Path | None, as_json: bool) -> None:
 @library_option
 def library_show(ref: str, library_dir: Path | None) -> None:
     """Print one clause version: its front matter and body."""
-    from ..errors import LibraryError
-
-    lib = api.open_library(library_dir)
-    slot, _, version = ref.partition("@")
-    slot, _, variant = slot.partition(":")
-    clause = lib.find(slot, variant or None, version or None)
-    if clause is None:
-        known = lib.slots.get(slot)
-        allowed = sorted(lib.slots) if known is None else [
-            f"{slot}:{v.name}@{x.meta.version}" for v in known.variants.values() for x in v.versions]
-        raise LibraryError(f"no clause {ref!r}", field="SLOT", allowed=allowed)
+    clause = api.find_clause(ref, library_dir=library_dir)
     meta = clause.meta
     click.echo(f"{clause.key}  {meta.title}")
     click.echo(f"status: {meta.status}   effective: {meta.effective}   precedence: {meta.precedence}")
@@ -89,9 +79,7 @@ def library_lint(library_dir: Path | None, as_json: bool) -> None:
 @library_option
 def library_freeze(library_dir: Path | None) -> None:
     """Record the hashes of newly approved clause versions in released.json."""
-    from ..library.release import freeze
-
-    added = freeze(api.open_library(library_dir))
+    added = api.freeze(library_dir)
     for path in added:
         click.echo(f"released {path}")
     click.echo(f"{len(added)} version(s) recorded")

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from .. import api
 from ._root import (
     main,
 )
@@ -14,15 +15,11 @@ from ._root import (
 
 def _redline_output(redline: Any, output: Path | None, fmt: str | None, clean: bool, author: str,
                     context: int) -> None:
-    from .. import redline as redlines
-
-    fmt = redlines.format_for(output, fmt)
-    if output is None:
-        if fmt == "docx" or clean:
-            raise click.UsageError("a Word redline is written to a file: add -o FILE.docx")
-        click.echo(redlines.render(redline, fmt, context=context).decode("utf-8"), nl=False)
+    written = api.write_redline(redline, output, fmt, clean=clean, author=author, context=context)
+    if isinstance(written, str):
+        click.echo(written, nl=False)
         return
-    for path in redlines.write(redline, output, fmt, clean=clean, author=author, context=context):
+    for path in written:
         click.echo(f"wrote {path}")
 
 
@@ -64,17 +61,15 @@ def diff(refs: tuple[str, ...], libraries: tuple[str, str] | None, library_dir: 
     SLOT@V1 SLOT@V2 name the versions, e.g. scope.out_of_scope@1.0.0 scope.out_of_scope@1.1.0, or
     two variants: insurance.client_cyber:standard@1.0.0 insurance.client_cyber:standard@1.1.0.
     """
-    from .. import redline as redlines
-
     if libraries:
         if refs:
             raise click.UsageError("give either SLOT@V1 SLOT@V2 or --library OLD_DIR NEW_DIR, not both")
-        result: Any = redlines.diff_libraries(libraries[0], libraries[1], profile=profile)
+        result: Any = api.diff_library(libraries[0], libraries[1], profile=profile)
     else:
         if len(refs) != 2:
             raise click.UsageError("name two clause versions, e.g. scope.out_of_scope@1.0.0 scope.out_of_scope@1.1.0")
-        result = redlines.diff_clauses(refs[0], refs[1], library_dir=library_dir, variant=variant, profile=profile,
-                                       provider=provider_path)
+        result = api.diff_clause(refs[0], refs[1], library_dir=library_dir, variant=variant, profile=profile,
+                                 provider=provider_path)
     _redline_output(result, output, fmt, clean, author, context_lines)
 
 
@@ -92,6 +87,4 @@ def compare(old: Path, new: Path, fmt: str | None, output: Path | None, clean: b
 
     Sections are aligned by clause, so a moved section shows as moved and renumbering is not a change.
     """
-    from .. import redline as redlines
-
-    _redline_output(redlines.compare(old, new), output, fmt, clean, author, context_lines)
+    _redline_output(api.compare_builds(old, new), output, fmt, clean, author, context_lines)

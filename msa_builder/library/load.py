@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from .._files import parse_yaml, raise_validation
 from ..errors import LibraryError, MsaError
 from ..paths import default_library
-from ..rules import compile_rule
+from ..rules import rule_for
 from .loader import FileSystemLoader, LibraryLoader
 from .model import ClauseMeta, ClauseVersion, Library, Manifest, Slot, Variant, semver_key
 
@@ -96,6 +96,11 @@ def parse_clause(relpath: str, raw: bytes, *, where: str) -> ClauseVersion:
                          body_line=body_line)
 
 
+def open_library(path: Path | str | None = None) -> Library:
+    """Load a clause library folder (the shipped one by default)."""
+    return load_library(FileSystemLoader(path or default_library()))
+
+
 def load_library(loader: LibraryLoader | Path | str | None = None, *, report: Report = _raise) -> Library:
     """Load a library. By default the first problem raises; lint passes `report` to collect them all."""
     if loader is None:
@@ -105,14 +110,13 @@ def load_library(loader: LibraryLoader | Path | str | None = None, *, report: Re
     manifest = load_manifest(loader)
     released = load_released(loader)
     by_variant: dict[tuple[str, str], list[ClauseVersion]] = {}
-    rules = {}
     for relpath in loader.list_files():
         if not relpath.startswith(SLOTS_DIR) or not relpath.endswith(".md"):
             continue
         where = loader.describe(relpath)
         try:
             clause = parse_clause(relpath, loader.read(relpath), where=where)
-            rules[clause.key] = compile_rule(clause.meta.applies_when, where=where)
+            rule_for(clause.meta.applies_when, where=where)  # a broken rule is the file's problem
         except MsaError as problem:
             report(problem)
             continue
@@ -133,4 +137,4 @@ def load_library(loader: LibraryLoader | Path | str | None = None, *, report: Re
                 for term in DEFINITION.findall(version.body):
                     terms.setdefault(term, version.key)
     return Library(manifest=manifest, slots=slots, released=released, location=loader.location,
-                   terms=terms, rules=rules)
+                   terms=terms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -13,6 +14,7 @@ from .paramtypes import ParamType, check_value, display
 
 ClauseStatus = Literal["draft", "approved", "retired"]
 Responsibility = Literal["provider", "client", "shared"]
+SCHEDULE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O, which read as numbers
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 SLOT_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 NAME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -136,6 +138,20 @@ class Outline(_Strict):
     articles: list[ArticleOutline]
     signature: str
     schedules: list[OutlineEntry]
+
+    def labels(self, included: Container[str] | None = None) -> dict[str, str]:
+        """`Section 3.2` / `Schedule C` of every slot in `included` (default: every outline slot).
+
+        Sections are numbered within their article and schedules lettered in outline order, each
+        counting only the slots present, so a left-out section renumbers the ones after it.
+        """
+        labels: dict[str, str] = {}
+        for a_index, article in enumerate(self.articles, start=1):
+            present = [e.slot for e in article.slots if included is None or e.slot in included]
+            labels.update({slot: f"Section {a_index}.{s_index}" for s_index, slot in enumerate(present, start=1)})
+        present = [e.slot for e in self.schedules if included is None or e.slot in included]
+        labels.update({slot: f"Schedule {letter}" for letter, slot in zip(SCHEDULE_LETTERS, present)})
+        return labels
 
     def entries(self) -> list[tuple[str, OutlineEntry]]:
         """Every slot with its kind (preamble, section, signature, schedule), in document order."""
@@ -286,7 +302,6 @@ class Library:
     released: dict[str, str]  # relative path -> sha256 recorded at release
     location: str
     terms: dict[str, str] = field(default_factory=dict)  # defined term -> key of the first definer
-    rules: dict[str, Any] = field(default_factory=dict)  # clause key -> compiled rules.Rule
 
     def versions(self) -> list[ClauseVersion]:
         return [v for slot in self.slots.values() for var in slot.variants.values() for v in var.versions]

@@ -101,7 +101,7 @@ def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any
 def signing_order(agreement: Agreement) -> list[SigningPlace]:
     """Every place the parties sign, in order: the signature page, then each acknowledgement."""
     places = [SigningPlace("Signature page: both Parties", agreement.provider.legal_name.upper(), ("Signatures",))]
-    declined = agreement.selection.declined
+    declined = agreement.declined
     schedule = next((s.clause.title for s in agreement.schedules if s.clause.slot == DECLINED_SCHEDULE), None)
     lead = (schedule,) if schedule else ()
     for index, control in enumerate(declined):

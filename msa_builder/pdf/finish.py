@@ -25,8 +25,7 @@ from pypdf.generic import (
 )
 
 from ..errors import ConversionError
-
-WATERMARK = "DRAFT \u2014 FOR ATTORNEY REVIEW"
+from ..marks import DRAFT_MARK as WATERMARK
 # Helvetica-Bold advance widths (per 1000 em) for the letters the watermark uses.
 _WIDTHS = {" ": 278, "\u2014": 1000, "A": 722, "D": 722, "E": 667, "F": 611, "I": 278, "N": 722, "O": 778,
            "R": 722, "T": 611, "V": 667, "W": 944, "Y": 667}

@@ -4,7 +4,7 @@ Three comparisons, each rendered as text (a word-level unified diff), HTML (side
 (real `w:ins`/`w:del` revisions, so Word's and LibreOffice's Accept/Reject work):
 - `diff_clauses`: two versions (or variants) of one clause, rendered with sample or real values;
 - `diff_libraries`: a release note between two library folders;
-- `compare`: two builds of a client's agreement, aligned section by section.
+- `compare_builds`: two builds of a client's agreement, aligned section by section.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ from typing import Union
 from .._files import atomic_write_set
 from ..errors import RenderError
 from ..library.git import git_loader, looks_like_revision
-from ..library.load import load_library
-from ..library.loader import FileSystemLoader
+from ..library.load import load_library, open_library
 from ..library.model import Library
-from ..paths import default_library
 from .clause_diff import ClauseRedline, clause_redline, profile_render_context
 from .compare import AgreementRedline, compare_builds
 from .docx import DEFAULT_AUTHOR, agreement_docx, clause_docx, library_docx
@@ -30,14 +28,14 @@ FORMATS = ("text", "html", "docx")
 _SUFFIXES = {".docx": "docx", ".html": "html", ".htm": "html"}
 Redline = Union[ClauseRedline, LibraryRedline, AgreementRedline]
 
-__all__ = ["DEFAULT_AUTHOR", "FORMATS", "AgreementRedline", "ClauseRedline", "LibraryRedline", "compare",
-           "diff_clauses", "diff_libraries", "format_for", "render", "write"]
+__all__ = ["DEFAULT_AUTHOR", "FORMATS", "AgreementRedline", "ClauseRedline", "LibraryRedline", "Redline",
+           "compare_builds", "diff_clauses", "diff_libraries", "format_for", "render", "write"]
 
 
 def diff_clauses(old_ref: str, new_ref: str, *, library_dir: Path | str | None = None, variant: str | None = None,
                  profile: Path | str | None = None, provider: Path | str | None = None) -> ClauseRedline:
     """`msa diff SLOT@V1 SLOT@V2`: two clause versions of one library."""
-    library = load_library(FileSystemLoader(library_dir or default_library()))
+    library = open_library(library_dir)
     context = profile_render_context(library, profile, provider_path=provider) if profile else None
     return clause_redline(library, old_ref, new_ref, variant=variant, context=context)
 
@@ -53,12 +51,7 @@ def diff_libraries(old: Path | str, new: Path | str, *, profile: Path | str | No
 def _open(spec: Path | str) -> Library:
     if looks_like_revision(str(spec)):
         return load_library(git_loader(str(spec)))
-    return load_library(FileSystemLoader(spec))
-
-
-def compare(old: Path | str, new: Path | str) -> AgreementRedline:
-    """`msa compare OLD NEW`: two builds (lock files or agreement DOCX files) of a client's agreement."""
-    return compare_builds(old, new)
+    return open_library(spec)
 
 
 def format_for(output: Path | None, fmt: str | None) -> str:

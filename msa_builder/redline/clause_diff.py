@@ -9,26 +9,22 @@ outline slot numbered as if it were included.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..assemble import number_slots
 from ..blocks import Ref, Text, map_refs, parse_markdown
-from ..context import clause_context, long_date, sample_context
-from ..errors import LibraryError
-from ..library.model import ClauseVersion, Library, Manifest, semver_key
+from ..context import clause_context, sample_context
+from ..library.model import ClauseVersion, Library, semver_key
+from ..library.refs import changelog_between, find_clause
 from ..paths import default_provider
-from ..profile import agreement_id_for, load_profile, load_provider
+from ..profile import load_profile, load_provider
 from ..selection import select
 from ..templating import render_clause
 from .flat import FlatItem, FlatPara, ParaFormat, flatten
 from .model import REDLINE, Tracked, View, track
 
-_REF = re.compile(r"^(?P<slot>[a-z][a-z0-9_.]*?)(?::(?P<variant>[a-z][a-z0-9_]*))?(?:@(?P<version>[0-9.]+))?$")
-SCHEDULE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # as assemble.py numbers them
 TITLE_STYLE = "RedlineHeading"
 
 
@@ -41,19 +37,8 @@ class RenderContext:
     source: str
 
 
-def outline_labels(manifest: Manifest) -> dict[str, str]:
-    """Section and schedule labels with every outline slot included (the sample client's numbering)."""
-    labels: dict[str, str] = {}
-    for a_index, article in enumerate(manifest.outline.articles, start=1):
-        for s_index, entry in enumerate(article.slots, start=1):
-            labels[entry.slot] = f"Section {a_index}.{s_index}"
-    for letter, entry in zip(SCHEDULE_LETTERS, manifest.outline.schedules):
-        labels[entry.slot] = f"Schedule {letter}"
-    return labels
-
-
 def sample_render_context(library: Library) -> RenderContext:
-    return RenderContext(sample_context(library), outline_labels(library.manifest),
+    return RenderContext(sample_context(library), library.manifest.outline.labels(),
                          "the sample client (every control declined, the library's default parameters)")
 
 
@@ -63,40 +48,8 @@ def profile_render_context(library: Library, profile_path: Path | str, *, provid
     loaded = load_profile(Path(profile_path))
     selection = select(library, loaded, as_of=as_of)
     provider, _ = load_provider(Path(provider_path) if provider_path else default_provider())
-    profile = selection.profile
-    values = clause_context(selection, provider, {
-        "id": agreement_id_for(profile),
-        "title": library.manifest.agreement_title,
-        "effective_date": long_date(profile.effective_date),
-        "library_version": library.manifest.version,
-    })
-    return RenderContext(values, number_slots(selection), f"client profile {loaded.source}")
-
-
-def parse_clause_ref(text: str, variant: str | None = None) -> tuple[str, str | None, str | None]:
-    """`slot[:variant][@version]` -> (slot, variant, version); `variant` fills a missing variant."""
-    match = _REF.match(text.strip())
-    if match is None:
-        raise LibraryError(f"{text!r} is not a clause reference", field="SLOT@VERSION",
-                           hint="write slot[:variant]@version, e.g. scope.out_of_scope@1.1.0 or "
-                                "security.declined_controls:declined@2.0.0")
-    return match["slot"], match["variant"] or variant, match["version"]
-
-
-def find_clause(library: Library, text: str, *, variant: str | None = None) -> ClauseVersion:
-    """The clause version a reference names, or an error listing the versions that exist."""
-    slot, var, version = parse_clause_ref(text, variant)
-    clause = library.find(slot, var, version)
-    if clause is not None:
-        return clause
-    known = library.slots.get(slot)
-    if known is None:
-        raise LibraryError(f"no slot {slot!r} in library {library.manifest.name} {library.manifest.version}",
-                           file=library.location, field="SLOT", allowed=sorted(library.slots))
-    allowed = [v.key for var_ in known.variants.values() for v in var_.versions]
-    raise LibraryError(f"no clause version {text!r}", file=library.location, field="SLOT@VERSION", allowed=allowed,
-                       hint=f"{slot} has the variants {', '.join(known.variants)}; name one with "
-                            f"{slot}:VARIANT@VERSION or --variant")
+    labels = library.manifest.outline.labels({c.slot for c in selection.included})
+    return RenderContext(clause_context(selection, provider), labels, f"client profile {loaded.source}")
 
 
 def render_items(clause: ClauseVersion, context: RenderContext, *, prefix: str) -> tuple[FlatItem, ...]:
@@ -109,21 +62,6 @@ def render_items(clause: ClauseVersion, context: RenderContext, *, prefix: str) 
 
     title = FlatPara(ParaFormat(TITLE_STYLE, keep_next=True), (Text(clause.meta.title),))
     return (title,) + flatten(map_refs(blocks, label), prefix=prefix)
-
-
-def changelog_between(library: Library, old: ClauseVersion | None,
-                      new: ClauseVersion | None) -> tuple[tuple[str, str], ...]:
-    """(key, changelog) of every version that leads from `old` to `new`, oldest first."""
-    if new is None:
-        return ()
-    if old is None or (old.meta.id, old.meta.variant) != (new.meta.id, new.meta.variant):
-        return ((new.key, new.meta.changelog),)
-    variant = library.slots[new.meta.id].variants[new.meta.variant]
-    low, high = sorted((semver_key(old.meta.version), semver_key(new.meta.version)))
-    steps = [v for v in variant.versions if low < semver_key(v.meta.version) <= high]
-    if semver_key(new.meta.version) < semver_key(old.meta.version):
-        return tuple((f"{v.key} (undone)", v.meta.changelog) for v in reversed(steps))
-    return tuple((v.key, v.meta.changelog) for v in steps)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,10 @@ from pathlib import Path
 from ..errors import RenderError
 from .flat import FlatItem
 from .model import MOVED_FROM, MOVED_TO, REDLINE, Tracked, View, track
-from .read_docx import AgreementDocument, Unit, read_agreement
+from ..content import agreement_from_data
+from .document import AgreementDocument, Unit
+from .read_docx import read_agreement
+from .units import agreement_document
 from .worddiff import diff_keys
 
 SAME, CHANGED, ADDED, REMOVED, MOVED_AWAY, MOVED_HERE = "same", "changed", "added", "removed", "moved from", "moved to"
@@ -145,35 +148,62 @@ def _differs(a: Unit, b: Unit) -> bool:
     return any(t.changed for t in track(a.items, b.items))
 
 
-def load_build(path: Path | str) -> AgreementDocument:
-    """A build to compare: its agreement DOCX, or its lock file (which names and vouches for the DOCX)."""
-    path = Path(path)
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise RenderError(f"cannot read: {exc.strerror}", file=str(path)) from None
+
+
+def _vouched(lock_path: Path, outputs: dict[str, str], name: str) -> bytes:
+    """An output the lock lists, refused if it changed since the build the lock records."""
+    path = lock_path.parent / name
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"the file this lock records cannot be read: {exc.strerror}", file=str(path),
+                          hint="keep the outputs beside their lock file, as `msa build` writes them") from None
+    if hashlib.sha256(content).hexdigest() != outputs[name]:
+        raise RenderError("the file changed since the build its lock file records", file=str(path),
+                          field=f"outputs.{name}",
+                          hint="compare the DOCX files themselves to include the edits, or rebuild")
+    return content
+
+
+def load_build(path: Path | str) -> AgreementDocument:
+    """A build to compare: its lock file (the normal case) or its agreement DOCX.
+
+    Through a lock, the build's content model says what the agreement contained (older builds
+    without one fall back to their DOCX); a DOCX alone is read back from its Word XML.
+    """
+    path = Path(path)
+    data = _read(path)
     if path.suffix.lower() != ".json":
         return read_agreement(data, where=str(path))
     try:
         lock = json.loads(data.decode("utf-8"))
         outputs: dict[str, str] = lock["outputs"]
+        bom = lock["bom"]
+        if not isinstance(outputs, dict) or not isinstance(bom, dict):
+            raise TypeError("outputs and bom must be mappings")
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
         raise RenderError(f"not a lock file written by `msa build` ({exc})", file=str(path)) from None
-    names = [name for name in outputs if name.endswith("-msa.docx")]
-    if not names:
-        raise RenderError("the lock file lists no agreement DOCX among its outputs", file=str(path),
+    models = [name for name in outputs if name.endswith("-agreement.json")]
+    documents = [name for name in outputs if name.endswith("-msa.docx")]
+    if models:
+        for name in documents:  # the instrument the model describes must still be the one built
+            _vouched(path, outputs, name)
+        where = str(path.parent / models[0])
+        content = _vouched(path, outputs, models[0])
+        try:
+            model = json.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RenderError(f"the agreement content model is not valid JSON ({exc})", file=where) from None
+        return agreement_document(agreement_from_data(model, where=where), bom, where=where)
+    if not documents:
+        raise RenderError("the lock file lists no agreement among its outputs", file=str(path),
                           field="outputs", allowed=sorted(outputs))
-    docx = path.parent / names[0]
-    try:
-        content = docx.read_bytes()
-    except OSError as exc:
-        raise RenderError(f"the agreement this lock file records cannot be read: {exc.strerror}", file=str(docx),
-                          hint="keep the DOCX beside its lock file, as `msa build` writes them") from None
-    if hashlib.sha256(content).hexdigest() != outputs[names[0]]:
-        raise RenderError("the agreement DOCX changed since the build its lock file records", file=str(docx),
-                          field=f"outputs.{names[0]}",
-                          hint="compare the DOCX files themselves to include the edits, or rebuild")
-    return read_agreement(content, where=str(docx))
+    return read_agreement(_vouched(path, outputs, documents[0]), where=str(path.parent / documents[0]))
 
 
 def compare_builds(old: Path | str, new: Path | str) -> AgreementRedline:

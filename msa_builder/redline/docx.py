@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..library.model import ClauseVersion
+from ..library.refs import describe_version
 from ..ooxml.package import write_package
 from ..ooxml.props import core_xml, custom_xml
 from ..ooxml.revisions import Revisions
@@ -91,15 +91,13 @@ def _versions(redline: ClauseRedline) -> str:
     return f"{old} \u2192 {new}"
 
 
-def _describe(clause: ClauseVersion | None) -> str:
-    if clause is None:
-        return "(not in this version)"
-    return f"{clause.key} ({clause.meta.status}, effective {clause.meta.effective.isoformat()})"
+NOT_HERE = "(not in this version)"
 
 
 def clause_cover(redline: ClauseRedline, *, clean: bool) -> str:
     """What is compared, whose values fill the variables, and the changelog in between."""
-    out = [note(f"Old: {_describe(redline.old)}"), note(f"New: {_describe(redline.new)}"),
+    out = [note(f"Old: {describe_version(redline.old, missing=NOT_HERE)}"),
+           note(f"New: {describe_version(redline.new, missing=NOT_HERE)}"),
            note(f"Variables are filled in from {redline.context}."),
            note("Clean view: the new text without markup." if clean else LEGEND)]
     if redline.changelog:
@@ -198,8 +196,8 @@ def agreement_docx(redline: AgreementRedline, *, clean: bool = False, author: st
             move = ("moveFrom" if step.kind == MOVED_AWAY else "moveTo", step.move)
         body.append(writer.items(step.tracked(view), bookmarks=step.kind != MOVED_AWAY, move=move))
     summary = redline.summary()
-    cover = [note(f"Old: {redline.old.describe()} ({redline.old.path})"),
-             note(f"New: {redline.new.describe()} ({redline.new.path})"),
+    cover = [note(f"Old: {redline.old.describe()}"),
+             note(f"New: {redline.new.describe()}"),
              note("Clean view: the new agreement without markup." if clean else LEGEND + (
                   " Sections are aligned by clause: a moved section shows as moved, and renumbering is not a "
                   "change.")),

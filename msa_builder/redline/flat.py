@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from ..blocks import Block, Heading, Inline, LineBreak, ListBlock, Paragraph, Ref, Table, Text, inline_text
-from ..render.wordml import LEVEL_STEP, LIST_INDENT
+from ..blocks import Block, Heading, LineBreak, ListBlock, Paragraph, Ref, Table, Text, inline_text
+from ..ooxml.layout import LEVEL_STEP, LIST_INDENT
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,6 @@ FlatItem = Union[FlatPara, FlatTable]
 def flat_text(inlines: tuple[FlatInline, ...]) -> str:
     """The visible text of a paragraph or cell."""
     return "".join(i.text if isinstance(i, Label) else inline_text((i,)) for i in inlines)
-
-
-def as_table(table: FlatTable) -> Table:
-    """The flat table as a block table (for column widths), labels turned into text."""
-    def cells(row: tuple[tuple[FlatInline, ...], ...]) -> tuple[tuple[Inline, ...], ...]:
-        return tuple(tuple(Text(i.text) if isinstance(i, Label) else i for i in cell) for cell in row)
-
-    return Table(cells(table.header), tuple(cells(r) for r in table.rows))
 
 
 class _Lists:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from ..blocks import LineBreak
-from ..library.model import ClauseVersion
+from ..library.refs import describe_version
 from .clause_diff import ClauseRedline
 from .compare import AgreementRedline
 from .flat import flat_text
@@ -129,18 +129,12 @@ def changelog(entries: tuple[tuple[str, str], ...]) -> str:
     return f'<h2>Changelog</h2><ul class="changelog">{items}</ul>'
 
 
-def _side(clause: ClauseVersion | None) -> str:
-    if clause is None:
-        return "(none)"
-    return f"{clause.key} ({clause.meta.status}, effective {clause.meta.effective.isoformat()})"
-
-
 def clause_html(redline: ClauseRedline) -> str:
     """`msa diff SLOT@V1 SLOT@V2 --format html`."""
-    body = (meta([f"Old: {_side(redline.old)}", f"New: {_side(redline.new)}",
+    body = (meta([f"Old: {describe_version(redline.old)}", f"New: {describe_version(redline.new)}",
                   f"Variables are filled in from {redline.context}."])
             + changelog(redline.changelog)
-            + side_by_side(redline.tracked(), f"Old: {_side(redline.old)}", f"New: {_side(redline.new)}"))
+            + side_by_side(redline.tracked(), f"Old: {describe_version(redline.old)}", f"New: {describe_version(redline.new)}"))
     return page("Clause redline", f"{redline.title} ({redline.slot})", body)
 
 
@@ -159,14 +153,14 @@ def library_html(redline: LibraryRedline) -> str:
     for index, change in enumerate(redline.changes, start=1):
         parts.append(f'<h2 id="change-{index}">{escape(change.describe())}</h2>')
         parts.append(changelog(change.redline.changelog).replace("<h2>Changelog</h2>", ""))
-        parts.append(side_by_side(change.redline.tracked(), _side(change.old), _side(change.new)))
+        parts.append(side_by_side(change.redline.tracked(), describe_version(change.old), describe_version(change.new)))
     return page("Clause library release note", redline.title(), "".join(parts))
 
 
 def agreement_html(redline: AgreementRedline) -> str:
     """`msa compare OLD NEW --format html`: summary, then every changed section side by side."""
-    parts = [meta([f"Old: {redline.old.describe()} ({redline.old.path})",
-                   f"New: {redline.new.describe()} ({redline.new.path})"])]
+    parts = [meta([f"Old: {redline.old.describe()}",
+                   f"New: {redline.new.describe()}"])]
     summary = redline.summary()
     parts.append(f"<h2>Changes</h2><ul>{''.join(f'<li>{escape(s)}</li>' for s in summary) or '<li>None.</li>'}</ul>")
     for step in redline.steps:

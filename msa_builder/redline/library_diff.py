@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..library.model import ClauseVersion, Library, semver_key
+from ..library.model import ClauseVersion, Library
+from ..library.refs import changelog_between
 from .clause_diff import ClauseRedline, RenderContext, profile_render_context, redline_versions, sample_render_context
 
 ADDED, REMOVED, CHANGED, EDITED = "added", "removed", "changed", "edited in place"
@@ -98,13 +99,6 @@ def _newest(library: Library, slot: str, variant: str) -> ClauseVersion | None:
     return var.versions[-1] if var and var.versions else None
 
 
-def _changelog(library: Library, old: ClauseVersion | None, new: ClauseVersion) -> tuple[tuple[str, str], ...]:
-    floor = semver_key(old.meta.version) if old else (-1, -1, -1)
-    versions = library.slots[new.meta.id].variants[new.meta.variant].versions
-    return tuple((v.key, v.meta.changelog) for v in versions
-                 if floor < semver_key(v.meta.version) <= semver_key(new.meta.version))
-
-
 def _contexts(old: Library, new: Library, profile: Path | str | None) -> tuple[RenderContext, RenderContext]:
     if profile is None:
         return sample_render_context(old), sample_render_context(new)
@@ -131,7 +125,7 @@ def library_redline(old: Library, new: Library, *, profile: Path | str | None = 
                 kind = EDITED
             else:
                 kind = CHANGED
-            changelog = _changelog(new, before, after) if after is not None else ()
+            changelog = changelog_between(new, before, after)
             redline = redline_versions(before, after, old_context=old_context, new_context=new_context,
                                        changelog=changelog, library=f"{new.manifest.name} {new.manifest.version}")
             changes.append(ClauseChange(slot, variant, kind, redline))

@@ -12,76 +12,19 @@ test checks that a built agreement reads back as exactly its rendered clauses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
 from lxml import etree
 
 from ..blocks import LineBreak, Ref, Text
 from ..errors import RenderError
-from ..ooxml.numbering import BULLET_NUM
 from ..ooxml.package import read_parts
 from ..ooxml.props import read_custom
 from ..ooxml.xml import W_NS
-from ..render.wordml import bookmark_name
+from ..ooxml.layout import LEVEL_STEP, LIST_INDENT, bookmark_name
+from ..ooxml.styles import SHELL_STYLES, canonical_style
+from .document import CLAUSE_PREFIX, AgreementDocument, Unit
 from .flat import FlatInline, FlatItem, FlatPara, FlatTable, Label, ParaFormat
 
 W = f"{{{W_NS}}}"
-# The shell's cover page and table of contents: not part of the agreement's text.
-SHELL_STYLES = frozenset({"Title", "Subtitle", "CoverParty", "CoverDetail", "CoverMark", "CoverNote", "TOCHeading",
-                          "TOC1", "TOC2"})
-CLAUSE_PREFIX = "msa.clause."
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One aligned piece of an agreement: the preamble, an article heading, a section, the
-    signature page or a schedule, keyed by its slot (articles by their title)."""
-
-    key: str
-    kind: str  # preamble | article | section | signature | schedule
-    title: str
-    label: str  # "Section 3.4", "Schedule C", "Article 3", "Preamble", "Signatures"
-    items: tuple[FlatItem, ...] = field(repr=False)
-
-    @property
-    def name(self) -> str:
-        """How a summary names it: "Section 3.4 Exclusions", "Article 3 (Security)", "Preamble"."""
-        if self.kind in ("section", "schedule"):
-            return f"{self.label} {self.title}"
-        if self.kind == "article":
-            return f"{self.label} heading ({self.title})"
-        return self.label
-
-
-@dataclass(frozen=True)
-class AgreementDocument:
-    """A built agreement as read from its DOCX: bill-of-materials properties and units in order."""
-
-    path: str
-    properties: dict[str, str] = field(repr=False)
-    units: tuple[Unit, ...] = field(repr=False)
-
-    @property
-    def clauses(self) -> dict[str, str]:
-        """slot -> "variant@version status sha256:..." for every clause in the agreement."""
-        return {k[len(CLAUSE_PREFIX):]: v for k, v in self.properties.items() if k.startswith(CLAUSE_PREFIX)}
-
-    def version_of(self, slot: str) -> str:
-        return self.clauses.get(slot, "").split(" ")[0]
-
-    @property
-    def as_of(self) -> date | None:
-        try:
-            return date.fromisoformat(self.properties.get("msa.as_of", ""))
-        except ValueError:
-            return None
-
-    def describe(self) -> str:
-        p = self.properties
-        return (f"{p.get('msa.agreement_id', '?')} for {p.get('msa.client', '?')}: library "
-                f"{p.get('msa.library', '?')} {p.get('msa.library_version', '?')}, clauses as of "
-                f"{p.get('msa.as_of', '?')}, {p.get('msa.status', '?')}")
 
 
 def read_agreement(data: bytes, *, where: str) -> AgreementDocument:
@@ -99,26 +42,68 @@ def read_agreement(data: bytes, *, where: str) -> AgreementDocument:
                           file=where, hint="compare two outputs of `msa build`, or their lock files")
     slots = [k[len(CLAUSE_PREFIX):] for k in properties if k.startswith(CLAUSE_PREFIX)]
     body = root.find(f"{W}body")
-    assert body is not None
-    return AgreementDocument(where, properties, tuple(_units(body, slots)))
+    if body is None:
+        raise RenderError("not a readable Word document (its document part has no body)", file=where)
+    try:
+        reader = _Reader(slots, _style_names(parts.get("word/styles.xml")), _bullets(parts.get("word/numbering.xml")))
+        return AgreementDocument(where, properties, tuple(_units(body, slots, reader)))
+    except (ValueError, etree.XMLSyntaxError) as exc:
+        raise RenderError(f"not a readable agreement ({exc})", file=where) from None
+
+
+def _style_names(xml: bytes | None) -> dict[str, str]:
+    """styleId -> name: Word and LibreOffice may rename ids on save, never the names."""
+    if not xml:
+        return {}
+    out = {}
+    for style in etree.fromstring(xml).iter(f"{W}style"):
+        name = style.find(f"{W}name")
+        out[style.get(f"{W}styleId", "")] = name.get(f"{W}val", "") if name is not None else ""
+    return out
+
+
+def _bullets(xml: bytes | None) -> set[tuple[str, str]]:
+    """(numId, level) pairs that draw bullets rather than numbers, read from the numbering part.
+
+    The numbering instances' ids are renumbered when Word or LibreOffice saves a file, so a bullet
+    is known by its format, not by the id our writer gave it.
+    """
+    if not xml:
+        return set()
+    root = etree.fromstring(xml)
+    bullet_levels: dict[str, set[str]] = {}
+    for abstract in root.iter(f"{W}abstractNum"):
+        levels = {lvl.get(f"{W}ilvl", "0") for lvl in abstract.iter(f"{W}lvl")
+                  if _val(lvl, "numFmt") == "bullet"}
+        bullet_levels[abstract.get(f"{W}abstractNumId", "")] = levels
+    out = set()
+    for num in root.iter(f"{W}num"):
+        abstract_id = _val(num, "abstractNumId") or ""
+        out |= {(num.get(f"{W}numId", ""), level) for level in bullet_levels.get(abstract_id, set())}
+    return out
 
 
 class _Reader:
-    def __init__(self, slots: list[str]) -> None:
+    def __init__(self, slots: list[str], style_names: dict[str, str], bullets: set[tuple[str, str]]) -> None:
         self.by_bookmark = {bookmark_name(s): s for s in slots}
+        self.style_names = style_names
+        self.bullets = bullets
+
+    def style(self, ppr: etree._Element | None) -> str:
+        style_id = _val(ppr, "pStyle") or "Normal"
+        return canonical_style(style_id, self.style_names.get(style_id))
 
     def paragraph(self, p: etree._Element) -> FlatPara:
         ppr = p.find(f"{W}pPr")
-        style = _val(ppr, "pStyle") or "Normal"
+        style = self.style(ppr)
         level = numbered = None
         list_id = None
         if ppr is not None and ppr.find(f"{W}numPr") is not None:
             level = int(_val(ppr.find(f"{W}numPr"), "ilvl") or 0)
-            num_id = int(_val(ppr.find(f"{W}numPr"), "numId") or 0)
-            numbered = num_id != BULLET_NUM
+            num_id = _val(ppr.find(f"{W}numPr"), "numId") or "0"
+            numbered = (num_id, str(level)) not in self.bullets
             list_id = f"num{num_id}" if numbered else None
-        ind = ppr.find(f"{W}ind") if ppr is not None else None
-        indent = int(ind.get(f"{W}left")) if ind is not None and ind.get(f"{W}left") else None
+        indent = _list_indent(ppr)
         keep_next = ppr is not None and ppr.find(f"{W}keepNext") is not None
         inlines, bookmark = self.inlines(p, label=style == "ScheduleHeading")
         fmt = ParaFormat(style, level=level, numbered=bool(numbered), indent=indent, keep_next=keep_next)
@@ -201,7 +186,7 @@ class _Reader:
                         inlines.append(LineBreak())
                     inlines += self.inlines(p)[0]
                 if paragraphs:
-                    cell_style = _val(paragraphs[0].find(f"{W}pPr"), "pStyle") or cell_style
+                    cell_style = self.style(paragraphs[0].find(f"{W}pPr"))
                 cells.append(tuple(inlines))
             is_header = tr.find(f"{W}trPr/{W}tblHeader") is not None
             if is_header and not header and not rows:
@@ -210,6 +195,21 @@ class _Reader:
             else:
                 rows.append(tuple(cells))
         return FlatTable(header, tuple(rows), style=style, cell_style=cell_style)
+
+
+def _list_indent(ppr: etree._Element | None) -> int | None:
+    """The left indent of a paragraph that continues a list item, as our writer sets it, else None.
+
+    Other indents are not ours: LibreOffice, for one, writes the indent it laid a paragraph out
+    with after a list, which must not read as an edit.
+    """
+    ind = ppr.find(f"{W}ind") if ppr is not None else None
+    value = ind.get(f"{W}left") if ind is not None else None
+    if value is None or not value.lstrip("-").isdigit():
+        return None
+    indent = int(value)
+    steps, rest = divmod(indent - LIST_INDENT, LEVEL_STEP)
+    return indent if steps >= 0 and rest == 0 else None
 
 
 def _val(parent: etree._Element | None, name: str) -> str | None:
@@ -239,17 +239,27 @@ def _merge(inlines: tuple[FlatInline, ...]) -> tuple[FlatInline, ...]:
     return tuple(out)
 
 
-def _is_shell(p: etree._Element) -> bool:
-    style = _val(p.find(f"{W}pPr"), "pStyle")
-    if style in SHELL_STYLES:
+def _is_shell(p: etree._Element, reader: _Reader) -> bool:
+    if reader.style(p.find(f"{W}pPr")) in SHELL_STYLES:
         return True
     texts = "".join(t.text or "" for t in p.iter(f"{W}t"))
     return not texts.strip() and p.find(f".//{W}br[@{W}type='page']") is not None
 
 
-def _units(body: etree._Element, slots: list[str]) -> list[Unit]:
-    reader = _Reader(slots)
-    bookmarked = set()
+def _unheaded(body: etree._Element, slots: list[str], reader: _Reader) -> tuple[str, str]:
+    """The preamble's and the signature page's slots: the two clauses without a bookmarked heading.
+
+    Listed in reading order by the bill of materials; a program that sorts the properties on save
+    (LibreOffice does) still lists them in that order as long as their ids sort that way, as the
+    shipped `agreement.parties` and `agreement.signature` do.
+    """
+    headed = {reader.by_bookmark.get(b.get(f"{W}name", "")) for b in body.iter(f"{W}bookmarkStart")}
+    rest = [s for s in slots if s not in headed]
+    return (rest[0] if rest else "preamble"), (rest[1] if len(rest) > 1 else "signature")
+
+
+def _units(body: etree._Element, slots: list[str], reader: _Reader) -> list[Unit]:
+    preamble, signature = _unheaded(body, slots, reader)
     units: list[Unit] = []
     current: dict[str, str] = {}
     items: list[FlatItem] = []
@@ -265,12 +275,12 @@ def _units(body: etree._Element, slots: list[str]) -> list[Unit]:
         current.update(key=key, kind=kind, title=title, label=label)
         items.clear()
 
-    start(slots[0] if slots else "preamble", "preamble", "Preamble", "Preamble")
+    start(preamble, "preamble", "Preamble", "Preamble")
     for child in body:
         if child.tag == f"{W}tbl":
             items.append(reader.table(child))
             continue
-        if child.tag != f"{W}p" or _is_shell(child):
+        if child.tag != f"{W}p" or _is_shell(child, reader):
             continue
         para = reader.paragraph(child)
         style = para.format.style
@@ -280,18 +290,14 @@ def _units(body: etree._Element, slots: list[str]) -> list[Unit]:
             start(f"article:{text}", "article", text, f"Article {article}")
         elif style == "Heading2" and para.bookmark:
             section += 1
-            bookmarked.add(para.bookmark)
             start(para.bookmark, "section", text, f"Section {article}.{section}")
         elif style == "ScheduleHeading" and para.bookmark:
-            bookmarked.add(para.bookmark)
             label = "".join(i.text for i in para.inlines if isinstance(i, Label))
             title = "".join(i.text for i in para.inlines if isinstance(i, Text))
             start(para.bookmark, "schedule", title, label)
         elif style == "ScheduleHeading" and current["kind"] in ("preamble", "article", "section"):
-            # The signature page's heading comes from the shell, unbookmarked; its clause is the one
-            # listed right after the last section (the bill of materials is in reading order).
-            after = max((slots.index(s) for s in bookmarked), default=0) + 1
-            start(slots[after] if after < len(slots) else "signature", "signature", text, "Signatures")
+            # The signature page's heading comes from the shell, unbookmarked.
+            start(signature, "signature", text, "Signatures")
         items.append(para)
     close()
     return [u for u in units if u.items or u.kind != "preamble"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..blocks import LineBreak
-from ..library.model import ClauseVersion
+from ..library.refs import describe_version
 from ..numbering import item_label
 from .clause_diff import ClauseRedline
 from .compare import AgreementRedline
@@ -151,15 +151,9 @@ def diff_text(items: list[Tracked], *, context: int = 1) -> list[str]:
     return hunks(lines(items), context=context) or ["(no change in the text)"]
 
 
-def _side(clause: ClauseVersion | None) -> str:
-    if clause is None:
-        return "(none)"
-    return f"{clause.key} ({clause.meta.status}, effective {clause.meta.effective.isoformat()})"
-
-
 def clause_text(redline: ClauseRedline, *, context: int = 1) -> str:
     """`msa diff SLOT@V1 SLOT@V2 --format text`."""
-    out = [f"--- {_side(redline.old)}", f"+++ {_side(redline.new)}",
+    out = [f"--- {describe_version(redline.old)}", f"+++ {describe_version(redline.new)}",
            f"# variables from {redline.context}"]
     out += [f"# {key}: {text}" for key, text in redline.changelog]
     out += diff_text(redline.tracked(), context=context)
@@ -185,8 +179,8 @@ def library_text(redline: LibraryRedline, *, context: int = 1) -> str:
 
 def agreement_text(redline: AgreementRedline, *, context: int = 1) -> str:
     """`msa compare OLD NEW --format text`: the summary, then each changed unit's diff."""
-    out = [f"--- {redline.old.describe()} ({redline.old.path})",
-           f"+++ {redline.new.describe()} ({redline.new.path})"]
+    out = [f"--- {redline.old.describe()}",
+           f"+++ {redline.new.describe()}"]
     summary = redline.summary()
     out += summary or ["(no change in the text)"]
     for step in redline.steps:

@@ -13,8 +13,8 @@ from ..ooxml.numbering import BULLET_NUM, NumberingPlan
 from ..ooxml.revisions import Revisions, text_run, tracked_paragraph
 from ..ooxml.tables import table
 from ..ooxml.text import bookmarked, line_break, paragraph_properties, run_properties
-from ..render.wordml import TEXT_WIDTH, bookmark_name, table_widths
-from .flat import FlatPara, Label, ParaFormat, as_table
+from ..ooxml.layout import TEXT_WIDTH, bookmark_name, text_column_widths
+from .flat import FlatPara, Label, ParaFormat, flat_text
 from .model import DEL, EQ, INS, KEPT_ON_ACCEPT, MOVE_FROM, Piece, Tracked, TrackedPara, TrackedRow, TrackedTable
 
 _OLD_SIDE = (DEL, MOVE_FROM)
@@ -179,7 +179,7 @@ class TrackedWriter:
         fmt = item.table
         columns = max([len(fmt.header)] + [len(r) for r in fmt.rows] + [1])
         if fmt.style == "MsaTable":
-            widths = table_widths(as_table(fmt))
+            widths = text_column_widths([[flat_text(c) for c in row] for row in (fmt.header, *fmt.rows)])
         else:
             widths = [TEXT_WIDTH // columns] * columns
             widths[-1] += TEXT_WIDTH - sum(widths)

@@ -16,22 +16,11 @@ from ..lock import custom_properties
 from ..ooxml.fields import toc_begin, toc_end
 from ..ooxml.package import write_package
 from ..ooxml.props import core_xml, custom_xml
+from ..marks import DRAFT_NOTE, FINAL_NOTE, mark
+from ..ooxml.layout import bookmark_name
 from ..ooxml.text import bookmarked, line_break, paragraph, run
 from .shell import ShellTemplate
-from .wordml import WordWriter, bookmark_name
-
-DRAFT_MARK = "DRAFT \u2014 FOR ATTORNEY REVIEW"
-FINAL_MARK = "EXECUTION VERSION"
-DRAFT_NOTE = ("This draft was assembled by msa-builder from the provider's clause library. It is not legal "
-              "advice and must be reviewed by counsel before it is sent to the client. The review memo "
-              "explains why each clause is included.")
-FINAL_NOTE = "Prepared from approved clause versions only. The review memo records why each clause is included."
-
-
-def _labels(agreement: Agreement) -> dict[str, str]:
-    labels = {s.clause.slot: s.label for a in agreement.articles for s in a.sections}
-    labels.update({s.clause.slot: s.label for s in agreement.schedules})
-    return labels
+from .wordml import WordWriter
 
 
 def toc_entries(agreement: Agreement) -> list[tuple[int, str]]:
@@ -80,27 +69,26 @@ def schedules_xml(agreement: Agreement, writer: WordWriter) -> str:
 
 def shell_context(agreement: Agreement, *, final: bool) -> dict[str, Any]:
     """The values the Word shell's tags print (cover, header, footer, signature blocks)."""
-    profile = agreement.selection.profile
-    manifest = agreement.selection.library.manifest
+    client = agreement.client
     provider = agreement.provider
     return {
         "title": agreement.title,
         "provider_name": provider.legal_name,
-        "client_name": profile.client.legal_name,
+        "client_name": client.legal_name,
         "provider_name_caps": provider.legal_name.upper(),
-        "client_name_caps": profile.client.legal_name.upper(),
+        "client_name_caps": client.legal_name.upper(),
         "provider_signatory_name": provider.signatory.name,
         "provider_signatory_title": provider.signatory.title,
-        "client_signatory_name": profile.client.signatory.name,
-        "client_signatory_title": profile.client.signatory.title,
+        "client_signatory_name": client.signatory.name,
+        "client_signatory_title": client.signatory.title,
         "effective_date": long_date(agreement.effective_date),
         "as_of": agreement.as_of.isoformat(),
         "agreement_id": agreement.id,
-        "tier_name": manifest.tiers[profile.tier].name,
-        "industry_name": manifest.industries[profile.industry].name,
+        "tier_name": agreement.provenance.tier_name,
+        "industry_name": agreement.provenance.industry_name,
         "library_name": agreement.library_name,
         "library_version": agreement.library_version,
-        "mark": FINAL_MARK if final else DRAFT_MARK,
+        "mark": mark(final),
         "cover_note": FINAL_NOTE if final else DRAFT_NOTE,
         "footer_left": f"{agreement.title} \u00b7 {agreement.id} \u00b7 library {agreement.library_version}",
     }
@@ -109,7 +97,7 @@ def shell_context(agreement: Agreement, *, final: bool) -> dict[str, Any]:
 def render_agreement_docx(agreement: Agreement, shell: ShellTemplate, bom: Mapping[str, Any], *,
                           final: bool = False) -> bytes:
     """The agreement .docx, byte-for-byte reproducible from the same inputs."""
-    writer = WordWriter(_labels(agreement))
+    writer = WordWriter(agreement.labels())
     fragments = {
         "toc": _toc(toc_entries(agreement)),
         "body": body_xml(agreement, writer),
@@ -123,7 +111,7 @@ def render_agreement_docx(agreement: Agreement, shell: ShellTemplate, bom: Mappi
         subject=f"Agreement {agreement.id}",
         author=agreement.provider.legal_name,
         keywords=f"msa-builder; {'final' if final else 'draft'}; {agreement.library_name} {agreement.library_version}",
-        description=FINAL_MARK if final else DRAFT_MARK,
+        description=mark(final),
         when=agreement.effective_date,
     )
     parts["docProps/custom.xml"] = custom_xml(custom_properties(bom))

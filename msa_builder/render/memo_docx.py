@@ -8,10 +8,12 @@ from typing import Any
 from ..agreement import Agreement
 from ..blocks import Paragraph, Table, Text
 from ..lock import custom_properties
+from ..marks import mark
+from ..ooxml.numbering import BULLET_NUM
 from ..ooxml.package import write_package
 from ..ooxml.props import core_xml, custom_xml
 from ..ooxml.text import paragraph, run
-from .agreement_docx import DRAFT_MARK, FINAL_MARK, shell_context
+from .agreement_docx import shell_context
 from .shell import ShellTemplate
 from .wordml import WordWriter
 
@@ -22,17 +24,14 @@ def _cells(*values: str) -> tuple[tuple[Text, ...], ...]:
 
 def decisions(agreement: Agreement) -> list[str]:
     """Points a human must decide or confirm before the draft goes to the client."""
-    selection = agreement.selection
-    manifest = selection.library.manifest
     items = []
-    for p in selection.deviations:
-        library = manifest.parameters[p.name].display(p.library_value)
-        items.append(f"Deviation: {p.name} is {p.display}, not the library's {library} ({p.library_source} value). "
-                     "Confirm the business reason and that the agreement stays consistent.")
-    for c in selection.declined:
+    for p in agreement.deviations:
+        items.append(f"Deviation: {p.name} is {p.display}, not the library's {p.library_display} "
+                     f"({p.library_source} value). Confirm the business reason and that the agreement stays consistent.")
+    for c in agreement.declined:
         items.append(f"Declined control: {c.name}. Services are limited and liability is disclaimed under the "
                      "declined-controls schedule; the client's signatory must sign its acknowledgement.")
-    for c in selection.controls:
+    for c in agreement.controls:
         if c.status == "client_managed" and c.source == "profile":
             items.append(f"Client-managed control: {c.name} is operated by the client. Confirm the client "
                          "understands it keeps responsibility for it.")
@@ -43,8 +42,6 @@ def decisions(agreement: Agreement) -> list[str]:
 
 
 def memo_body(agreement: Agreement, writer: WordWriter) -> str:
-    selection = agreement.selection
-    manifest = selection.library.manifest
     labels = {s.clause.slot: f"{s.number}" for a in agreement.articles for s in a.sections}
     labels.update({s.clause.slot: s.label for s in agreement.schedules})
     labels[agreement.preamble.slot] = "Preamble"
@@ -60,7 +57,7 @@ def memo_body(agreement: Agreement, writer: WordWriter) -> str:
     if items:
         for item in items:
             out.append(paragraph(run(item, highlight=item.startswith(("Deviation", "Draft clause"))),
-                                 style="ListBullet", num=(3, 0)))
+                                 style="ListBullet", num=(BULLET_NUM, 0)))
     else:
         out.append(paragraph(run("Nothing beyond ordinary review: no deviations, no declined controls and no "
                                  "draft clauses."), style="BodyText"))
@@ -70,36 +67,30 @@ def memo_body(agreement: Agreement, writer: WordWriter) -> str:
                  for c in agreement.clauses())
     out.append(writer.table(Table(_cells("Where", "Slot", "Variant@version", "Status", "Why"), rows)))
 
-    left_out = [c for c in selection.choices if not c.included]
-    if left_out:
+    if agreement.left_out:
         out.append(paragraph(run("Optional clauses left out"), style="MemoHeading"))
-        rows = tuple(_cells(c.slot, "; ".join(f"{k.variant}: {k.rule}" for k in c.candidates) or "-", c.reason)
-                     for c in left_out)
+        rows = tuple(_cells(c.slot, c.rules, c.reason) for c in agreement.left_out)
         out.append(writer.table(Table(_cells("Slot", "Rules considered", "Reason"), rows)))
 
     out.append(paragraph(run("Parameters"), style="MemoHeading"))
-    params = list(selection.params.values())
-    rows = tuple(_cells(p.name, p.display, p.source,
-                        manifest.parameters[p.name].display(p.library_value) + f" ({p.library_source})")
-                 for p in params)
+    params = agreement.params
+    rows = tuple(_cells(p.name, p.display, p.source, f"{p.library_display} ({p.library_source})") for p in params)
     shaded = tuple(i for i, p in enumerate(params) if p.is_deviation)
     out.append(writer.table(Table(_cells("Parameter", "Value", "Source", "Library value"), rows), shaded_rows=shaded))
 
     out.append(paragraph(run("Deviations from the library"), style="MemoHeading"))
-    if selection.deviations:
-        for p in selection.deviations:
-            library = manifest.parameters[p.name].display(p.library_value)
-            out.append(paragraph(run(f"{p.name}: {p.display} instead of {library}. {p.description}", highlight=True),
-                                 style="ListBullet", num=(3, 0)))
+    if agreement.deviations:
+        for p in agreement.deviations:
+            out.append(paragraph(run(f"{p.name}: {p.display} instead of {p.library_display}. {p.description}",
+                                     highlight=True), style="ListBullet", num=(BULLET_NUM, 0)))
     else:
         out.append(paragraph(run("None: every parameter is the library's value."), style="BodyText"))
 
     out.append(paragraph(run("Security controls"), style="MemoHeading"))
-    rows = tuple(_cells(c.name, c.status.replace("_", " "), c.source,
-                        manifest.controls[c.id].consequence if c.status == "declined" else "-")
-                 for c in selection.controls)
+    rows = tuple(_cells(c.name, c.status.replace("_", " "), c.source, c.consequence if c.status == "declined" else "-")
+                 for c in agreement.controls)
     out.append(writer.table(Table(_cells("Control", "Status", "Decided by", "Consequence of declining"), rows),
-                            shaded_rows=tuple(i for i, c in enumerate(selection.controls) if c.status == "declined")))
+                            shaded_rows=tuple(i for i, c in enumerate(agreement.controls) if c.status == "declined")))
     return "".join(out) + writer.blocks((Paragraph((Text(
         "Generated by msa-builder. Selection, parameters and declined controls can be reproduced with "
         f"`msa explain` on the same profile, library and date ({agreement.as_of.isoformat()})."),)),))
@@ -114,6 +105,6 @@ def render_memo_docx(agreement: Agreement, shell: ShellTemplate, bom: Mapping[st
     parts["docProps/core.xml"] = core_xml(
         title=f"Review memo \u2014 {agreement.client_name}", subject=f"Agreement {agreement.id}",
         author=agreement.provider.legal_name, keywords="msa-builder; review memo",
-        description=FINAL_MARK if final else DRAFT_MARK, when=agreement.effective_date)
+        description=mark(final), when=agreement.effective_date)
     parts["docProps/custom.xml"] = custom_xml(custom_properties(bom))
     return write_package(parts)

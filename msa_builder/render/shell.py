@@ -25,9 +25,8 @@ from markupsafe import Markup
 
 from ..errors import RenderError
 from ..ooxml.package import read_parts
+from ..ooxml.styles import REQUIRED_STYLES
 
-REQUIRED_STYLES = ("Heading1", "Heading2", "Heading3", "BodyText", "ClauseList", "ListBullet", "TableText",
-                   "ScheduleHeading", "TOC1", "TOC2", "MsaTable")
 _BODY = re.compile(r"<w:body(?:\s[^>]*)?>.*</w:body>", re.S)
 
 

@@ -11,51 +11,14 @@ from collections.abc import Mapping
 
 from ..blocks import Block, Heading, Inline, LineBreak, ListBlock, Paragraph, Ref, Table, Text, inline_text
 from ..ooxml.fields import ref as ref_field
+from ..ooxml.layout import LEVEL_STEP, LIST_INDENT, bookmark_name, text_column_widths
 from ..ooxml.numbering import BULLET_NUM, NumberingPlan
-from ..ooxml.tables import column_widths, table
+from ..ooxml.tables import table
 from ..ooxml.text import line_break, paragraph, run
 
-TEXT_WIDTH = 9360
-LIST_INDENT = 1440
-LEVEL_STEP = 720
-
-
-def bookmark_name(slot: str) -> str:
-    """A Word bookmark name for a slot: hidden (`_Ref` prefix), at most 40 characters."""
-    import hashlib
-
-    name = "_Ref_" + slot.replace(".", "_")
-    if len(name) > 40:
-        name = name[:33] + "_" + hashlib.sha256(slot.encode()).hexdigest()[:6]
-    return name
-
-
-# Table Text is 9 pt: an average character is about 5 pt (100 twips) wide, a bold capital more.
-CHAR_TWIPS = 110
-CELL_PADDING = 160
-
-
 def table_widths(block: Table) -> list[int]:
-    """Column widths for a table: each at least as wide as its longest word, the rest shared by text.
-
-    Proportional widths alone squeeze short columns ("Status") until Word and LibreOffice break
-    words mid-letter, so every column first gets room for its longest word and cell padding.
-    """
-    columns = max([len(block.header)] + [len(r) for r in block.rows])
-    floors, weights = [], []
-    for col in range(columns):
-        texts = [inline_text(r[col]) for r in [block.header, *block.rows] if col < len(r)]
-        longest_word = max((len(w) for t in texts for w in t.split()), default=4)
-        average = sum(len(t) for t in texts) / max(len(texts), 1)
-        floors.append(longest_word * CHAR_TWIPS + CELL_PADDING)
-        weights.append(max(int(average), 1))
-    spare = TEXT_WIDTH - sum(floors)
-    if spare <= 0:  # too many long words to fit: fall back to proportional floors
-        return column_widths(TEXT_WIDTH, floors)
-    extra = column_widths(spare, weights)
-    widths = [f + e for f, e in zip(floors, extra)]
-    widths[-1] += TEXT_WIDTH - sum(widths)
-    return widths
+    """Column widths for a table block (see ooxml.layout.text_column_widths)."""
+    return text_column_widths([[inline_text(c) for c in row] for row in (block.header, *block.rows)])
 
 
 class WordWriter:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from msa_builder import api
+from msa_builder.library import load as library_load
 from msa_builder.batch import BatchConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,8 +21,9 @@ FEW = ("harbor-finch.yaml", "copper-kettle.yaml", "riverbend-pediatrics.yaml")
 @pytest.fixture(autouse=True)
 def _shipped_library_once(monkeypatch, shipped_library):
     """Batches without --library get the session's already-loaded shipped library (~0.1 s saved each)."""
-    original = api.open_library
-    monkeypatch.setattr(api, "open_library", lambda path=None: shipped_library if path is None else original(path))
+    original = library_load.open_library
+    monkeypatch.setattr(library_load, "open_library",
+                        lambda path=None: shipped_library if path is None else original(path))
 
 
 @pytest.fixture

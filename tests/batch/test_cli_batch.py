@@ -70,7 +70,7 @@ def test_batch_json_has_the_summary_and_every_client(run, clients):
         "built": 3, "unchanged": 0, "failed": 0, "skipped": 1, "total": 4}
     harbor = next(c for c in data["clients"] if c["label"].endswith("harbor-finch.yaml"))
     assert harbor["status"] == "built" and harbor["changes"] == ["never built"]
-    assert harbor["written"] == [f"harbor-finch-llp-da242c-{n}" for n in ("msa.docx", "review.docx", "lock.json")]
+    assert harbor["written"] == [f"harbor-finch-llp-da242c-{n}" for n in ("msa.docx", "review.docx", "agreement.json", "lock.json")]
 
 
 def test_a_failed_client_makes_exit_code_1_and_is_listed_with_its_error(run, clients):

@@ -67,8 +67,10 @@ def assert_complete(name: str, data: bytes) -> None:
 
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             assert package.testzip() is None and "word/document.xml" in package.namelist()
-    elif name.endswith(".json"):
+    elif name.endswith("-lock.json"):
         assert json.loads(data)["bom_sha256"]
+    elif name.endswith("-agreement.json"):
+        assert json.loads(data)["format"] == "msa-agreement/1"
 
 
 @pytest.mark.parametrize(("hook", "at", "jobs"), [

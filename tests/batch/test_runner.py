@@ -94,7 +94,7 @@ def test_a_clause_bump_rebuilds_exactly_the_clients_that_use_it(clients, config,
     after = snapshot(config.out_dir)
     changed = sorted(k for k in after if after[k] != before.get(k) and "ledger" not in k)
     slug = SLUGS["riverbend-pediatrics.yaml"]
-    assert changed == sorted(f"{slug}/{slug}-{n}" for n in ("lock.json", "msa.docx", "review.docx"))
+    assert changed == sorted(f"{slug}/{slug}-{n}" for n in ("agreement.json", "lock.json", "msa.docx", "review.docx"))
     assert run_batch(clients, bumped, jobs=1, only_stale=True).counts()["built"] == 0
 
 
@@ -150,7 +150,7 @@ def test_a_batch_with_two_jobs_builds_the_same_bytes_as_one_job(clients, config,
     assert report.counts()["built"] == 3
     one = {k: v[1] for k, v in snapshot(config.out_dir).items() if "ledger" not in k and not k.startswith(".")}
     two = {k: v[1] for k, v in snapshot(parallel.out_dir).items() if "ledger" not in k and not k.startswith(".")}
-    assert one == two and len(one) == 9
+    assert one == two and len(one) == 12
 
 
 def test_the_fast_path_records_builds_the_ledger_lacks(clients, config):

@@ -119,5 +119,5 @@ def test_without_libreoffice_pdf_builds_fail_cleanly_and_docx_builds_work(how, m
 
     result = build(HARBOR, tmp_path / "docx", build_options)
     assert sorted(p.name for p in result.directory.iterdir()) == sorted(
-        f"{result.slug}{s}" for s in ("-lock.json", "-msa.docx", "-review.docx"))
+        f"{result.slug}{s}" for s in ("-agreement.json", "-lock.json", "-msa.docx", "-review.docx"))
     assert os.path.getsize(result.files[f"{result.slug}-msa.docx"]) > 10_000

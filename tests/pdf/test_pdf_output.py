@@ -119,9 +119,9 @@ def test_table_cells_do_not_split_words(harbor):
     text = _norm(" ".join(reader.pages[i].extract_text() for i in range(first, last)))
     for word in ("Status", "Responsible"):
         assert f" {_norm(word)} " in text
-    for control in harbor.agreement.selection.controls:
+    for control in harbor.agreement.controls:
         assert _norm(control.name) in text
-    assert text.count(_norm("Declined by the Client")) == len(harbor.agreement.selection.declined)
+    assert text.count(_norm("Declined by the Client")) == len(harbor.agreement.declined)
 
 
 def test_outline_lists_every_article_section_signatures_and_schedule(harbor):

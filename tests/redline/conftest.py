@@ -15,7 +15,6 @@ from msa_builder.context import sample_context
 from msa_builder.library.load import load_library
 from msa_builder.library.loader import FileSystemLoader
 from msa_builder.library.model import ClauseVersion, Library
-from msa_builder.redline.clause_diff import outline_labels
 from msa_builder.templating import render_clause
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +35,7 @@ TWO_VERSIONS = [
 
 def clause_lines(library: Library, clause: ClauseVersion) -> list[str]:
     """The clause as the sample client gets it, through blocks.block_lines (the project's text extractor)."""
-    labels = outline_labels(library.manifest)
+    labels = library.manifest.outline.labels()
     blocks = parse_markdown(render_clause(clause, sample_context(library)), where=clause.path)
     blocks = map_refs(blocks, lambda ref: replace(ref, label=labels[ref.target]))
     return [clause.meta.title] + block_lines(blocks)

@@ -16,8 +16,8 @@ from msa_builder.blocks import ListBlock
 from msa_builder.blocks import Paragraph as BlockParagraph
 from msa_builder.ooxml.package import read_parts
 from msa_builder.ooxml.props import read_custom
-from msa_builder.render.agreement_docx import DRAFT_MARK
-from msa_builder.render.wordml import bookmark_name
+from msa_builder.marks import DRAFT_MARK
+from msa_builder.ooxml.layout import bookmark_name
 
 from .docx_reading import (
     CLIENT_SAMPLES,
@@ -198,7 +198,7 @@ def test_header_and_footer(name, rendered_sample):
 def test_signature_table_names_both_signatories(name, rendered_sample):
     build = rendered_sample(name)
     agreement = build.agreement
-    client = agreement.selection.profile.client
+    client = agreement.client
     provider = agreement.provider
     document = open_docx(_docx(build))
     tables = tables_with_header(document, [provider.legal_name.upper(), client.legal_name.upper()])
@@ -211,7 +211,7 @@ def test_signature_table_names_both_signatories(name, rendered_sample):
 @pytest.mark.parametrize("name", CLIENT_SAMPLES)
 def test_responsibility_matrix_is_a_table_with_a_row_per_control(name, rendered_sample):
     build = rendered_sample(name)
-    selection = build.agreement.selection
+    selection = build.agreement
     document = open_docx(_docx(build))
     tables = tables_with_header(document, MATRIX_HEADER)
     assert len(tables) == 1
@@ -293,7 +293,7 @@ def test_no_template_marker_reaches_an_output(name, rendered_sample):
 def test_declined_controls_schedule_lists_each_control_with_its_limits_and_acknowledgement(rendered_sample):
     """Harbor & Finch (a California law firm) declined MFA and managed backup."""
     build = rendered_sample("harbor-finch.yaml")
-    manifest = build.agreement.selection.library.manifest
+    consequences = {c.id: c.consequence for c in build.agreement.controls}
     schedule = next(s for s in build.agreement.schedules if s.clause.slot == "schedule.declined_controls")
     paragraphs = open_docx(_docx(build)).paragraphs
     start = next(i for i, p in enumerate(paragraphs)
@@ -305,7 +305,7 @@ def test_declined_controls_schedule_lists_each_control_with_its_limits_and_ackno
     names = ["Multi-Factor Authentication", "Managed Backup and Recovery"]
     assert [p.text for p in part if p.style.name == "Heading 3"] == [*names, "Acknowledgement of this schedule"]
     for control_id, name in (("mfa", names[0]), ("backup", names[1])):
-        consequence = manifest.controls[control_id].consequence
+        consequence = consequences[control_id]
         assert sum(1 for p in part if p.text.startswith("Consequence: ") and consequence in p.text
                    and "The Services are limited" in p.text) == 1
         acknowledgements = [p for p in part if p.text.startswith(f"Client acknowledgement for {name}.")]

@@ -68,8 +68,9 @@ def test_client_text_survives_every_escaping_layer(legal_name, address, signator
     data["client"]["signatory"]["name"] = signatory
     profile = profile_from_mapping(data, source="generated.json")
     loaded = LoadedProfile(profile=profile, source="generated.json", sha256="0" * 64)
-    agreement = assemble(select(shipped_library, loaded), provider)
-    bom = bill_of_materials(agreement, profile_sha256="0" * 64, provider_sha256="0" * 64,
+    selection = select(shipped_library, loaded)
+    agreement = assemble(selection, provider)
+    bom = bill_of_materials(selection, profile_sha256="0" * 64, provider_sha256="0" * 64,
                             templates={"agreement": "0" * 64}, final=False)
     parts = read_parts(render_agreement_docx(agreement, shell, bom))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from docx.enum.text import WD_COLOR_INDEX
 
-from msa_builder.render.agreement_docx import DRAFT_MARK
+from msa_builder.marks import DRAFT_MARK
 
 from .docx_reading import CLIENT_SAMPLES, W, open_docx, tables_with_header
 
@@ -59,7 +59,7 @@ def test_harbor_finch_memo_lists_each_declined_control(rendered_sample):
 
 def test_memo_without_deviations_says_so_and_highlights_nothing(rendered_sample):
     build = rendered_sample("copper-kettle.yaml")
-    assert not build.agreement.selection.deviations
+    assert not build.agreement.deviations
     memo = _memo(build)
     assert "None: every parameter is the library's value." in [p.text for p in memo.paragraphs]
     assert not any(_highlighted(p) for p in memo.paragraphs)

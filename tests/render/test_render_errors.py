@@ -18,7 +18,8 @@ from msa_builder.cli import main
 from msa_builder.errors import RenderError
 from msa_builder.library.load import load_library
 from msa_builder.ooxml.package import read_parts, write_package
-from msa_builder.render.shell import REQUIRED_STYLES, load_shell
+from msa_builder.ooxml.styles import REQUIRED_STYLES
+from msa_builder.render.shell import load_shell
 
 from .docx_reading import SAMPLES
 
