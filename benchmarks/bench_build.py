@@ -31,12 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 from msa_builder import open_library  # noqa: E402
 from msa_builder.blocks import Heading, ListBlock, Paragraph, Ref, Table, Text  # noqa: E402
-from msa_builder.build import BuildOptions, render_build  # noqa: E402
+from msa_builder.outputs import BuildOptions, render_build  # noqa: E402
 from msa_builder.lock import bill_of_materials  # noqa: E402
 from msa_builder.numbering import item_label  # noqa: E402
 from msa_builder.profile import load_profile  # noqa: E402
 from msa_builder.render.agreement_docx import render_agreement_docx, shell_context  # noqa: E402
-from msa_builder.render.shell import load_shell  # noqa: E402
+from msa_builder.ooxml.shell import load_shell  # noqa: E402
 
 
 def obvious_shell(folder: Path) -> Path:

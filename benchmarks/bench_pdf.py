@@ -50,7 +50,7 @@ from generate_profiles import generate  # noqa: E402
 from msa_builder import open_library  # noqa: E402
 from msa_builder.batch import BatchConfig, run_batch  # noqa: E402
 from msa_builder.agreement import Agreement  # noqa: E402
-from msa_builder.build import BuildOptions, render_build  # noqa: E402
+from msa_builder.outputs import BuildOptions, render_build  # noqa: E402
 from msa_builder.pdf import agreement_metadata, agreement_outline, finish_agreement_pdf, signing_order  # noqa: E402
 from msa_builder.pdf.convert import PdfConverter, check_pdf, find_soffice  # noqa: E402
 from msa_builder.pdf.finish import _watermark_form  # noqa: E402

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from msa_builder import open_library  # noqa: E402
 from msa_builder.blocks import LineBreak  # noqa: E402
-from msa_builder.build import BuildOptions, build  # noqa: E402
+from msa_builder.outputs import BuildOptions, build  # noqa: E402
 from msa_builder.redline.clause_diff import clause_redline  # noqa: E402
 from msa_builder.redline.compare import compare_builds  # noqa: E402
 from msa_builder.redline.docx import agreement_docx, clause_docx  # noqa: E402

@@ -46,13 +46,13 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .batch import BatchConfig, BatchReport, ClientResult
-    from .build import BuildOptions, BuildResult
+    from .outputs import BuildOptions, BuildResult
     from .ledger import AgreementRecord, Ledger
-    from .lint import Finding
+    from .linting import Finding
 
 # name -> module, imported when the name is first used
-_LAZY = {"BatchConfig": ".batch", "BatchReport": ".batch", "ClientResult": ".batch", "BuildOptions": ".build",
-         "BuildResult": ".build", "Ledger": ".ledger", "AgreementRecord": ".ledger", "Finding": ".lint"}
+_LAZY = {"BatchConfig": ".batch", "BatchReport": ".batch", "ClientResult": ".batch", "BuildOptions": ".outputs",
+         "BuildResult": ".outputs", "Ledger": ".ledger", "AgreementRecord": ".ledger", "Finding": ".linting"}
 
 __all__ = [
     "__version__",

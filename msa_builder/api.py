@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .agreement import Agreement
 from .assemble import assemble
 from .errors import RenderError
-from .explain import explanation
+from .explanation import explanation
 from .library import load as _library_load
 from .library.model import ClauseVersion, Library
 from .paths import default_provider
@@ -26,9 +26,9 @@ from .selection import Selection, select
 if TYPE_CHECKING:
     from .batch import BatchConfig, BatchReport, ClientResult
     from .batch.coverage import ClientCoverage
-    from .build import BuildResult
+    from .outputs import BuildResult
     from .ledger import AgreementRecord, Ledger, StatusEvent
-    from .lint import Finding
+    from .linting import Finding
     from .redline import AgreementRedline, ClauseRedline, LibraryRedline, Redline
 
 PathLike = Path | str
@@ -74,7 +74,7 @@ def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | No
     and only then are files written: a bad input or an unusable ledger leaves nothing behind.
     `result.record` is None when the ledger already holds exactly this build (an unchanged rebuild).
     """
-    from .build import BuildOptions, render_build, write_build  # the rendering stack loads only here
+    from .outputs import BuildOptions, render_build, write_build  # the rendering stack loads only here
     from .ledger import Ledger, default_ledger
 
     options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
@@ -135,7 +135,7 @@ def history(*, ledger: PathLike, client: str | None = None) -> list[tuple[Agreem
 
 def lint(path: PathLike | None = None) -> list[Finding]:
     """`msa library lint`: every problem of a library folder; an empty list means clean."""
-    from .lint import lint_library
+    from .linting import lint_library
 
     return lint_library(path)
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from msa_builder.lint import Finding, lint_library
+from msa_builder.linting import Finding, lint_library
 from msa_builder.library.load import load_library
 from msa_builder.library.loader import DictLoader, FileSystemLoader
 from msa_builder.library.model import Library
@@ -265,7 +265,7 @@ PROVIDER_FILE = SAMPLES.parent / "msa_builder" / "data" / "provider.yaml"
 @pytest.fixture(scope="session")
 def build_options(shipped_library: Library) -> Any:
     """BuildOptions for the shipped library, templates and provider file, named explicitly."""
-    from msa_builder.build import BuildOptions
+    from msa_builder.outputs import BuildOptions
 
     return BuildOptions(library=shipped_library, provider_path=PROVIDER_FILE, templates_dir=TEMPLATES)
 
@@ -273,7 +273,7 @@ def build_options(shipped_library: Library) -> Any:
 @pytest.fixture(scope="session")
 def rendered_sample(build_options: Any) -> Callable[[str], Any]:
     """`rendered_sample("harbor-finch.yaml")`: the sample's DOCX build in memory, rendered once per session."""
-    from msa_builder.build import render_build
+    from msa_builder.outputs import render_build
     from msa_builder.profile import load_profile
 
     cache: dict[str, Any] = {}

@@ -14,8 +14,8 @@ import yaml
 from click.testing import CliRunner
 
 import msa_builder._files as files_module
-import msa_builder.build as build_module
-from msa_builder.build import BuildOptions, build, render_build
+import msa_builder.outputs as build_module
+from msa_builder.outputs import BuildOptions, build, render_build
 from msa_builder.cli import main
 from msa_builder.errors import RenderError, RequiredControlError
 from msa_builder.ooxml.package import read_parts

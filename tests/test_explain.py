@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from msa_builder.explain import explanation, format_explanation
+from msa_builder.explanation import explanation, format_explanation
 from msa_builder.profile import load_profile
 from msa_builder.selection import select
 

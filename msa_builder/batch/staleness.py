@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..build import TEMPLATE_FILES, BuildOptions, output_names
+from ..outputs import TEMPLATE_FILES, BuildOptions, output_names
 from ..errors import BatchError
 from ..library.model import Library
 from ..lock import bill_of_materials, bom_hash, canonical_json

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..build import BuildOptions, output_names, render_build, write_build
+from ..outputs import BuildOptions, output_names, render_build, write_build
 from ..errors import MsaError
 from ..library import load as library_load
 from ..library.model import Library

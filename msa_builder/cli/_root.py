@@ -57,7 +57,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    from ..build import FORMATS
+    from ..outputs import FORMATS
 
     for fmt in formats:
         if fmt not in FORMATS:

@@ -30,7 +30,7 @@ from ._root import (
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 def explain(profile: Path, library_dir: Path | None, as_of: date | None, allow_drafts: bool, as_json: bool) -> None:
     """Show which clauses a client's agreement uses, and why."""
-    from ..explain import format_explanation
+    from ..explanation import format_explanation
 
     data = api.explain(profile, library=api.open_library(library_dir), as_of=as_of, allow_drafts=allow_drafts)
     if as_json:

@@ -1,6 +1,6 @@
 """The paragraph and table styles our Word shells define: the template contract.
 
-Renderers write these ids; a provider's template must keep them (render/shell.py checks). Word
+Renderers write these ids; a provider's template must keep them (ooxml/shell.py checks). Word
 and LibreOffice may rename a style's *id* when they save a document, but keep its *name*, so a
 reader maps names back to these ids (`canonical_style`).
 """

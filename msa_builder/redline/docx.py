@@ -20,7 +20,7 @@ from ..ooxml.props import core_xml, custom_xml
 from ..ooxml.revisions import Revisions
 from ..ooxml.text import paragraph, run
 from ..paths import default_templates
-from ..render.shell import load_shell
+from ..ooxml.shell import load_shell
 from .clause_diff import ClauseRedline
 from .compare import MOVED_AWAY, MOVED_HERE, AgreementRedline, clean_steps
 from .library_diff import LibraryRedline

@@ -19,7 +19,7 @@ from ..ooxml.props import core_xml, custom_xml
 from ..marks import DRAFT_NOTE, FINAL_NOTE, mark
 from ..ooxml.layout import bookmark_name
 from ..ooxml.text import bookmarked, line_break, paragraph, run
-from .shell import ShellTemplate
+from ..ooxml.shell import ShellTemplate
 from .wordml import WordWriter
 
 

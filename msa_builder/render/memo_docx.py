@@ -14,7 +14,7 @@ from ..ooxml.package import write_package
 from ..ooxml.props import core_xml, custom_xml
 from ..ooxml.text import paragraph, run
 from .agreement_docx import shell_context
-from .shell import ShellTemplate
+from ..ooxml.shell import ShellTemplate
 from .wordml import WordWriter
 
 

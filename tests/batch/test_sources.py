@@ -9,7 +9,7 @@ import pytest
 
 from msa_builder.batch.csv_rows import FIXED_COLUMNS
 from msa_builder.batch.sources import duplicate_errors, load_entry, read_source
-from msa_builder.build import render_build
+from msa_builder.outputs import render_build
 from msa_builder.errors import ProfileError
 from msa_builder.profile import load_profile
 

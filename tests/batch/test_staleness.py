@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from msa_builder.batch.staleness import build_inputs, expected_bom, staleness
-from msa_builder.build import BuildOptions, render_build, write_build
+from msa_builder.outputs import BuildOptions, render_build, write_build
 from msa_builder.library.load import load_library
 from msa_builder.lock import bom_hash
 from msa_builder.profile import load_profile

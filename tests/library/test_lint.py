@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from msa_builder.lint import lint_library
+from msa_builder.linting import lint_library
 
 TERMS_EXTRA = "slots/terms.extra/legal/1.0.0.md"
 BASIC = "slots/terms.service/basic/1.0.0.md"

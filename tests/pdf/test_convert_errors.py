@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from render.docx_reading import SAMPLES  # tests/ is on sys.path (rootdir of the test packages)
 
-from msa_builder.build import build
+from msa_builder.outputs import build
 from msa_builder.errors import ConversionError
 from msa_builder.pdf.convert import PdfConverter, find_uno_python
 

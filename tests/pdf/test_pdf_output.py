@@ -21,7 +21,7 @@ from render.docx_reading import (  # tests/ is on sys.path (rootdir of the test 
     open_docx,
 )
 
-from msa_builder.build import build, render_build
+from msa_builder.outputs import build, render_build
 from msa_builder.errors import ConversionError
 from msa_builder.pdf import finish_agreement_pdf, signing_order
 from msa_builder.pdf.finish import WATERMARK

@@ -57,7 +57,7 @@ class Built:
 
 
 def _build(profile: Path, out: Path, options: Any) -> Built:
-    from msa_builder.build import build
+    from msa_builder.outputs import build
 
     result = build(profile, out, options)
     docx = next(p for name, p in result.files.items() if name.endswith("-msa.docx"))

@@ -24,7 +24,7 @@ from msa_builder.lock import bill_of_materials, bom_hash, lock_bytes, lock_docum
 from msa_builder.ooxml.package import read_parts
 from msa_builder.profile import LoadedProfile, load_provider, profile_from_mapping
 from msa_builder.render.agreement_docx import render_agreement_docx
-from msa_builder.render.shell import load_shell
+from msa_builder.ooxml.shell import load_shell
 from msa_builder.selection import select
 
 from .docx_reading import SAMPLES, W, body_texts

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from msa_builder.build import BuildOptions, build
+from msa_builder.outputs import BuildOptions, build
 from msa_builder.cli import main
 from msa_builder.errors import RenderError
 from msa_builder.library.load import load_library
 from msa_builder.ooxml.package import read_parts, write_package
 from msa_builder.ooxml.styles import REQUIRED_STYLES
-from msa_builder.render.shell import load_shell
+from msa_builder.ooxml.shell import load_shell
 
 from .docx_reading import SAMPLES
 

@@ -24,8 +24,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import RenderError
-from ..ooxml.package import read_parts
-from ..ooxml.styles import REQUIRED_STYLES
+from .package import read_parts
+from .styles import REQUIRED_STYLES
 
 _BODY = re.compile(r"<w:body(?:\s[^>]*)?>.*</w:body>", re.S)
 

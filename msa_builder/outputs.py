@@ -19,7 +19,7 @@ from .paths import default_provider, default_templates
 from .profile import LoadedProfile, load_profile, load_provider, slugify
 from .render.agreement_docx import render_agreement_docx
 from .render.memo_docx import render_memo_docx
-from .render.shell import load_shell
+from .ooxml.shell import load_shell
 from .selection import select
 
 if TYPE_CHECKING:
