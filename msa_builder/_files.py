@@ -131,32 +131,12 @@ def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError]
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a temp file and rename, so readers see old or new, never torn.
+    """Write one file via a temp file and rename, so readers see old or new, never torn.
 
     Returns False, touching nothing, when the file already holds exactly these bytes: an
     unchanged rebuild must not change mtimes.
     """
-    try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        _publish_mode(fd)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return True
+    return bool(atomic_write_set({path: data}))
 
 
 def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:

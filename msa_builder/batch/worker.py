@@ -47,6 +47,14 @@ class BatchConfig:
     final: bool = False
     formats: tuple[str, ...] = ("docx",)
 
+    def __post_init__(self) -> None:
+        # Scripts pass strings; everything below works with paths.
+        for name in ("out_dir", "library_dir", "provider_path", "templates_dir", "ledger_path"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+        object.__setattr__(self, "formats", tuple(self.formats))
+
     @property
     def ledger(self) -> Path:
         from ..ledger import default_ledger

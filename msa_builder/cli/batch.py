@@ -10,20 +10,8 @@ import click
 
 from .. import api
 from ..ledger import STATUSES
-
-from ._root import (
-    _formats,
-    _Group,
-    _print_json,
-    as_of_option,
-    drafts_option,
-    ledger_option,
-    library_option,
-    main,
-    out_option,
-    provider_option,
-    templates_option,
-)
+from ._root import (_formats, _Group, _print_json, as_of_option, drafts_option, ledger_option, library_option, main,
+                    out_option, provider_option, templates_option)
 
 
 @main.command()

@@ -8,18 +8,8 @@ from pathlib import Path
 import click
 
 from .. import api
-from ._root import (
-    _formats,
-    _print_json,
-    as_of_option,
-    drafts_option,
-    ledger_option,
-    library_option,
-    main,
-    out_option,
-    provider_option,
-    templates_option,
-)
+from ._root import (_formats, _print_json, as_of_option, drafts_option, ledger_option, library_option, main,
+                    out_option, provider_option, templates_option)
 
 
 @main.command()

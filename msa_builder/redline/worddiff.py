@@ -17,6 +17,7 @@ boundaries. The time limit is off: a diff must not depend on how fast the machin
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -150,6 +151,27 @@ def diff_tokens(old: list[Token], new: list[Token]) -> list[DiffOp]:
     return _fold_spaces(_hoist_spaces(_align_paragraphs(ops)))
 
 
+def _region_end(ops: list[DiffOp], start: int) -> int:
+    """Where the run of changed ops starting at `start` ends (the next unchanged op, or the end)."""
+    end = start
+    while end < len(ops) and ops[end][0] != "eq":
+        end += 1
+    return end
+
+
+def _regions(ops: list[DiffOp]) -> Iterator[tuple[DiffOp | None, list[DiffOp]]]:
+    """Each unchanged op as (op, []), and each run of changed ops between them as (None, run)."""
+    index = 0
+    while index < len(ops):
+        if ops[index][0] == "eq":
+            yield ops[index], []
+            index += 1
+            continue
+        end = _region_end(ops, index)
+        yield None, ops[index:end]
+        index = end
+
+
 def _hoist_spaces(ops: list[DiffOp]) -> list[DiffOp]:
     """"within [- 10 days-]{+ 5 Business Days+}" -> "within [-10 days-]{+5 Business Days+}".
 
@@ -157,17 +179,11 @@ def _hoist_spaces(ops: list[DiffOp]) -> list[DiffOp]:
     unchanged text, not part of the change.
     """
     out: list[DiffOp] = []
-    index = 0
-    while index < len(ops):
-        if ops[index][0] == "eq":
-            out.append(ops[index])
-            index += 1
+    for unchanged, changed in _regions(ops):
+        if unchanged is not None:
+            out.append(unchanged)
             continue
-        end = index
-        while end < len(ops) and ops[end][0] != "eq":
-            end += 1
-        region = list(ops[index:end])
-        index = end
+        region = list(changed)
         first_del = next((k for k, (op, _, _) in enumerate(region) if op == "del"), None)
         first_ins = next((k for k, (op, _, _) in enumerate(region) if op == "ins"), None)
         if first_del is not None and first_ins is not None:
@@ -199,11 +215,8 @@ def _align_paragraphs(ops: list[DiffOp]) -> list[DiffOp]:
             out.append(ops[index])
             index += 1
             continue
-        end = index
-        while end < len(ops) and ops[end][0] != "eq":
-            end += 1
-        region = ops[index:end]
-        index = end
+        end = _region_end(ops, index)
+        region, index = ops[index:end], end
         old = [a for op, a, _ in region if op == "del" and a is not None]
         new = [b for op, _, b in region if op == "ins" and b is not None]
         if any(t.kind == "table" for t in old + new):

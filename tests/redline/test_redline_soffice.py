@@ -105,3 +105,18 @@ def test_libreoffice_sees_an_agreement_redline_including_a_move(moved_builds, as
     root = to_odt(agreement_docx(compare_builds(moved_old.lock, moved_new.lock)), tmp_path, "moved")
     # LibreOffice reads Word's moves as a deletion at the source and an insertion at the target.
     assert {kind for kind, _, _ in changed_regions(root)} == {"insertion", "deletion"}
+
+
+def test_an_agreement_saved_unchanged_by_libreoffice_compares_as_unchanged(as_of_builds, tmp_path):
+    """LibreOffice renames style ids, renumbers lists, sorts properties and adds indents of its own
+    when it saves a DOCX; none of that is an edit of the agreement."""
+    _, new = as_of_builds
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "saved"), str(new.docx)],
+                   check=True, capture_output=True, timeout=180)
+    saved = tmp_path / "saved" / new.docx.name
+    assert saved.read_bytes() != new.docx.read_bytes()
+    redline = compare_builds(new.docx, saved)
+    assert redline.summary() == []
+    assert [u.key for u in redline.new.units] == [u.key for u in redline.old.units]
