@@ -42,6 +42,7 @@ from ._geometry import Segment, key, page_segments
 
 # Annotation flags (PDF 32000-1, 12.5.3): print it, and let no one move or delete it.
 _PRINT, _LOCKED = 4, 128
+_SIGNATURES_EXIST, _APPEND_ONLY = 1, 2  # /SigFlags (12.7.2)
 # How many pages past a signing place's own page its line may have flowed to.
 _PAGES_AFTER = 2
 _UNDERSCORES = re.compile(r"_{3,}")
@@ -135,12 +136,12 @@ def _underscores(segment: Segment, label: str) -> tuple[float, float] | None:
 
 
 def _rect(segments: list[Segment], line: Segment, x0: float, x1: float) -> tuple[float, float, float, float]:
-    """Over the underscores, from just below them up to (not into) the text printed above."""
+    """Over the underscores, from just below them up to the line above: within the line's row."""
     bottom = line.y - 0.3 * line.size
     top = line.y + 1.6 * line.size
     for other in segments:
-        if other.page == line.page and other.y > line.y + 0.5 and _overlaps(other.x0, other.x1, x0, x1):
-            top = min(top, other.y - 0.3 * other.size)
+        if other.page == line.page and other.y > line.y + 0.5:
+            top = min(top, other.y - 0.3 * other.size)  # clear of the descenders of the line above
     return (round(x0, 2), round(bottom, 2), round(x1, 2), round(max(top, line.y + 0.8 * line.size), 2))
 
 
@@ -184,8 +185,11 @@ def place_lines(reader: PdfReader, lines: Sequence[SignatureLine], pages: Sequen
 def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> None:
     """Add each field as one merged field-and-widget dictionary, listed in the /AcroForm.
 
-    The empty appearance stream is what Acrobat expects of a widget; /SigFlags stays unset,
-    because it declares that signatures exist, and none does yet.
+    The empty appearance stream is what Acrobat expects of a widget. /SigFlags is 3 from the
+    start: "SignaturesExist" (the document has signature fields) and "AppendOnly", which tells
+    a signer's application to save incrementally, keeping our bytes as the file's prefix. A
+    signer sets both when it signs, and pyHanko's difference analysis counts a change to them
+    between our revision and the first signature as a suspicious change.
     """
     if not placed:
         return
@@ -195,6 +199,7 @@ def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> No
         form = DictionaryObject({NameObject("/Fields"): ArrayObject()})
         root[NameObject("/AcroForm")] = writer._add_object(form)
     form = form.get_object()
+    form[NameObject("/SigFlags")] = NumberObject(_SIGNATURES_EXIST | _APPEND_ONLY)
     fields = form.setdefault(NameObject("/Fields"), ArrayObject()).get_object()
     taken = {str(f.get_object().get("/T")) for f in fields}
     for spot in placed:
