@@ -191,3 +191,23 @@ def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
                 pass
         raise
     return [path for _, path in staged]
+
+
+def write_once(path: Path, data: bytes) -> None:
+    """Write a new file that must not exist yet, complete or not at all: never over another file.
+
+    For signed instruments, which are never overwritten: the bytes are staged in a temp file and
+    hard-linked into place, which fails (FileExistsError) if anything is there, even a file
+    created a moment ago by someone else.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        _publish_mode(fd)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)

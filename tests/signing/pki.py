@@ -1,4 +1,4 @@
-"""Test certificates made here with `cryptography`: a CA, signers it issues, and strangers.
+"""Test certificates made here with `cryptography`, and signing with them as a client would.
 
 EC P-256 keys: generating them takes microseconds, where RSA keys would take most of a test's time.
 """
@@ -6,6 +6,7 @@ EC P-256 keys: generating them takes microseconds, where RSA keys would take mos
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from asn1crypto import keys as asn1_keys
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -91,3 +93,20 @@ def make_signer(common: str, *, org: str | None = None, email: str | None = None
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
     cert = builder.sign(signing_key, hashes.SHA256())
     return Identity(cert, key, (issuer.cert,) if issuer else ())
+
+
+def sign_as(data: bytes, who: Identity, field: str = "client_signature") -> bytes:
+    """`data` with `field` signed by `who` through pyHanko, as a client's signing application does."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    out = signers.sign_pdf(writer, signers.PdfSignatureMetadata(field_name=field), signer=who.signer(),
+                           existing_fields_only=True)
+    return out.getvalue()
+
+
+CLIENT_FIELDS = ("client_signature", "client_ack_mfa", "client_ack_backup", "client_schedule_signature")
+
+
+def sign_all_client_fields(data: bytes, who: Identity) -> bytes:
+    for field in CLIENT_FIELDS:
+        data = sign_as(data, who, field)
+    return data
