@@ -145,40 +145,57 @@ def _rect(segments: list[Segment], line: Segment, x0: float, x1: float) -> tuple
     return (round(x0, 2), round(bottom, 2), round(x1, 2), round(max(top, line.y + 0.8 * line.size), 2))
 
 
+def _assign(segments: list[Segment], lines: Sequence[SignatureLine]) -> dict[str, PlacedField]:
+    """Each line's field on the first signature line that belongs to its anchor, by label."""
+    order = {id(s): (s.page, i) for i, s in enumerate(segments)}
+    placed: dict[str, PlacedField] = {}
+    for label in dict.fromkeys(line.label for line in lines):
+        anchors = _occurrences(segments, [line for line in lines if line.label == label])
+        for segment in segments:
+            extent = _underscores(segment, label)
+            if extent is None:
+                continue
+            position = order[id(segment)]
+            before = [a for a in anchors if a.order < position and _overlaps(a.x0, a.x1, segment.x0, segment.x1)]
+            if before:
+                owner = max(before, key=lambda a: a.order).line
+                if owner.field not in placed:
+                    placed[owner.field] = PlacedField(owner, segment.page, _rect(segments, segment, *extent),
+                                                      segment.y)
+    return placed
+
+
 def place_lines(reader: PdfReader, lines: Sequence[SignatureLine], pages: Sequence[int]) -> list[PlacedField]:
     """Where each line's field goes; `pages[i]` is the page where line i's signing place begins.
 
-    Raises ConversionError naming the field when its anchor or its line cannot be found.
+    Reading a page's glyphs costs ~60 ms, so the pages after a place's own are read only for
+    the lines not found on it. Raises ConversionError naming the field whose line is not found.
     """
     names = [line.field for line in lines]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise ConversionError(f"two signature fields are named {duplicated[0]!r}", field="signature fields")
-    window = sorted({p for first in pages for p in range(first, min(first + _PAGES_AFTER + 1, len(reader.pages)))})
-    segments = [s for p in window for s in page_segments(reader.pages[p], p)]
-    order = {id(s): (s.page, i) for i, s in enumerate(segments)}
+    read: dict[int, list[Segment]] = {}
     placed: dict[str, PlacedField] = {}
-    for label in dict.fromkeys(line.label for line in lines):
-        group = [line for line in lines if line.label == label]
-        anchors = _occurrences(segments, group)
-        for segment in segments:
-            extent = _underscores(segment, label)
-            if extent is None:
-                continue
-            position = (segment.page, order[id(segment)][1])
-            before = [a for a in anchors if a.order < position and _overlaps(a.x0, a.x1, segment.x0, segment.x1)]
-            if not before:
-                continue
-            owner = max(before, key=lambda a: a.order).line
-            if owner.field not in placed:
-                placed[owner.field] = PlacedField(owner, segment.page, _rect(segments, segment, *extent), segment.y)
+    window: list[int] = []
+    for extra in range(_PAGES_AFTER + 1):
+        wanted = {p for p in pages} | {p + k for line, p in zip(lines, pages) if line.field not in placed
+                                       for k in range(1, extra + 1)}
+        window = sorted(p for p in wanted if p < len(reader.pages))
+        for page in window:
+            if page not in read:
+                read[page] = page_segments(reader.pages[page], page)
+        for name, spot in _assign([s for p in window for s in read[p]], lines).items():
+            placed.setdefault(name, spot)
+        if len(placed) == len(lines):
+            break
     missing = [line for line in lines if line.field not in placed]
     if missing:
         line = missing[0]
         raise ConversionError(
             f"cannot find the signature line for {line.field!r}: a line starting {line.label!r} below "
             f"{line.anchor!r}", field="signature fields",
-            hint=f"searched pages {window[0] + 1}-{window[-1] + 1}" if window else None)
+            hint=f"searched pages {', '.join(str(p + 1) for p in window)}" if window else None)
     return [placed[line.field] for line in lines]
 
 

@@ -169,3 +169,14 @@ def test_a_line_that_moved_moves_its_field():
 def test_signature_fields_of_something_that_is_not_a_pdf():
     with pytest.raises(SigningError, match="not a readable PDF"):
         signature_fields(b"hello")
+
+
+def test_a_line_pushed_onto_the_next_page_is_found_there():
+    """The backup acknowledgement starts at the foot of page 4 and its line is on page 5, where
+    no signing place begins once the schedule's own place is gone: the search reads on."""
+    places = [p for p in PLACES if SCHEDULE not in p.lines]
+    pages = [list(p) for p in PAGES]
+    pages[4] = [line for line in pages[4] if line[2] != SCHEDULE_SIGNATURE]
+    fields = {f.name: f for f in signature_fields(finished(raw_pdf(pages), places=places))}
+    assert fields["client_ack_backup"].page == 4
+    assert fields["client_ack_mfa"].page == 3
