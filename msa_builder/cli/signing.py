@@ -96,7 +96,7 @@ def sign(ctx: click.Context, file: Path, key_path: Path, field: str, out_path: P
 
     _quiet_pyhanko(ctx)
     if out_path.resolve() == file.resolve():
-        raise SigningError("-o names the input: a signed instrument is never overwritten", file=str(out_path),
+        raise SigningError("is the input, and a signed instrument is never overwritten", file=str(out_path),
                            field="-o", hint="write the countersigned copy to a new file")
     if out_path.exists():
         raise SigningError("already exists, and signed files are never overwritten", file=str(out_path), field="-o",

@@ -109,16 +109,22 @@ class SignatureInfo:
 
 @dataclass(frozen=True)
 class RevisionInfo:
-    """One revision of the file: where it ends, its hash, and what it is (the original, a signature...)."""
+    """One revision of the file: where it ends, its hash, what it is, and what it changed.
+
+    `changes` is pyHanko's modification level of this revision against the original ("none",
+    "lta_updates", "form_filling", "other"); None for the original and anything before it.
+    """
 
     index: int
     end: int
     sha256: str
     kind: Literal["original", "before original", "signature", "update"]
     field: str | None = None
+    changes: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "end": self.end, "sha256": self.sha256, "kind": self.kind, "field": self.field}
+        return {"index": self.index, "end": self.end, "sha256": self.sha256, "kind": self.kind, "field": self.field,
+                "changes": self.changes}
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ class VerificationReport:
     revisions: tuple[RevisionInfo, ...] = ()
     signatures: tuple[SignatureInfo, ...] = ()
     fields: tuple[FieldInfo, ...] = ()
-    modification_level: str | None = None
+    modification_level: str | None = None  # the most any revision after the original changed
     metadata: dict[str, str] = field(default_factory=dict)
     instrument: InstrumentRef | None = None
 

@@ -38,7 +38,8 @@ def format_report(report: VerificationReport, *, ledger_consulted: bool = False)
     lines.append(f"revisions    {len(report.revisions)}")
     for revision in report.revisions:
         what = revision.kind + (f" {revision.field}" if revision.field else "")
-        lines.append(f"  r{revision.index}  {what:<40} ends at byte {revision.end:,}")
+        changes = f" \u00b7 changes: {revision.changes.replace('_', ' ')}" if revision.changes else ""
+        lines.append(f"  r{revision.index}  {what:<38} ends at byte {revision.end:,}{changes}")
     lines.append("signatures" if report.signatures else "signatures   none")
     for sig in report.signatures:
         trust = f" ({sig.trust_problem})" if sig.trust_problem and sig.state == "valid, not trusted" else ""

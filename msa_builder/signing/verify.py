@@ -17,7 +17,7 @@ from io import BytesIO
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel, SuspiciousModification
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, ModificationLevel, SuspiciousModification
 from pyhanko.sign.validation import EmbeddedPdfSignature, validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -79,9 +79,13 @@ def verify_signed_pdf(data: bytes, *, original: bytes | None = None, trust_roots
         elif not sig.certificate_valid:
             failures.append(r.Failure(r.CERTIFICATE_NOT_VALID, f"the certificate that signed {sig.field} was not "
                                       f"valid when it signed ({_when(sig.signed_at)})", sig.field))
-    level, change = _changes_since(reader, base, len(ends))
-    if change is not None:
-        failures.append(r.Failure(r.CONTENT_CHANGED, change))
+    changes = _changes_since(reader, base, len(ends))
+    beyond = [(i, level, why) for i, (level, why) in changes.items() if level > ALLOWED_CHANGES]
+    if beyond:
+        i, level, why = beyond[0]
+        failures.append(r.Failure(r.CONTENT_CHANGED, f"revision {i} changes more than signatures and form fields"
+                                  f" ({why or level.name.lower()})"))
+    level = max((lvl for lvl, _ in changes.values()), default=ModificationLevel.NONE)
     if not signatures:
         failures.append(r.Failure(r.NO_SIGNATURES, "the PDF carries no signatures"))
     else:
@@ -95,12 +99,13 @@ def verify_signed_pdf(data: bytes, *, original: bytes | None = None, trust_roots
     revisions = tuple(
         r.RevisionInfo(i, end, sha256(data[:end]),
                        "before original" if i < base else "original" if i == base
-                       else "signature" if i in kinds else "update", kinds.get(i))
+                       else "signature" if i in kinds else "update", kinds.get(i),
+                       changes[i][0].name.lower() if i in changes else None)
         for i, end in enumerate(ends))
     return r.VerificationReport(
         source=source, verdict="invalid" if failures else "valid", failures=tuple(failures),
         original_sha256=original_sha, original_matches=matches, revisions=revisions, signatures=tuple(checked),
-        fields=fields, modification_level=level.name.lower() if level is not None else None,
+        fields=fields, modification_level=level.name.lower(),
         metadata=_metadata(data[:ends[base]]),
         instrument=find_instrument(original_sha) if find_instrument is not None else None)
 
@@ -139,18 +144,24 @@ def _check(sig: EmbeddedPdfSignature, trust_roots: Sequence[x509.Certificate]) -
                            problem)
 
 
-def _changes_since(reader: PdfFileReader, base: int, total: int) -> tuple[ModificationLevel | None, str | None]:
-    """pyHanko's difference analysis of every revision after `base`; a message if more than form filling."""
+def _changes_since(reader: PdfFileReader, base: int, total: int) -> dict[int, tuple[ModificationLevel, str | None]]:
+    """pyHanko's difference analysis of each revision after `base` against it: level and any reason.
+
+    Each revision is compared with the original, as pyHanko's own review does, but one at a time,
+    so the report can say which revision went beyond signing and filling fields.
+    """
     if base + 1 >= total:
-        return ModificationLevel.NONE, None
-    result = DEFAULT_DIFF_POLICY.review_file(reader, base)
-    if isinstance(result, SuspiciousModification):
-        return ModificationLevel.OTHER, f"the content changed after the original revision: {result}"
-    assert isinstance(result, DiffResult)
-    if result.modification_level > ALLOWED_CHANGES:
-        return result.modification_level, ("the content changed after the original revision: a later revision "
-                                           f"does more than sign or fill fields ({result.modification_level.name.lower()})")
-    return result.modification_level, None
+        return {}
+    old = reader.get_historical_resolver(base)
+    out: dict[int, tuple[ModificationLevel, str | None]] = {}
+    for revision in range(base + 1, total):
+        try:
+            result = DEFAULT_DIFF_POLICY.apply(old=old, new=reader.get_historical_resolver(revision))
+            out[revision] = (result.modification_level, None)
+        except SuspiciousModification as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            out[revision] = (ModificationLevel.OTHER, reason if len(reason) <= 160 else reason[:157] + "...")
+    return out
 
 
 def _metadata(original: bytes) -> dict[str, str]:
