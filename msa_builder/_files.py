@@ -130,6 +130,22 @@ def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError]
     raise error(message, file=source, field=path or None, allowed=allowed, hint=hint) from None
 
 
+def _stage(path: Path, data: bytes) -> str:
+    """`data` in a new temp file beside `path`, on disk (fsync): ready to be renamed or linked into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        _publish_mode(fd)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
 def atomic_write(path: Path, data: bytes) -> bool:
     """Write `data` to `path` via a temp file and rename, so readers see old or new, never torn.
 
@@ -141,14 +157,8 @@ def atomic_write(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _stage(path, data)
     try:
-        _publish_mode(fd)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -173,14 +183,7 @@ def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
                     continue
             except FileNotFoundError:
                 pass
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((tmp, path))
-            _publish_mode(fd)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            staged.append((_stage(path, data), path))
         for tmp, path in staged:
             os.replace(tmp, path)
     except BaseException:
@@ -200,14 +203,8 @@ def write_once(path: Path, data: bytes) -> None:
     hard-linked into place, which fails (FileExistsError) if anything is there, even a file
     created a moment ago by someone else.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _stage(path, data)
     try:
-        _publish_mode(fd)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.link(tmp, path)
     finally:
         os.unlink(tmp)
