@@ -58,7 +58,7 @@ def _mult(m: Matrix, n: Matrix) -> list[float]:
 class _FontWidths:
     """Glyph widths (text space units per 1000 em) of one font resource, by character code."""
 
-    def __init__(self, font: DictionaryObject) -> None:
+    def __init__(self, font: Any) -> None:  # a font dictionary; pypdf types its entries loosely
         subtype = font.get("/Subtype")
         self.two_byte = subtype == "/Type0"
         self.widths: dict[int, float] = {}
@@ -74,7 +74,8 @@ class _FontWidths:
             if "/Widths" not in font:
                 raise _Unmeasurable(f"font {font.get('/BaseFont')} has no /Widths")
             first = int(font.get("/FirstChar", 0))
-            for offset, width in enumerate(font["/Widths"].get_object()):
+            widths: Any = font["/Widths"].get_object()
+            for offset, width in enumerate(widths):
                 self.widths[first + offset] = float(width)
             descriptor = font.get("/FontDescriptor")
             if descriptor is not None:

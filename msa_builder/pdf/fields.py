@@ -211,7 +211,7 @@ def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> No
     if not placed:
         return
     root = writer._root_object
-    form = root.get("/AcroForm")
+    form: Any = root.get("/AcroForm")
     if form is None:
         form = DictionaryObject({NameObject("/Fields"): ArrayObject()})
         root[NameObject("/AcroForm")] = writer._add_object(form)
@@ -222,7 +222,7 @@ def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> No
     for spot in placed:
         if spot.line.field in taken:
             raise ConversionError(f"the PDF already has a field named {spot.line.field!r}", field="signature fields")
-        page = writer.pages[spot.page]
+        page: Any = writer.pages[spot.page]
         x0, y0, x1, y1 = spot.rect
         appearance = DecodedStreamObject()
         appearance.update({
@@ -251,7 +251,7 @@ def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> No
         taken.add(spot.line.field)
 
 
-def _walk(field: DictionaryObject, prefix: str, inherited_type: Any) -> list[tuple[str, DictionaryObject]]:
+def _walk(field: Any, prefix: str, inherited_type: Any) -> list[tuple[str, Any]]:
     name = str(field["/T"]) if "/T" in field else ""
     full = f"{prefix}.{name}" if prefix and name else (name or prefix)
     field_type = field.get("/FT", inherited_type)
@@ -266,7 +266,7 @@ def signature_fields(pdf: bytes) -> list[FieldInfo]:
     """The signature fields of a PDF (its latest revision), in /AcroForm order, as pypdf reads them."""
     try:
         reader = PdfReader(BytesIO(pdf))
-        root = reader.trailer["/Root"].get_object()
+        root: Any = reader.trailer["/Root"].get_object()
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise SigningError(f"not a readable PDF: {exc}") from None
     form = root.get("/AcroForm")
@@ -276,11 +276,11 @@ def signature_fields(pdf: bytes) -> list[FieldInfo]:
     out = []
     for ref in form.get_object().get("/Fields", ()):
         for name, field in _walk(ref.get_object(), "", None):
-            widget = field
+            widget: Any = field
             if "/Rect" not in widget and field.get("/Kids"):
                 widget = field["/Kids"][0].get_object()
             page_ref = widget.raw_get("/P") if "/P" in widget else None
             page = page_numbers.get(page_ref.idnum) if page_ref is not None and hasattr(page_ref, "idnum") else None
-            rect = tuple(float(v) for v in widget.get("/Rect", (0, 0, 0, 0)))
-            out.append(FieldInfo(name, page, rect, "/V" in field))  # type: ignore[arg-type]
+            rect = [float(v) for v in widget.get("/Rect", (0, 0, 0, 0))]
+            out.append(FieldInfo(name, page, (rect[0], rect[1], rect[2], rect[3]), "/V" in field))
     return out

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ..pdf.fields import FieldInfo, signature_fields
 from .certs import load_trust_roots
-from .report import Failure, InstrumentRef, RevisionInfo, SignatureInfo, Signer, VerificationReport
+from .report import Failure, InstrumentFinder, InstrumentRef, RevisionInfo, SignatureInfo, Signer, VerificationReport
 from .sign import PROVIDER_FIELD, load_signer, sign_pdf
-from .verify import InstrumentFinder, verify_signed_pdf
+from .verify import verify_signed_pdf
 
 __all__ = [
     "PROVIDER_FIELD",

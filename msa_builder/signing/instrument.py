@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .verify import InstrumentFinder
+from .report import InstrumentFinder
 
 
 def ledger_finder(ledger: Path) -> InstrumentFinder | None:

@@ -7,6 +7,7 @@ who signed where and when (from each certificate), and is it exactly what was ap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -49,6 +50,10 @@ class InstrumentRef:
     def as_dict(self) -> dict[str, Any]:
         return {"agreement_id": self.agreement_id, "client": self.client, "record": self.record,
                 "status": self.status}
+
+
+InstrumentFinder = Callable[[str], "InstrumentRef | None"]
+"""Looks an instrument up by its original revision's sha256: `msa verify --ledger` passes the ledger's."""
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ configured root vouches for is still accepted, but reported as "not trusted".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from io import BytesIO
+from typing import Any
 
 from cryptography import x509
 from pyhanko.pdf_utils.misc import PdfError
@@ -29,9 +30,6 @@ from . import report as r
 from .certs import as_asn1, signer_of
 from .revisions import matching_revision, revision_ends, sha256
 
-InstrumentFinder = Callable[[str], "r.InstrumentRef | None"]
-"""Looks an instrument up by its original revision's sha256 (the ledger's, once it records them)."""
-
 # Signing and filling form fields is all a signer may do to the execution PDF.
 ALLOWED_CHANGES = ModificationLevel.FORM_FILLING
 _METADATA = {"/MsaAgreementId": "agreement_id", "/MsaClient": "client", "/MsaStatus": "status",
@@ -40,7 +38,7 @@ _METADATA = {"/MsaAgreementId": "agreement_id", "/MsaClient": "client", "/MsaSta
 
 def verify_signed_pdf(data: bytes, *, original: bytes | None = None, trust_roots: Sequence[x509.Certificate] = (),
                       required_fields: Sequence[str] = ("client_signature",), source: str = "<bytes>",
-                      find_instrument: InstrumentFinder | None = None) -> r.VerificationReport:
+                      find_instrument: r.InstrumentFinder | None = None) -> r.VerificationReport:
     """Verify a signed PDF against the execution PDF it must start with; never raises on bad input.
 
     `original` is the execution PDF as sent (None: only its hash is reported, to find it by).
@@ -137,7 +135,8 @@ def _check(sig: EmbeddedPdfSignature, trust_roots: Sequence[x509.Certificate]) -
     if not status.trusted:
         indication = status.trust_problem_indic
         trust_problem = ("no trust root configured" if not trust_roots else
-                         indication.name.lower().replace("_", " ") if indication else "no chain to a trust root")
+                         str(getattr(indication, "name", indication)).lower().replace("_", " ") if indication
+                         else "no chain to a trust root")
     level = status.modification_level
     return r.SignatureInfo(field, sig.signed_revision, signer, signed_at, intact, in_period,
                            bool(status.trusted), trust_problem, level.name.lower() if level is not None else None,
@@ -167,7 +166,7 @@ def _changes_since(reader: PdfFileReader, base: int, total: int) -> dict[int, tu
 def _metadata(original: bytes) -> dict[str, str]:
     """What the original revision says it is (our PDF metadata): informative, the hash is the proof."""
     try:
-        info = PdfReader(BytesIO(original)).metadata or {}
+        info: Any = PdfReader(BytesIO(original)).metadata or {}
     except (PyPdfError, ValueError, KeyError, TypeError):  # informative only: a damaged copy has none
         return {}
     return {name: str(info[key]) for key, name in _METADATA.items() if key in info}

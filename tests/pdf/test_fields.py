@@ -180,3 +180,22 @@ def test_a_line_pushed_onto_the_next_page_is_found_there():
     fields = {f.name: f for f in signature_fields(finished(raw_pdf(pages), places=places))}
     assert fields["client_ack_backup"].page == 4
     assert fields["client_ack_mfa"].page == 3
+
+
+def test_a_cid_font_is_measured_from_its_w_array():
+    """LibreOffice may embed a font as Type0 (two-byte codes, widths in /W) instead of /Widths."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject
+
+    from msa_builder.pdf._geometry import _FontWidths
+
+    descendant = DictionaryObject({
+        NameObject("/DW"): NumberObject(1000),
+        NameObject("/W"): ArrayObject([NumberObject(1), ArrayObject([NumberObject(500), NumberObject(600)]),
+                                       NumberObject(10), NumberObject(20), NumberObject(700)]),
+    })
+    font = DictionaryObject({NameObject("/Subtype"): NameObject("/Type0"),
+                             NameObject("/Encoding"): NameObject("/Identity-H"),
+                             NameObject("/DescendantFonts"): ArrayObject([descendant])})
+    widths = _FontWidths(font)
+    assert widths.codes(b"\x00\x01\x00\x02\x00\x0f") == [1, 2, 15]
+    assert [widths.advance(c) for c in (1, 2, 15, 99)] == pytest.approx([0.5, 0.6, 0.7, 1.0])
