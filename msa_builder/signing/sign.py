@@ -22,15 +22,20 @@ PROVIDER_FIELD = "provider_signature"
 def load_signer(key: Path, passphrase: bytes | None) -> signers.SimpleSigner:
     """The signer in a PKCS#12 file (certificate, key and any chain certificates it carries)."""
     try:
-        data = key.read_bytes()
+        with key.open("rb"):
+            pass
     except OSError as exc:
         raise SigningError(f"cannot read the key: {exc.strerror}", file=str(key), field="--key") from None
     try:
-        return signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=passphrase)
+        # Older pyHanko (0.25) returns None for a key it cannot open; newer versions raise.
+        signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(key), passphrase=passphrase)
     except ValueError:
+        signer = None
+    if signer is None:
         raise SigningError("cannot open the key: a wrong passphrase, or not a PKCS#12 (.p12/.pfx) file",
                            file=str(key), field="--key",
-                           hint="the passphrase comes from MSA_KEY_PASSPHRASE, or the prompt") from None
+                           hint="the passphrase comes from MSA_KEY_PASSPHRASE, or the prompt")
+    return signer
 
 
 def sign_pdf(data: bytes, *, key: Path, passphrase: bytes | None, field: str = PROVIDER_FIELD,
