@@ -18,6 +18,7 @@ Verdict = Literal["valid", "invalid", "unusable"]
 
 # Why a file is refused; each is a `Failure.code`.
 NOT_A_PDF = "not-a-pdf"
+UNREADABLE = "unreadable-pdf"  # damaged or encrypted
 NO_SIGNATURES = "no-signatures"
 ORIGINAL_MISMATCH = "original-mismatch"
 CONTENT_CHANGED = "content-changed"

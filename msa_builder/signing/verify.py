@@ -25,6 +25,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from ..errors import SigningError
 from ..pdf.fields import signature_fields
 from . import report as r
 from .certs import as_asn1, signer_of
@@ -46,16 +47,28 @@ def verify_signed_pdf(data: bytes, *, original: bytes | None = None, trust_roots
     signature is reported "valid, not trusted". `find_instrument(sha256)` names the instrument.
     """
     if b"%PDF-" not in data[:1024]:
-        return r.VerificationReport(source, "unusable", (r.Failure(r.NOT_A_PDF, "the file is not a PDF"),))
+        return _unusable(source, "the file is not a PDF", r.NOT_A_PDF)
     try:
         reader = PdfFileReader(BytesIO(data))
         if reader.encrypted:
-            return r.VerificationReport(source, "unusable", (r.Failure(r.NOT_A_PDF, "the PDF is encrypted"),))
-        ends = revision_ends(data, reader)
-        signatures = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
-        return r.VerificationReport(source, "unusable", (r.Failure(r.NOT_A_PDF, f"the PDF cannot be read: {exc}"),))
+            return _unusable(source, "the PDF is encrypted", r.UNREADABLE)
+        return _verify(reader, data, original=original, trust_roots=trust_roots, required_fields=required_fields,
+                       source=source, find_instrument=find_instrument)
+    except (PdfError, SigningError, ValueError, KeyError, TypeError, IndexError) as exc:
+        # A damaged file fails wherever pyHanko or pypdf first read the damaged part.
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return _unusable(source, f"the PDF cannot be read: {reason[:200]}", r.UNREADABLE)
 
+
+def _unusable(source: str, message: str, code: str) -> r.VerificationReport:
+    return r.VerificationReport(source, "unusable", (r.Failure(code, message),))
+
+
+def _verify(reader: PdfFileReader, data: bytes, *, original: bytes | None, trust_roots: Sequence[x509.Certificate],
+            required_fields: Sequence[str], source: str,
+            find_instrument: r.InstrumentFinder | None) -> r.VerificationReport:
+    ends = revision_ends(data, reader)
+    signatures = list(reader.embedded_signatures)
     failures: list[r.Failure] = []
     base = 0
     matches: bool | None = None

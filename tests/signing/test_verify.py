@@ -22,6 +22,7 @@ from msa_builder.signing.report import (
     NOT_A_PDF,
     ORIGINAL_MISMATCH,
     REQUIRED_FIELD_UNSIGNED,
+    UNREADABLE,
 )
 
 from .pki import sign_all_client_fields, sign_as
@@ -111,9 +112,15 @@ def test_something_that_is_not_a_pdf_is_unusable(data):
     assert report.failure_codes() == [NOT_A_PDF]
 
 
-def test_a_damaged_pdf_is_unusable(signed):
-    report = verify_signed_pdf(signed[: len(signed) // 3])
-    assert report.verdict == "unusable" and report.failure_codes() == [NOT_A_PDF]
+@pytest.mark.parametrize("damage", [
+    lambda pdf: pdf[: len(pdf) // 3],
+    lambda pdf: pdf.replace(b"endobj", b"endjob", 3),
+    lambda pdf: pdf.replace(b"/Type /Page", b"/Type [ /Page", 1),
+], ids=["truncated", "broken-objects", "broken-dictionary"])
+def test_a_damaged_pdf_is_unusable(signed, damage):
+    report = verify_signed_pdf(damage(signed))
+    assert report.verdict == "unusable" and report.failure_codes() == [UNREADABLE]
+    assert report.failures[0].message.startswith("the PDF cannot be read")
 
 
 def test_an_unsigned_pdf_has_no_signatures(execution):
