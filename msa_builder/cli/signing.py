@@ -67,12 +67,16 @@ def verify(ctx: click.Context, file: Path, original_path: Path | None, trust_pat
     ctx.exit(report.exit_code)
 
 
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def _passphrase(key: Path) -> bytes | None:
     """From MSA_KEY_PASSPHRASE, else a hidden prompt on a terminal; none for an unencrypted key."""
     value = os.environ.get(PASSPHRASE_VARIABLE)
     if value is not None:
         return value.encode("utf-8") or None
-    if sys.stdin is not None and sys.stdin.isatty():
+    if _interactive():
         typed = click.prompt(f"Passphrase for {key}", hide_input=True, default="", show_default=False)
         return typed.encode("utf-8") or None
     return None

@@ -136,3 +136,16 @@ def test_sign_with_a_wrong_passphrase(files, provider_key):
     assert_one_screen_error(run("sign", files / "execution.pdf", "--key", provider_key, "-o", files / "out.pdf",
                                 env={"MSA_KEY_PASSPHRASE": "wrong"}), "--key", "cannot open the key")
     assert not (files / "out.pdf").exists()
+
+
+def test_sign_asks_for_the_passphrase_on_a_terminal(files, provider_key, monkeypatch):
+    from msa_builder.cli import signing as signing_commands
+
+    monkeypatch.setattr(signing_commands, "_interactive", lambda: True)
+    monkeypatch.delenv("MSA_KEY_PASSPHRASE", raising=False)
+    out = files / "countersigned.pdf"
+    result = CliRunner().invoke(main, ["sign", str(files / "client-signed.pdf"), "--key", str(provider_key),
+                                       "-o", str(out)], input=PASSPHRASE.decode() + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Passphrase for" in result.output and PASSPHRASE.decode() not in result.output, "hidden as typed"
+    assert out.exists()
