@@ -46,6 +46,7 @@ _SIGNATURES_EXIST, _APPEND_ONLY = 1, 2  # /SigFlags (12.7.2)
 # How many pages past a signing place's own page its line may have flowed to.
 _PAGES_AFTER = 2
 _UNDERSCORES = re.compile(r"_{3,}")
+_UNMEASURED = (-1.0, -1.0)  # a signature line whose glyphs could not be measured
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,7 @@ def _underscores(segment: Segment, label: str) -> tuple[float, float] | None:
         if j - i + 1 == wanted:
             return glyphs[i].x0, glyphs[j].x1
         i = j + 1
-    raise ConversionError(f"cannot measure the signature line {segment.text.strip()!r} on page {segment.page + 1}",
-                          field="signature fields",
-                          hint="its font's glyph widths could not be read, or its underscores are not one run")
+    return _UNMEASURED
 
 
 def _rect(segments: list[Segment], line: Segment, x0: float, x1: float) -> tuple[float, float, float, float]:
@@ -159,6 +158,11 @@ def _assign(segments: list[Segment], lines: Sequence[SignatureLine]) -> dict[str
             before = [a for a in anchors if a.order < position and _overlaps(a.x0, a.x1, segment.x0, segment.x1)]
             if before:
                 owner = max(before, key=lambda a: a.order).line
+                if owner.field not in placed and extent == _UNMEASURED:
+                    raise ConversionError(
+                        f"cannot measure the signature line for {owner.field!r}: {segment.text.strip()!r} on page "
+                        f"{segment.page + 1}", field="signature fields",
+                        hint="its font's glyph widths could not be read, or its underscores are not one run")
                 if owner.field not in placed:
                     placed[owner.field] = PlacedField(owner, segment.page, _rect(segments, segment, *extent),
                                                       segment.y)
