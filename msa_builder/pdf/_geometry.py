@@ -208,7 +208,9 @@ def page_segments(page: PageObject, index: int) -> list[Segment]:
                     default=float("inf"))
         glyphs = [g for ry, rx, _, run in tracker.runs if abs(ry - y) < 0.5 and x - 0.5 <= rx < limit - 0.5
                   for g in run]
-        x1 = max((g.x1 for g in glyphs), default=x)
+        # Unmeasured text (a font without readable widths) gets a rough extent, half an em a
+        # character: enough to tell columns apart, never used as a field's edge.
+        x1 = max((g.x1 for g in glyphs), default=x + 0.5 * size * len(text))
         last = segments[-1] if segments else None
         if last is not None and abs(last.y - y) < 0.5 and 0 <= x - last.x1 < _JOIN_EMS * size and glyphs:
             last.text += text
