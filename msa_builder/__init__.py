@@ -30,11 +30,14 @@ from .api import (
     open_library,
     run_batch,
     select_for,
+    sign,
+    verify,
     write_redline,
 )
 from .errors import (
     BatchError,
     ConversionError,
+    SigningError,
     LedgerError,
     LibraryError,
     MsaError,
@@ -59,13 +62,13 @@ __all__ = [
     # functions, one per command
     "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause", "diff_library",
     "explain", "find_clause", "freeze", "history", "lint", "load_provider_file", "mark", "open_ledger",
-    "open_library", "run_batch", "select_for", "write_redline",
+    "open_library", "run_batch", "select_for", "sign", "verify", "write_redline",
     # data
     "Agreement", "AgreementRecord", "BatchConfig", "BatchReport", "BuildOptions", "BuildResult", "ClientResult",
     "Finding", "Ledger",
     # errors
     "BatchError", "ConversionError", "LedgerError", "LibraryError", "MsaError", "ProfileError", "RenderError",
-    "RequiredControlError", "RuleError",
+    "RequiredControlError", "RuleError", "SigningError",
 ]
 
 

@@ -130,6 +130,22 @@ def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError]
     raise error(message, file=source, field=path or None, allowed=allowed, hint=hint) from None
 
 
+def _stage(path: Path, data: bytes) -> str:
+    """`data` in a new temp file beside `path`, on disk (fsync): ready to be renamed or linked into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        _publish_mode(fd)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
 def atomic_write(path: Path, data: bytes) -> bool:
     """Write one file via a temp file and rename, so readers see old or new, never torn.
 
@@ -153,14 +169,7 @@ def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
                     continue
             except FileNotFoundError:
                 pass
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((tmp, path))
-            _publish_mode(fd)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            staged.append((_stage(path, data), path))
         for tmp, path in staged:
             os.replace(tmp, path)
     except BaseException:
@@ -171,3 +180,17 @@ def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
                 pass
         raise
     return [path for _, path in staged]
+
+
+def write_once(path: Path, data: bytes) -> None:
+    """Write a new file that must not exist yet, complete or not at all: never over another file.
+
+    For signed instruments, which are never overwritten: the bytes are staged in a temp file and
+    hard-linked into place, which fails (FileExistsError) if anything is there, even a file
+    created a moment ago by someone else.
+    """
+    tmp = _stage(path, data)
+    try:
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)

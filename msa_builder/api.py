@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .agreement import Agreement
 from .assemble import assemble
-from .errors import RenderError
+from .errors import MsaError, RenderError
 from .explanation import explanation
 from .library import load as _library_load
 from .library.model import ClauseVersion, Library
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .ledger import AgreementRecord, Ledger, StatusEvent
     from .linting import Finding
     from .redline import AgreementRedline, ClauseRedline, LibraryRedline, Redline
+    from .signing import VerificationReport
 
 PathLike = Path | str
 
@@ -198,3 +199,41 @@ def write_redline(redline: Redline, output: PathLike | None, fmt: str | None = N
             raise RenderError("a Word redline is written to a file", field="-o", hint="add -o FILE.docx")
         return redlines.render(redline, chosen, clean=clean, author=author, context=context).decode("utf-8")
     return redlines.write(redline, Path(output), chosen, clean=clean, author=author, context=context)
+
+
+def verify(pdf: PathLike, *, original: PathLike | None = None, trust: Sequence[PathLike] = (),
+           ledger: PathLike | None = None) -> VerificationReport:
+    """`msa verify`: which instrument a signed PDF is, who signed it, and whether anything else changed.
+
+    Never raises for a bad PDF: the report's verdict is valid, invalid (with each failure named)
+    or unusable. With `ledger`, the instrument is found by its original revision's sha256.
+    """
+    from .errors import SigningError
+    from .signing import load_trust_roots, verify_signed_pdf
+    from .signing.instrument import ledger_finder
+
+    path = Path(pdf)
+    data = _read_input(path, SigningError)
+    base = _read_input(Path(original), SigningError, field="--original") if original else None
+    finder = None
+    if ledger is not None:
+        if not Path(ledger).is_file():
+            raise SigningError("no ledger there", file=str(ledger), field="--ledger")
+        finder = ledger_finder(Path(ledger))
+    return verify_signed_pdf(data, original=base, trust_roots=load_trust_roots([Path(t) for t in trust]),
+                             source=str(path), find_instrument=finder)
+
+
+def _read_input(path: Path, error: type[MsaError], *, field: str | None = None) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise error(f"cannot read the file: {exc.strerror}", file=str(path), field=field) from None
+
+
+def sign(pdf: PathLike, *, key: PathLike, output: PathLike, passphrase: bytes | None = None,
+         field: str = "provider_signature") -> Path:
+    """`msa sign`: the provider countersigns `field` with its PKCS#12 certificate, into a new file."""
+    from .signing.sign import countersign_file
+
+    return countersign_file(Path(pdf), Path(output), key=Path(key), passphrase=passphrase, field=field)

@@ -82,3 +82,7 @@ class BatchError(MsaError):
 
 class LedgerError(MsaError):
     """The agreement ledger refused an operation (unknown client, illegal status move...)."""
+
+
+class SigningError(MsaError):
+    """A PDF could not be signed or verified: unreadable file, unknown field, unusable key."""

@@ -11,6 +11,7 @@ from typing import Any
 from ..agreement import Agreement
 from ..lock import bom_hash
 from .convert import PdfConverter
+from .fields import SignatureLine
 from .finish import OutlineEntry, SigningPlace, finish_pdf
 
 DECLINED_SCHEDULE = "schedule.declined_controls"
@@ -95,22 +96,31 @@ def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any
                       label_plan=agreement_labels(agreement, outline), watermark=not final,
                       identity=f"{bom_hash(bom)}:{'final' if final else 'draft'}",
                       signing=signing_order(agreement),
-                      signing_after=len(outline) - len(agreement.schedules) - 1)
+                      signing_after=len(outline) - len(agreement.schedules) - 1, signature_fields=final)
 
 
 def signing_order(agreement: Agreement) -> list[SigningPlace]:
-    """Every place the parties sign, in order: the signature page, then each acknowledgement."""
-    places = [SigningPlace("Signature page: both Parties", agreement.provider.legal_name.upper(), ("Signatures",))]
+    """Every place the parties sign, in order: the signature page, then each acknowledgement.
+
+    Each place names its signature lines (field, text printed above the line, the line's label);
+    an execution PDF carries a signature field over each.
+    """
+    provider, client = agreement.provider.legal_name.upper(), agreement.client_name.upper()
+    places = [SigningPlace("Signature page: both Parties", provider, ("Signatures",), lines=(
+        SignatureLine("provider_signature", provider, "By:", f"Signature of {agreement.provider.legal_name}"),
+        SignatureLine("client_signature", client, "By:", f"Signature of {agreement.client_name}")))]
     declined = agreement.declined
     schedule = next((s.clause.title for s in agreement.schedules if s.clause.slot == DECLINED_SCHEDULE), None)
     lead = (schedule,) if schedule else ()
     for index, control in enumerate(declined):
         near = (lead if index == 0 else ()) + (control.name,)
-        places.append(SigningPlace(f"Client acknowledges declined {control.name}",
-                                   f"acknowledgement for {control.name}", near))
+        text = f"acknowledgement for {control.name}"
+        places.append(SigningPlace(f"Client acknowledges declined {control.name}", text, near, lines=(
+            SignatureLine(f"client_ack_{control.id}", text, "Initials of", f"Client declines {control.name}"),)))
     if declined:
-        places.append(SigningPlace("Client signs the declined-controls schedule", "Acknowledgement of this schedule",
-                                   ("Acknowledgement of this schedule",)))
+        text = "Acknowledgement of this schedule"
+        places.append(SigningPlace("Client signs the declined-controls schedule", text, (text,), lines=(
+            SignatureLine("client_schedule_signature", text, "Client signature:", "Client signs the schedule"),)))
     return places
 
 

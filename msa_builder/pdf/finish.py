@@ -26,6 +26,8 @@ from pypdf.generic import (
 
 from ..errors import ConversionError
 from ..marks import DRAFT_MARK as WATERMARK
+from .fields import SignatureLine, add_signature_fields, place_lines
+
 # Helvetica-Bold advance widths (per 1000 em) for the letters the watermark uses.
 _WIDTHS = {" ": 278, "\u2014": 1000, "A": 722, "D": 722, "E": 667, "F": 611, "I": 278, "N": 722, "O": 778,
            "R": 722, "T": 611, "V": 667, "W": 944, "Y": 667}
@@ -168,11 +170,13 @@ class SigningPlace:
 
     `near` names headings in LibreOffice's own bookmarks, in order (a schedule, then a heading
     inside it); the text search starts on the last one's page instead of reading every page.
+    `lines` are the signature lines printed there, which an execution PDF gives signature fields.
     """
 
     title: str
     text: str
     near: tuple[str, ...] = ()
+    lines: tuple[SignatureLine, ...] = ()
 
 
 def _page_text(reader: PdfReader, texts: dict[int, str], page: int) -> str:
@@ -212,20 +216,37 @@ def signing_places(reader: PdfReader, wanted: Sequence[SigningPlace], start: int
     return out
 
 
+def _pdf_version(source: str, *, watermark: bool) -> str:
+    """The header our rewrite declares: LibreOffice's version, or what our own additions need.
+
+    pypdf writes %PDF-1.3 whatever it read; the watermark's transparency needs 1.4, and the
+    content LibreOffice wrote needs the version it declared (1.6 today).
+    """
+    match = re.fullmatch(r"%PDF-(\d)\.(\d)", source.strip())
+    declared = (int(match.group(1)), int(match.group(2))) if match else (1, 3)
+    needed = max(declared, (1, 4) if watermark else (1, 3))  # signature fields and page labels: 1.3
+    return f"%PDF-{needed[0]}.{needed[1]}"
+
+
 def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[OutlineEntry],
                label_plan: Any, watermark: bool, identity: str,
-               signing: Sequence[SigningPlace] = (), signing_after: int = 0) -> bytes:
+               signing: Sequence[SigningPlace] = (), signing_after: int = 0,
+               signature_fields: bool = False) -> bytes:
     """Rewrite LibreOffice's PDF: our outline, page labels, metadata, watermark and a fixed /ID.
 
     `label_plan(pages)` receives the located page index of every outline entry and returns page
     label ranges as (first page index, style, prefix, first number). `signing` lists the
     places in the order the parties sign, searched from outline entry `signing_after` on; they
-    are gathered under a "Where to sign" bookmark, in signing order.
+    are gathered under a "Where to sign" bookmark, in signing order. With `signature_fields`,
+    each place's signature lines get an empty signature field (an execution PDF; never a draft).
     """
     reader = PdfReader(BytesIO(raw))
     pages = locate_pages(reader, outline)
     places = signing_places(reader, list(signing), pages[signing_after]) if signing else []
+    lines = [(line, page) for place, (_, page) in zip(signing, places) for line in place.lines]
+    fields = place_lines(reader, [line for line, _ in lines], [page for _, page in lines]) if signature_fields else []
     writer = PdfWriter(clone_from=reader)
+    writer.pdf_header = _pdf_version(reader.pdf_header, watermark=watermark).encode()
     root = writer._root_object
     for key in ("/Outlines", "/Metadata", "/PageLabels"):
         if key in root:
@@ -242,6 +263,7 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
     _labels(writer, label_plan(pages))
     if watermark:
         _stamp(writer)
+    add_signature_fields(writer, fields)
     writer.add_metadata(dict(metadata))
     digest = hashlib.sha256(identity.encode("utf-8")).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])

@@ -24,7 +24,7 @@ LAYERS: list[list[str]] = [
     ["context", "explanation"],
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],
-    ["outputs"],
+    ["outputs", "signing"],
     ["batch", "linting"],
     ["api"],
     ["cli", "__init__"],

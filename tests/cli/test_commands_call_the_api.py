@@ -30,6 +30,8 @@ CALLS: dict[str, list[tuple[list[str], str]]] = {
     "msa diff": [(["diff", "scope.out_of_scope@1.0.0", "scope.out_of_scope@1.1.0"], "diff_clause"),
                  (["diff", "--library", "old", "new"], "diff_library")],
     "msa compare": [(["compare", "old-lock.json", "new-lock.json"], "compare_builds")],
+    "msa verify": [(["verify", "signed.pdf"], "verify")],
+    "msa sign": [(["sign", "execution.pdf", "--key", "provider.p12", "-o", "countersigned.pdf"], "sign")],
 }
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pdf.small_agreement import raw_pdf  # tests/ is on sys.path (rootdir of the test packages)
+from pypdf import PdfReader
 
 from msa_builder.errors import ConversionError
 from msa_builder.pdf.finish import (
@@ -35,23 +35,8 @@ WANTED = [OutlineEntry("Article 1", 0, "Article One"), OutlineEntry("Article 2",
 
 def _pdf(bookmarks: list[tuple[str, int]]) -> bytes:
     """A Letter-size PDF with one line of text per entry of PAGES, and the given bookmarks."""
-    writer = PdfWriter()
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    for lines in PAGES:
-        page = writer.add_blank_page(width=612, height=792)
-        stream = DecodedStreamObject()
-        text = b" ".join(b"BT /F1 12 Tf 72 %d Td (%s) Tj ET" % (720 - 20 * i, line.encode())
-                         for i, line in enumerate(lines))
-        stream.set_data(text)
-        page[NameObject("/Contents")] = writer._add_object(stream)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-    for title, page_number in bookmarks:
-        writer.add_outline_item(title=title, page_number=page_number)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    return raw_pdf([[(72, 720 - 20 * i, line) for i, line in enumerate(lines)] for lines in PAGES],
+                   bookmarks=bookmarks)
 
 
 def _reader(data: bytes) -> PdfReader:
