@@ -86,3 +86,7 @@ class LedgerError(MsaError):
 
 class SigningError(MsaError):
     """A PDF could not be signed or verified: unreadable file, unknown field, unusable key."""
+
+
+class LifecycleError(MsaError):
+    """An instrument cannot take this step: approval refused, evidence refused, archive altered..."""

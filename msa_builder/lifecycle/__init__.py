@@ -1,0 +1,1 @@
+"""The agreement lifecycle: immutable instruments, attorney approval, execution versions, evidence of signing."""
