@@ -82,3 +82,7 @@ class BatchError(MsaError):
 
 class LedgerError(MsaError):
     """The agreement ledger refused an operation (unknown client, illegal status move...)."""
+
+
+class WorkspaceError(MsaError):
+    """A workspace (msa.toml) is invalid, missing what it names, or `msa init` would overwrite one."""

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from msa_builder import api
+from msa_builder.paths import default_library
 from msa_builder.cli import main
 from msa_builder.errors import ProfileError, RequiredControlError
 
@@ -23,7 +24,9 @@ CORE_COMMANDS = [["explain"], ["library"], ["library", "list"], ["library", "sho
 def _shipped_library_once(monkeypatch, shipped_library):
     """Commands without --library get the session's already-loaded shipped library (~0.1 s saved each)."""
     original = api.open_library
-    monkeypatch.setattr(api, "open_library", lambda path=None: shipped_library if path is None else original(path))
+    shipped = default_library()
+    monkeypatch.setattr(api, "open_library",
+                        lambda path=None: shipped_library if path in (None, shipped) else original(path))
 
 
 @pytest.fixture

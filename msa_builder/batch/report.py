@@ -31,8 +31,11 @@ def format_report(report: BatchReport) -> str:
         stale = [r for r in report.results if r.status == "stale"]
         lines.append(f"Impact report: {len(stale)} client(s) would be rebuilt" if stale
                      else "Impact report: every client is up to date")
+        if report.as_of_rule:
+            lines.append(f"  ({report.as_of_rule})")
         for result in stale:
-            lines.append(f"  {result.client} [{result.slug}] ({result.label})")
+            as_of = f", clauses as of {result.as_of}" if result.as_of else ""
+            lines.append(f"  {result.client} [{result.slug}] ({result.label}){as_of}")
             lines += [f"    {change}" for change in result.changes]
     else:
         built = [r for r in report.results if r.status == "built"]

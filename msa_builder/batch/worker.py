@@ -62,6 +62,7 @@ class ClientResult:
     client: str | None = None
     slug: str | None = None
     agreement_id: str | None = None
+    as_of: str | None = None  # the as-of date that decided the client's clause versions (as its lock records it)
     changes: tuple[str, ...] = ()
     change_kinds: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
@@ -133,7 +134,7 @@ class Worker:
         state = staleness(loaded, self.options.library, self.inputs, out_dir)
         changes = state.changes
         common: dict[str, Any] = {
-            "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"],
+            "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"], "as_of": state.bom["as_of"],
             "changes": tuple(str(c) for c in changes), "change_kinds": tuple(dict.fromkeys(c.kind for c in changes)),
             "memo": (self.inputs.key(entry.sha256), bom_hash(state.bom))}
         if not build:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from ..ledger import STATUSES
 
 from ._root import (
     _formats,
@@ -17,14 +20,20 @@ from ._root import (
     ledger_option,
     library_option,
     main,
+    note_sample_provider,
     out_option,
     provider_option,
+    settings,
     templates_option,
 )
 
+if TYPE_CHECKING:
+    from ..batch import BatchConfig
+    from ..settings import Settings
+
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), required=False)
 @out_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
 @click.option("--only-stale", is_flag=True, help="Skip clients whose lock matches what a build would use now.")
@@ -39,23 +48,24 @@ from ._root import (
 @as_of_option
 @drafts_option
 @click.option("--final", is_flag=True, help="Execution versions without the draft marking (approved clauses only).")
-def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_run: bool, formats: tuple[str, ...],
+def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stale: bool, dry_run: bool, formats: tuple[str, ...],
           as_json: bool, ledger_path: Path | None, library_dir: Path | None, provider_path: Path | None,
           templates_dir: Path | None, as_of: date | None, allow_drafts: bool, final: bool) -> None:
     """Rebuild the agreements of every client in SOURCE (a folder of profiles or a CSV file).
 
-    Exits 1 when any client failed (the others are still built), 130 when interrupted.
+    SOURCE defaults to the workspace's clients folder. Exits 1 when any client failed (the others
+    are still built), 130 when interrupted.
     """
-    from ..batch import BatchConfig, run_batch
+    from ..batch import run_batch
     from ..batch.progress import Progress
     from ..batch.report import format_report
 
-    config = BatchConfig(out_dir=out_dir, library_dir=library_dir, provider_path=provider_path,
-                         templates_dir=templates_dir, ledger_path=ledger_path, as_of=as_of,
-                         allow_drafts=allow_drafts, final=final, formats=formats)
+    where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
+                     ledger=ledger_path)
+    config = _config(where, as_of=as_of, allow_drafts=allow_drafts, final=final, formats=formats)
     progress: list[Progress] = []
     try:
-        report = run_batch(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
+        report = run_batch(where.source(source), config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
                            on_start=lambda total: progress.append(Progress(total, sys.stderr, bar=sys.stderr.isatty())),
                            on_result=lambda result: progress[0](result))
     finally:
@@ -65,11 +75,19 @@ def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_r
         _print_json(report.as_dict())
     else:
         click.echo(format_report(report))
+    note_sample_provider(where)
     sys.exit(130 if report.interrupted else 1 if report.failed else 0)
 
 
+def _config(where: Settings, **options: Any) -> BatchConfig:
+    from ..batch import BatchConfig
+
+    return BatchConfig(out_dir=where.out, library_dir=where.library, provider_path=where.provider,
+                       templates_dir=where.templates, ledger_path=where.ledger, **options)
+
+
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), required=False)
 @out_option
 @ledger_option
 @library_option
@@ -78,17 +96,19 @@ def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_r
 @as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV.")
-def status(source: Path, out_dir: Path, ledger_path: Path | None, library_dir: Path | None,
+def status(source: Path | None, out_dir: Path | None, ledger_path: Path | None, library_dir: Path | None,
            provider_path: Path | None, templates_dir: Path | None, as_of: date | None, as_json: bool,
            as_csv: bool) -> None:
-    """Coverage: every client in SOURCE, whether it has a signed agreement and whether that is current."""
-    from ..batch import BatchConfig
+    """Coverage: every client in SOURCE, whether it has a signed agreement and whether that is current.
+
+    SOURCE defaults to the workspace's clients folder.
+    """
     from ..batch.coverage import coverage_report
     from ..batch.report import coverage_csv, format_coverage
 
-    config = BatchConfig(out_dir=out_dir, library_dir=library_dir, provider_path=provider_path,
-                         templates_dir=templates_dir, ledger_path=ledger_path, as_of=as_of)
-    rows = coverage_report(source, config)
+    where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
+                     ledger=ledger_path)
+    rows = coverage_report(where.source(source), _config(where, as_of=as_of))
     if as_json:
         _print_json([r.as_dict() for r in rows])
     elif as_csv:
@@ -102,21 +122,19 @@ def ledger() -> None:
     """The agreement ledger: every generated agreement and its way to a signature."""
 
 
-def _ledger_path(out_dir: Path, ledger_path: Path | None) -> Path:
-    from ..ledger import default_ledger
-
-    return ledger_path or default_ledger(out_dir)
+def _ledger_path(out_dir: Path | None, ledger_path: Path | None) -> Path:
+    return settings(out=out_dir, ledger=ledger_path).ledger
 
 
 @ledger.command("mark")
 @click.argument("client")
-@click.argument("status", type=click.Choice(["draft", "in_review", "approved", "sent", "signed", "superseded"]))
+@click.argument("status", type=click.Choice(STATUSES))
 @click.option("--record", type=int, help="The agreement record (#N in `msa ledger show`), when several could move.")
 @click.option("--by", "by", help="Who made the step (default: MSA_USER, else your login name).")
 @click.option("--note", help="A note kept with the step, e.g. where the signed copy is filed.")
 @out_option
 @ledger_option
-def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None, out_dir: Path,
+def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None, out_dir: Path | None,
                 ledger_path: Path | None) -> None:
     """Move CLIENT's agreement to STATUS (draft, in_review, approved, sent, signed; or superseded)."""
     from ..ledger import open_existing
@@ -132,7 +150,7 @@ def ledger_mark(client: str, status: str, record: int | None, by: str | None, no
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
 @out_option
 @ledger_option
-def ledger_show(client: str | None, as_json: bool, out_dir: Path, ledger_path: Path | None) -> None:
+def ledger_show(client: str | None, as_json: bool, out_dir: Path | None, ledger_path: Path | None) -> None:
     """Show CLIENT's agreements and their history, or every client's latest agreement."""
     from ..batch.report import format_history, format_latest
     from ..ledger import open_existing

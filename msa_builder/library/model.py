@@ -69,6 +69,19 @@ class RefusalPolicy(_Strict):
     default: Literal["limit", "require"] = "limit"
     require: list[RequireRule] = Field(default_factory=list)
 
+    def refusal(self, control: str, tier: str, industry: str) -> str | None:
+        """Why declining `control` stops the agreement for this tier and industry; None when it only limits."""
+        for rule in self.require:
+            if rule.matches(control, tier, industry):
+                return rule.reason
+        if self.default == "require":
+            return "the provider's policy requires every control; none may be declined"
+        return None
+
+    def tiers_allowing_decline(self, control: str, industry: str, tiers: list[str]) -> list[str]:
+        """The tiers (of `tiers`, in order) on which a client in `industry` may decline `control`."""
+        return [tier for tier in tiers if self.refusal(control, tier, industry) is None]
+
 
 class UserThreshold(_Strict):
     min: int = Field(ge=1)

@@ -97,11 +97,12 @@ def test_dry_run_prints_the_impact_report(run, clients, config, tmp_path):
     assert run("batch", clients, "--jobs", "1").exit_code == 0
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
     bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
-    result = run("batch", clients, "--dry-run", "--library", library)
+    result = run("batch", clients, "--dry-run", "--library", library, "--as-of", "2026-12-01")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[:3] == [
+    assert result.stdout.splitlines()[:4] == [
         "Impact report: 1 client(s) would be rebuilt",
-        f"  Harbor & Finch LLP [harbor-finch-llp-da242c] ({clients / 'harbor-finch.yaml'})",
+        "  (clause versions as of 2026-12-01 (--as-of))",
+        f"  Harbor & Finch LLP [harbor-finch-llp-da242c] ({clients / 'harbor-finch.yaml'}), clauses as of 2026-12-01",
         "    addendum.legal_confidentiality 1.0.0→1.1.0",
     ]
     assert result.stdout.splitlines()[-1].startswith("1 stale, 2 current, 0 failed, 1 skipped in ")
