@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .paramtypes import ParamType, check_value, display
+from .paramtypes import ParamType, check_value, display, parse_value
 
 ClauseStatus = Literal["draft", "approved", "retired"]
 Responsibility = Literal["provider", "client", "shared"]
@@ -101,6 +101,10 @@ class ParameterDef(_Strict):
 
     def check_value(self, value: Any) -> str | None:
         return check_value(self.type, value)
+
+    def parse(self, value: Any) -> Any:
+        """The profile's value as this type: `'$0'` and `'1.5%'` read as numbers (ValueError if unreadable)."""
+        return parse_value(self.type, value)
 
     def display(self, value: Any) -> str:
         return display(self.type, value)
