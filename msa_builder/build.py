@@ -13,7 +13,7 @@ from .assemble import assemble
 from .errors import RenderError
 from .library.model import Library
 from .lock import bill_of_materials, lock_bytes, lock_document
-from .paths import default_provider, default_templates
+from .paths import default_provider, default_templates, is_shipped
 from .profile import LoadedProfile, load_profile, load_provider, slugify
 from .render.agreement_docx import render_agreement_docx
 from .render.memo_docx import render_memo_docx
@@ -95,7 +95,8 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
     docx = render_agreement_docx(agreement, agreement_shell, bom, final=options.final)
     if "docx" in options.formats or "pdf" in options.formats:
         files[names["docx"]] = docx
-    files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final)
+    files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final,
+                                            sample_provider=is_shipped(options.provider_path))
     if "pdf" in options.formats:
         from .pdf import agreement_pdf  # pypdf and the converter load only when a PDF is wanted
 

@@ -237,7 +237,7 @@ def test_library_show(ref, key, status, run, shipped_library):
 
 
 def test_library_show_unknown_slot_lists_the_slots(run):
-    err = assert_one_screen_error(run("library", "show", "nope.slot"), "no clause 'nope.slot'")
+    err = assert_one_screen_error(run("library", "show", "nope.slot"), "no slot 'nope.slot' in library")
     assert "allowed: addendum.defense_dfars, addendum.finance_safeguards" in err
     assert "warranty.disclaimer" in err
 

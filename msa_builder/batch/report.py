@@ -24,9 +24,14 @@ def _summary(report: BatchReport) -> str:
     return text
 
 
-def format_report(report: BatchReport) -> str:
-    """A batch's outcome: the clients that changed or failed (with why), then the counts."""
+def format_report(report: BatchReport, *, clients: bool = True) -> str:
+    """A batch's outcome: the clients that changed or failed (with why), then the counts.
+
+    Without `clients`, only the counts: the progress lines already named every client.
+    """
     lines: list[str] = []
+    if not clients:
+        return _summary(report)
     if report.dry_run:
         stale = [r for r in report.results if r.status == "stale"]
         lines.append(f"Impact report: {len(stale)} client(s) would be rebuilt" if stale

@@ -49,17 +49,9 @@ def library_list(library_dir: Path | None, as_json: bool) -> None:
 @library_option
 def library_show(ref: str, library_dir: Path | None) -> None:
     """Print one clause version: its front matter and body."""
-    from ..errors import LibraryError
+    from ..library.refs import find_clause
 
-    lib = api.open_library(settings(library=library_dir).library)
-    slot, _, version = ref.partition("@")
-    slot, _, variant = slot.partition(":")
-    clause = lib.find(slot, variant or None, version or None)
-    if clause is None:
-        known = lib.slots.get(slot)
-        allowed = sorted(lib.slots) if known is None else [
-            f"{slot}:{v.name}@{x.meta.version}" for v in known.variants.values() for x in v.versions]
-        raise LibraryError(f"no clause {ref!r}", field="SLOT", allowed=allowed)
+    clause = find_clause(api.open_library(settings(library=library_dir).library), ref)
     meta = clause.meta
     click.echo(f"{clause.key}  {meta.title}")
     click.echo(f"status: {meta.status}   effective: {meta.effective}   precedence: {meta.precedence}")

@@ -232,6 +232,11 @@ class ClauseMeta(_Strict):
     precedence: int = 0
     variables: list[str] = Field(default_factory=list)
     changelog: str
+    # The approval record `msa library approve` writes: who, on which day, and the library release it
+    # followed (so `msa library release` knows which versions its release note covers).
+    approved_by: str | None = None
+    approved_on: date | None = None
+    approved_after: str | None = None
 
     @field_validator("id")
     @classmethod

@@ -9,7 +9,6 @@ outline slot numbered as if it were included.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -18,8 +17,8 @@ from typing import Any
 from ..assemble import number_slots
 from ..blocks import Ref, Text, map_refs, parse_markdown
 from ..context import clause_context, long_date, sample_context
-from ..errors import LibraryError
 from ..library.model import ClauseVersion, Library, Manifest, semver_key
+from ..library.refs import find_clause, parse_clause_ref  # noqa: F401  (re-exported: part of this module's API)
 from ..paths import default_provider
 from ..profile import agreement_id_for, load_profile, load_provider
 from ..selection import select
@@ -27,7 +26,6 @@ from ..templating import render_clause
 from .flat import FlatItem, FlatPara, ParaFormat, flatten
 from .model import REDLINE, Tracked, View, track
 
-_REF = re.compile(r"^(?P<slot>[a-z][a-z0-9_.]*?)(?::(?P<variant>[a-z][a-z0-9_]*))?(?:@(?P<version>[0-9.]+))?$")
 SCHEDULE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # as assemble.py numbers them
 TITLE_STYLE = "RedlineHeading"
 
@@ -71,32 +69,6 @@ def profile_render_context(library: Library, profile_path: Path | str, *, provid
         "library_version": library.manifest.version,
     })
     return RenderContext(values, number_slots(selection), f"client profile {loaded.source}")
-
-
-def parse_clause_ref(text: str, variant: str | None = None) -> tuple[str, str | None, str | None]:
-    """`slot[:variant][@version]` -> (slot, variant, version); `variant` fills a missing variant."""
-    match = _REF.match(text.strip())
-    if match is None:
-        raise LibraryError(f"{text!r} is not a clause reference", field="SLOT@VERSION",
-                           hint="write slot[:variant]@version, e.g. scope.out_of_scope@1.1.0 or "
-                                "security.declined_controls:declined@2.0.0")
-    return match["slot"], match["variant"] or variant, match["version"]
-
-
-def find_clause(library: Library, text: str, *, variant: str | None = None) -> ClauseVersion:
-    """The clause version a reference names, or an error listing the versions that exist."""
-    slot, var, version = parse_clause_ref(text, variant)
-    clause = library.find(slot, var, version)
-    if clause is not None:
-        return clause
-    known = library.slots.get(slot)
-    if known is None:
-        raise LibraryError(f"no slot {slot!r} in library {library.manifest.name} {library.manifest.version}",
-                           file=library.location, field="SLOT", allowed=sorted(library.slots))
-    allowed = [v.key for var_ in known.variants.values() for v in var_.versions]
-    raise LibraryError(f"no clause version {text!r}", file=library.location, field="SLOT@VERSION", allowed=allowed,
-                       hint=f"{slot} has the variants {', '.join(known.variants)}; name one with "
-                            f"{slot}:VARIANT@VERSION or --variant")
 
 
 def render_items(clause: ClauseVersion, context: RenderContext, *, prefix: str) -> tuple[FlatItem, ...]:
