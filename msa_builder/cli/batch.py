@@ -110,10 +110,12 @@ def status(source: Path | None, out_dir: Path | None, ledger_path: Path | None, 
     SOURCE defaults to the workspace's clients folder.
     """
     from ..batch.coverage import coverage_report
+    from ..batch.recorded import recorded_settings
     from ..batch.report import coverage_csv, format_coverage
 
     where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
                      ledger=ledger_path)
+    where = recorded_settings(where, where.source(source))
     rows = coverage_report(where.source(source), _config(where, as_of=as_of))
     if as_json:
         _print_json([r.as_dict() for r in rows])
@@ -121,6 +123,7 @@ def status(source: Path | None, out_dir: Path | None, ledger_path: Path | None, 
         click.echo(coverage_csv(rows), nl=False)
     else:
         click.echo(format_coverage(rows))
+    note_sample_provider(where)
 
 
 @main.group(cls=_Group)
