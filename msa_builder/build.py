@@ -71,11 +71,16 @@ def output_names(slug: str) -> dict[str, str]:
 SHIPPED = "(shipped)"
 
 
+def _where(path: str | Path) -> str:
+    """A path as a lock records it: absolute, so a build from another folder of the workspace writes the same lock."""
+    return str(Path(path).resolve())
+
+
 def input_sources(options: BuildOptions) -> dict[str, str]:
     """Where a build's library, templates and provider file were, as the lock records them."""
     paths = {"library": options.library.location, "templates": str(options.templates_dir),
              "provider": str(options.provider_path)}
-    return {name: SHIPPED if is_shipped(path) else path for name, path in paths.items()}
+    return {name: SHIPPED if is_shipped(path) else _where(path) for name, path in paths.items()}
 
 
 def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None) -> RenderedBuild:
@@ -111,7 +116,7 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
         from .pdf import agreement_pdf  # pypdf and the converter load only when a PDF is wanted
 
         files[names["pdf"]] = agreement_pdf(agreement, docx, bom, final=options.final, converter=converter)
-    lock = lock_document(bom, files, profile_path=loaded.source, sources=input_sources(options))
+    lock = lock_document(bom, files, profile_path=_where(loaded.source), sources=input_sources(options))
     files[names["lock"]] = lock_bytes(lock)
     return RenderedBuild(slug=slug, agreement=agreement, files=files, lock=lock)
 

@@ -243,8 +243,8 @@ def release(library_dir: Path, *, version: str | None = None, today: date) -> Re
     new_files = {p: data for p, data in files.items() if p not in drafts}
     old_files = {p: data for p, data in new_files.items() if p not in since}
     new_files[MANIFEST] = bumped
-    old = load_library(DictLoader(old_files, location=f"{library.location} ({current})"))
-    new = load_library(DictLoader(new_files, location=f"{library.location} ({new_version})"))
+    old = load_library(DictLoader(old_files, location=f"{library.location} at its last release"))
+    new = load_library(DictLoader(new_files, location=f"{library.location} without drafts"))
     atomic_write(library_dir / MANIFEST, bumped.encode("utf-8"))
     return Release(current, new_version, old, new, tuple(sorted(since.values())))
 
