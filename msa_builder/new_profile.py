@@ -161,7 +161,8 @@ def decline_problem(manifest: Manifest, control: str, tier: str, industry: str) 
     if why is None:
         return None
     return (f"{control} ({manifest.controls[control].name}) may not be declined on the {manifest.tiers[tier].name} "
-            f"tier in {manifest.industries[industry].name}: {why}; {allowing_decline(manifest, control, industry)}")
+            f"tier in {manifest.industries[industry].name}: {why.rstrip('.')}. "
+            f"{allowing_decline(manifest, control, industry)}")
 
 
 def tier_default(manifest: Manifest, control: str, tier: str) -> str:

@@ -143,9 +143,9 @@ def allowing_decline(manifest: Manifest, control: str, industry: str) -> str:
     tiers = manifest.refusal_policy.tiers_allowing_decline(control, industry, list(manifest.tiers))
     where = manifest.industries[industry].name
     if not tiers:
-        return f"no tier lets a {where} client decline it"
+        return f"No tier lets a {where} client decline it."
     names = ", ".join(f"{manifest.tiers[t].name} ({t})" for t in tiers)
-    return f"tiers on which a {where} client may decline it: {names}"
+    return f"Tiers on which a {where} client may decline it: {names}."
 
 
 def rule_context(profile: Profile, controls: tuple[ControlState, ...],

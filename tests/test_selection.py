@@ -314,3 +314,25 @@ def test_a_require_everything_policy_refuses_any_decline(mini, mini_profile):
     mini.edit("library.yaml", "default: limit", "default: require")
     with pytest.raises(RequiredControlError, match="requires every control"):
         select(mini.load(), mini_profile(controls={"mfa": "declined"}))
+
+
+@pytest.mark.parametrize("control, tier, industry, allowing", [
+    ("mfa", "managed", "healthcare", "Break/Fix Services (break_fix), Essentials Managed Services (essentials), "
+                                     "Co-Managed Services (co_managed)"),
+    ("edr", "security_plus", "retail", "Break/Fix Services (break_fix), Essentials Managed Services (essentials), "
+                                       "Fully Managed Services (managed), Co-Managed Services (co_managed)"),
+])
+def test_a_refused_control_names_the_tiers_that_would_allow_the_decline(control, tier, industry, allowing,
+                                                                        shipped_library, harbor_data, make_profile):
+    harbor_data.update(tier=tier, industry=industry, params={}, controls={control: "declined"})
+    with pytest.raises(RequiredControlError) as caught:
+        select(shipped_library, make_profile(harbor_data))
+    industry_name = INDUSTRY_NAMES[industry]
+    assert f"Tiers on which a {industry_name} client may decline it: {allowing}." in caught.value.message
+
+
+def test_when_no_tier_allows_the_decline_the_message_says_so(mini, mini_profile):
+    mini.edit("library.yaml", "default: limit", "default: require")
+    with pytest.raises(RequiredControlError) as caught:
+        select(mini.load(), mini_profile(controls={"mfa": "declined"}))
+    assert "No tier lets a General Business client decline it." in caught.value.message

@@ -74,8 +74,8 @@ def test_a_profile_that_could_not_be_built_is_refused_and_nothing_written(run, t
 
 def test_a_refused_control_names_the_tiers_that_would_allow_the_decline(run):
     result = run("new", *FLAGS, "--declined", "mfa", "--offered", "2026-10-14")
-    assert ("tiers on which a Healthcare client may decline it: Break/Fix Services (break_fix), Essentials Managed "
-            "Services (essentials), Co-Managed Services (co_managed)") in result.stderr
+    assert ("Tiers on which a Healthcare client may decline it: Break/Fix Services (break_fix), Essentials Managed "
+            "Services (essentials), Co-Managed Services (co_managed).") in result.stderr
 
 
 def test_new_never_overwrites(run, tmp_path):
