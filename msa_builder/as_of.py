@@ -67,7 +67,7 @@ def deciding_day(library: Library, entries: Sequence[tuple[str, OutlineEntry]], 
     """
     since = max([floor, *chosen])
     while True:
-        for (kind, entry), decision in zip(entries, decisions):
+        for (kind, entry), decision in zip(entries, decisions, strict=True):
             later = [d for d in _dates(library, entry.slot, allow_drafts) if since < d <= day]
             if later and decide(kind, entry, since) != decision:
                 since = later[0]

@@ -227,24 +227,23 @@ def profile_text(answers: Answers, library: Library, *, written_on: date) -> str
     defaults = [f"{cid} {c.defaults[tier]}" for cid, c in manifest.controls.items() if cid not in answers.controls]
     out.append("# Controls decided for this client; any control not listed takes the tier's default")
     out.append("# (" + ", ".join(defaults) + ").")
-    if not answers.controls:
-        out.append("controls: {}")
-    else:
-        out.append("controls:")
-        for cid, answer in answers.controls.items():
-            name = manifest.controls[cid].name
-            if answer.status != "declined":
-                out.append(_line(1, cid, answer.status, name))
-                continue
-            out.append(f"  {cid}:  # {name}: declined, so services are limited and liability disclaimed")
-            out += [_line(2, key, value) for key, value in _control_entry(answer).items()]
+    controls = []
+    for cid, answer in answers.controls.items():
+        name = manifest.controls[cid].name
+        if answer.status != "declined":
+            controls.append(_line(1, cid, answer.status, name))
+            continue
+        controls.append(f"  {cid}:  # {name}: declined, so services are limited and liability disclaimed")
+        controls += [_line(2, key, value) for key, value in _control_entry(answer).items()]
+    out += _mapping("controls", controls)
     out.append("# Parameter overrides: each one is a deviation from the library, flagged in the review memo.")
-    if not answers.params:
-        out.append("params: {}")
-    else:
-        out.append("params:")
-        out += [_line(1, name, value, manifest.parameters[name].description) for name, value in answers.params.items()]
+    out += _mapping("params", [_line(1, name, value, manifest.parameters[name].description)
+                               for name, value in answers.params.items()])
     return "\n".join(out) + "\n"
+
+
+def _mapping(key: str, lines: list[str]) -> list[str]:
+    return [f"{key}:", *lines] if lines else [f"{key}: {{}}"]
 
 
 def write_new_profile(answers: Answers, library: Library, path: Path, *, written_on: date) -> Path:

@@ -19,6 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._files import read_text
 from .errors import WorkspaceError
 
 if sys.version_info >= (3, 11):
@@ -131,17 +132,10 @@ def parse_settings(text: str, *, source: str) -> dict[str, str]:
 def load_workspace(folder: Path) -> Workspace:
     """The workspace in `folder` (or the msa.toml file itself), strictly validated."""
     path = folder if folder.name == FILE_NAME and not folder.is_dir() else folder / FILE_NAME
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not path.exists():
         raise WorkspaceError("not a workspace: msa.toml is missing", file=str(path.parent),
-                             hint="create one with `msa init DIR`, or name the folder holding msa.toml") from None
-    except OSError as exc:
-        raise WorkspaceError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise WorkspaceError("msa.toml is not UTF-8 text", file=str(path)) from None
+                             hint="create one with `msa init DIR`, or name the folder holding msa.toml")
+    text = read_text(path, error=WorkspaceError, what="msa.toml")
     return Workspace(root=path.parent, paths=parse_settings(text, source=str(path)))
 
 

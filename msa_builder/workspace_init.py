@@ -75,17 +75,17 @@ def init_workspace(target: Path, *, today: date) -> list[Path]:
     if taken:
         raise WorkspaceError(f"{taken[0]!r} already exists here; `msa init` never overwrites", file=str(target),
                              hint="choose an empty or new folder")
-    parent = target.parent if str(target.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{target.name}.init-{secrets.token_hex(4)}"
+    absolute = target.resolve()  # `msa init .` stages beside the folder, not inside it
+    absolute.parent.mkdir(parents=True, exist_ok=True)
+    staging = absolute.parent / f".{absolute.name}.init-{secrets.token_hex(4)}"
     try:
         staging.mkdir()  # not mkdtemp: its 0700 would become the workspace's mode; mkdir honours the umask
         _fill(staging, today)
-        if not target.exists():
-            os.rename(staging, target)
+        if not absolute.exists():
+            os.rename(staging, absolute)
         else:
             for name in reversed(PLANNED):  # msa.toml last: only a complete folder is a workspace
-                os.rename(staging / name, target / name)
+                os.rename(staging / name, absolute / name)
             staging.rmdir()
     except OSError as exc:
         raise WorkspaceError(f"cannot create the workspace: {exc.strerror}", file=str(target)) from None

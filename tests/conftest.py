@@ -307,3 +307,14 @@ def pytest_configure(config: pytest.Config) -> None:
     # warning stays an error.
     config.addinivalue_line("filterwarnings",
                             "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
+
+
+@pytest.fixture
+def msa() -> Callable[..., Any]:
+    """`msa("explain", path, input=...)`: the CLI in-process, arguments turned into strings."""
+    from click.testing import CliRunner
+
+    from msa_builder.cli import main
+
+    runner = CliRunner()
+    return lambda *args, input=None: runner.invoke(main, [str(a) for a in args], input=input)

@@ -9,10 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from msa_builder import as_of, clock
-from msa_builder.cli import main
 from msa_builder.library.load import load_library
 from msa_builder.profile import load_profile
 from msa_builder.selection import select
@@ -104,9 +102,8 @@ def test_a_version_of_another_slot_does_not_move_the_recorded_date(library_copy,
 
 
 @pytest.fixture
-def run():
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, [str(a) for a in args])
+def run(msa):
+    return msa
 
 
 def test_explain_says_which_as_of_date_decided(later_library, monkeypatch, run):

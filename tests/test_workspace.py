@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from msa_builder.cli import main
 from msa_builder.errors import WorkspaceError
 from msa_builder.paths import default_library, default_provider, default_templates
 from msa_builder.settings import resolve
@@ -148,9 +146,8 @@ def test_an_explicit_workspace_wins_over_the_one_around_the_current_folder(works
 
 
 @pytest.fixture
-def run():
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, [str(a) for a in args])
+def run(msa):
+    return msa
 
 
 def test_every_command_takes_workspace_before_or_after_its_name(workspace, tmp_path, monkeypatch, run):

@@ -16,7 +16,8 @@ from .redline import _redline_output, redline_format_option, redline_output_opti
 @library.command("new-version")
 @click.argument("ref", metavar="SLOT[:VARIANT]")
 @click.option("--major", "bump", flag_value="major", help="A change of substance (2.0.0).")
-@click.option("--minor", "bump", flag_value="minor", default=True, help="A change of wording or scope (1.1.0, the default).")
+@click.option("--minor", "bump", flag_value="minor", default=True,
+              help="A change of wording or scope (1.1.0, the default).")
 @click.option("--patch", "bump", flag_value="patch", help="A correction that changes no meaning (1.0.1).")
 @click.option("--library", "library_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Clause library folder (default: the workspace's).")

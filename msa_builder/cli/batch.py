@@ -48,9 +48,10 @@ if TYPE_CHECKING:
 @as_of_option
 @drafts_option
 @click.option("--final", is_flag=True, help="Execution versions without the draft marking (approved clauses only).")
-def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stale: bool, dry_run: bool, formats: tuple[str, ...],
-          as_json: bool, ledger_path: Path | None, library_dir: Path | None, provider_path: Path | None,
-          templates_dir: Path | None, as_of: date | None, allow_drafts: bool, final: bool) -> None:
+def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stale: bool, dry_run: bool,
+          formats: tuple[str, ...], as_json: bool, ledger_path: Path | None, library_dir: Path | None,
+          provider_path: Path | None, templates_dir: Path | None, as_of: date | None, allow_drafts: bool,
+          final: bool) -> None:
     """Rebuild the agreements of every client in SOURCE (a folder of profiles or a CSV file).
 
     SOURCE defaults to the workspace's clients folder. Exits 1 when any client failed (the others

@@ -11,6 +11,7 @@ import click
 from .. import api, clock
 from ..errors import ProfileError
 from ..library.model import Manifest
+from ..params import library_value
 from ..new_profile import FIELDS, STATUSES, Answers, ControlAnswer, check_answer, check_param, decline_problem
 from ..new_profile import default_path, tier_default, write_new_profile
 from ._root import library_option, main, settings
@@ -124,8 +125,10 @@ def _prompt_controls(answers: Answers, manifest: Manifest) -> None:
 def _prompt_params(answers: Answers, manifest: Manifest) -> None:
     if not click.confirm("Override any of the library's parameters (each override is a deviation)?", default=False):
         return
+    tier, industry, users = (answers.values[k] for k in ("tier", "industry", "client.users"))
     for name, param in manifest.parameters.items():
-        click.echo(f"  {name:<32} {param.display(param.default)}  {param.description}")
+        value, source = library_value(param, tier, industry, users)
+        click.echo(f"  {name:<32} {param.display(value)} ({source})  {param.description}")
     while True:
         name = click.prompt("Parameter to override (Enter to finish)", default="", show_default=False).strip()
         if not name:

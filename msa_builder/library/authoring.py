@@ -129,7 +129,7 @@ def approve(library_dir: Path, ref: str, *, by: str, changelog: str | None = Non
     and when lint finds an error in the approved version; nothing is written then.
     """
     library = load_library(FileSystemLoader(library_dir))
-    slot, variant, version = parse_clause_ref(ref)
+    slot, _, version = parse_clause_ref(ref)
     if version is None:
         raise LibraryError(f"{ref!r} names no version", field="SLOT:VARIANT@VERSION",
                            hint="approve one version, e.g. term.renewal:standard@1.1.0")
@@ -172,7 +172,8 @@ def _own_changelog(library: Library, clause: ClauseVersion) -> str:
     """The draft's changelog, unless it is still the placeholder or the copied one of the previous version."""
     own = clause.meta.changelog.strip()
     versions = library.slots[clause.meta.id].variants[clause.meta.variant].versions
-    earlier = [v.meta.changelog.strip() for v in versions if semver_key(v.meta.version) < semver_key(clause.meta.version)]
+    mine = semver_key(clause.meta.version)
+    earlier = [v.meta.changelog.strip() for v in versions if semver_key(v.meta.version) < mine]
     return "" if own == CHANGELOG_TODO or own in earlier else own
 
 

@@ -50,7 +50,8 @@ def freeze(library: Library) -> list[str]:
     if changed:
         raise LibraryError("cannot freeze: " + "; ".join(f"{p.path}: {p.message}" for p in changed),
                            file=str(Path(library.location) / RELEASED))
-    added = {v.path: v.sha256 for v in library.versions() if v.meta.status != "draft" and v.path not in library.released}
+    added = {v.path: v.sha256 for v in library.versions()
+             if v.meta.status != "draft" and v.path not in library.released}
     if added:
         atomic_write(Path(library.location) / RELEASED, released_bytes(library.released, added))
     return list(added)

@@ -6,19 +6,16 @@ import filecmp
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from msa_builder import workspace_init
-from msa_builder.cli import main
 from msa_builder.library.lint import lint_library
 from msa_builder.paths import default_library, default_templates
 from msa_builder.workspace import PATHS, load_workspace
 
 
 @pytest.fixture
-def run():
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, [str(a) for a in args])
+def run(msa):
+    return msa
 
 
 def test_init_creates_a_complete_workspace(tmp_path, run):
@@ -99,3 +96,13 @@ def test_a_failed_init_leaves_nothing_behind(tmp_path, run, monkeypatch):
     assert result.exit_code == 2
     assert "cannot create the workspace: No space left on device" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_init_in_the_current_empty_folder(tmp_path, run, monkeypatch):
+    here = tmp_path / "acme"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert run("init", ".").exit_code == 0
+    assert sorted(p.name for p in here.iterdir()) == sorted(
+        [".gitignore", "clause_library", "clients", "msa.toml", "provider.yaml", "templates"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme"]

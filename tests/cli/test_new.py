@@ -6,10 +6,8 @@ from datetime import date
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from msa_builder import clock
-from msa_builder.cli import main
 from msa_builder.profile import load_profile
 
 FLAGS = ["--legal-name", "Birch Dental PLLC", "--jurisdiction", "Maine", "--address", "5 Elm St, Bangor, ME 04401",
@@ -19,15 +17,14 @@ FLAGS = ["--legal-name", "Birch Dental PLLC", "--jurisdiction", "Maine", "--addr
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
+def run(tmp_path, monkeypatch, msa):
     monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-    return lambda *args, input=None: runner.invoke(main, [str(a) for a in args], input=input)
+    return msa
 
 
 def test_flags_write_a_valid_commented_profile_and_name_the_next_command(run, tmp_path):
-    result = run("new", *FLAGS, "--declined", "edr,backup", "--offered", "2026-10-14",
-                 "--reason", "edr=They run their own antivirus.", "--param", "client_cyber_insurance_minimum=$3,000,000")
+    result = run("new", *FLAGS, "--declined", "edr,backup", "--offered", "2026-10-14", "--reason",
+                 "edr=They run their own antivirus.", "--param", "client_cyber_insurance_minimum=$3,000,000")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["wrote birch-dental-pllc.yaml", "next: msa build birch-dental-pllc.yaml"]
     path = tmp_path / "birch-dental-pllc.yaml"
@@ -133,6 +130,7 @@ def test_prompts_check_each_answer_and_ask_again(run, tmp_path):
     assert "must be an email address" in result.stderr
     assert "mfa (Multi-Factor Authentication) may not be declined on the Fully Managed Services tier" in result.stderr
     assert "Risk of declining: Without endpoint detection and response" in result.stdout
+    assert "client_cyber_insurance_minimum   $2,000,000 (industry)  Minimum limit" in result.stdout
     profile = load_profile(tmp_path / "p.yaml").profile
     assert profile.client.jurisdiction == "Maine" and profile.client.users == 12
     assert profile.client.entity is None and profile.agreement_id is None

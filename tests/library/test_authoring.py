@@ -8,10 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from msa_builder import clock, paths
-from msa_builder.cli import main
 from msa_builder.errors import LibraryError
 from msa_builder.library.authoring import CHANGELOG_TODO, approve, new_version, next_calendar_version, release
 from msa_builder.library.load import load_library
@@ -166,7 +164,8 @@ def test_release_bumps_only_the_version_line_and_compares_with_the_previous_rele
     before = {k: v for k, v in snapshot(lib).items() if k != "library.yaml"}
     done = release(lib, today=TODAY)
     assert (done.old_version, done.new_version) == ("1.0", "2026.12.0")
-    assert (lib / "library.yaml").read_text(encoding="utf-8") == manifest.replace('version: "1.0"', "version: 2026.12.0")
+    bumped = manifest.replace('version: "1.0"', "version: 2026.12.0")
+    assert (lib / "library.yaml").read_text(encoding="utf-8") == bumped
     assert {k: v for k, v in snapshot(lib).items() if k != "library.yaml"} == before
     assert done.approved == ("terms.extra:legal@1.1.0",)
     assert done.old.find("terms.extra", "legal").meta.version == "1.0.0"
@@ -213,10 +212,9 @@ def test_release_refuses_a_library_with_lint_errors(lib):
 
 
 @pytest.fixture
-def run(monkeypatch):
+def run(monkeypatch, msa):
     monkeypatch.setattr(clock, "today", lambda: TODAY)
-    runner = CliRunner()
-    return lambda *args: runner.invoke(main, [str(a) for a in args])
+    return msa
 
 
 def test_the_three_commands_through_the_cli(lib, run):
