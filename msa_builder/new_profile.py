@@ -139,6 +139,16 @@ def _read_back(data: dict[str, Any], path: str) -> Any:
     return node
 
 
+def check_date(value: Any, field: str) -> date:
+    """A date typed as YYYY-MM-DD (or already a date); ProfileError naming `field` if not."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ProfileError(f"{value!r} is not a date; use YYYY-MM-DD", field=field) from None
+
+
 def check_param(manifest: Manifest, name: str, text: Any) -> Any:
     """A parameter override typed by a person (`$3,000,000`, `1.5%`, `45`) as its value; ProfileError if not."""
     definition = manifest.parameters.get(name)
@@ -167,6 +177,66 @@ def decline_problem(manifest: Manifest, control: str, tier: str, industry: str) 
 
 def tier_default(manifest: Manifest, control: str, tier: str) -> str:
     return manifest.controls[control].defaults[tier]
+
+
+def _pairs(values: tuple[str, ...], manifest: Manifest) -> tuple[str | None, dict[str, str]]:
+    """`--offered 2026-10-14` (every declined control) and `--offered mfa=2026-10-14` (one control)."""
+    common: str | None = None
+    per: dict[str, str] = {}
+    for value in values:
+        control, sep, rest = value.partition("=")
+        if sep and control.strip() in manifest.controls:
+            per[control.strip()] = rest.strip()
+        else:
+            common = value
+    return common, per
+
+
+def _controls(manifest: Manifest, option: str, value: str | None) -> list[str]:
+    names = [v.strip() for v in (value or "").split(",") if v.strip()]
+    for name in names:
+        if name not in manifest.controls:
+            raise ProfileError(f"{name!r} is not a control this library knows", field=option,
+                               allowed=manifest.controls)
+    return names
+
+
+def answers_from_options(flags: dict[str, Any], manifest: Manifest) -> Answers:
+    """The answers `msa new`'s options give (keyed as click names them), each checked as a prompt would.
+
+    `offered` and `reason` are sequences of `DATE` / `TEXT` for every declined control, or
+    `CONTROL=VALUE` for one; `param` is a sequence of `NAME=VALUE`; the control options are
+    comma-separated lists.
+    """
+    answers = Answers()
+    for spec in FIELDS:
+        value = flags.get(spec.flag.lstrip("-").replace("-", "_"))
+        if value is not None:
+            answers.values[spec.path] = check_answer(spec.path, value, manifest)
+    offered, offered_per = _pairs(flags["offered"], manifest)
+    reason, reason_per = _pairs(flags["reason"], manifest)
+    for status, option in (("accepted", "--accepted"), ("client_managed", "--client-managed"),
+                           ("declined", "--declined")):
+        for cid in _controls(manifest, option, flags[option.lstrip("-").replace("-", "_")]):
+            if status != "declined":
+                answers.controls[cid] = ControlAnswer(status)
+                continue
+            when = offered_per.get(cid, offered)
+            day = check_date(when, f"--offered {cid}") if when else None
+            answers.controls[cid] = ControlAnswer("declined", day, reason_per.get(cid, reason))
+    declined = {cid for cid, a in answers.controls.items() if a.status == "declined"}
+    stray = sorted((set(offered_per) | set(reason_per)) - declined)
+    if stray or ((offered or reason) and not declined):
+        raise ProfileError("--offered and --reason describe declined controls; name them with --declined",
+                           field="--offered" if set(stray) & set(offered_per) or (offered and not declined)
+                           else "--reason",
+                           hint=f"e.g. --declined {stray[0] if stray else 'edr'} --offered 2026-10-14")
+    for item in flags["param"]:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ProfileError(f"{item!r} is not NAME=VALUE", field="--param")
+        answers.params[name.strip()] = check_param(manifest, name.strip(), value.strip())
+    return answers
 
 
 def check_profile_answers(answers: Answers, library: Library, *, source: str) -> LoadedProfile:

@@ -32,6 +32,20 @@ def shares_destination(a: TextIO, b: TextIO) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
+def screen_plan(report: TextIO, progress: TextIO, *, bar: bool, dry_run: bool, as_json: bool) -> tuple[bool, bool]:
+    """Who names each client, (the progress, the report), so one screen never shows a client twice.
+
+    Apart (a log of stderr, a file of stdout), both do. On one screen (a terminal, or `2>&1` into a
+    log), a build in a log keeps its progress lines and the report shrinks to its summary; a bar on
+    a terminal, or a dry run's impact report, keeps the report and the progress stays quiet.
+    JSON is data, so the progress lines stay and the report is whole.
+    """
+    if as_json or not shares_destination(report, progress):
+        return True, True
+    lines_only = not bar and not dry_run
+    return lines_only, not lines_only
+
+
 class Progress:
     """Called with each client's result as it arrives; close() when the batch ends.
 

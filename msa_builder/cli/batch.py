@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..ledger import STATUSES
-
 from ._root import (
     _formats,
     _Group,
@@ -58,17 +57,14 @@ def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stal
     are still built), 130 when interrupted.
     """
     from ..batch import run_batch
-    from ..batch.progress import Progress, shares_destination
+    from ..batch.progress import Progress, screen_plan
     from ..batch.report import format_report
 
     where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
                      ledger=ledger_path)
     config = _config(where, as_of=as_of, allow_drafts=allow_drafts, final=final, formats=formats)
     bar = sys.stderr.isatty()
-    # One screen (a terminal, or 2>&1 into a log) shows each client once: in the progress lines of a
-    # build in a log, otherwise in the report.
-    lines_only = not as_json and not bar and not dry_run and shares_destination(sys.stdout, sys.stderr)
-    per_client = as_json or lines_only or not shares_destination(sys.stdout, sys.stderr)
+    per_client, report_clients = screen_plan(sys.stdout, sys.stderr, bar=bar, dry_run=dry_run, as_json=as_json)
     progress: list[Progress] = []
     try:
         report = run_batch(where.source(source), config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
@@ -81,7 +77,7 @@ def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stal
     if as_json:
         _print_json(report.as_dict())
     else:
-        click.echo(format_report(report, clients=not lines_only))
+        click.echo(format_report(report, clients=report_clients))
     note_sample_provider(where)
     sys.exit(130 if report.interrupted else 1 if report.failed else 0)
 

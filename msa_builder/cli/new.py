@@ -12,57 +12,9 @@ from .. import api, clock
 from ..errors import ProfileError
 from ..library.model import Manifest
 from ..params import library_value
-from ..new_profile import FIELDS, STATUSES, Answers, ControlAnswer, check_answer, check_param, decline_problem
-from ..new_profile import default_path, tier_default, write_new_profile
+from ..new_profile import FIELDS, STATUSES, Answers, ControlAnswer, answers_from_options, check_answer, check_date
+from ..new_profile import check_param, decline_problem, default_path, tier_default, write_new_profile
 from ._root import library_option, main, settings
-
-
-def _pairs(values: tuple[str, ...], manifest: Manifest) -> tuple[str | None, dict[str, str]]:
-    """`--offered 2026-10-14` (every declined control) and `--offered mfa=2026-10-14` (one control)."""
-    common: str | None = None
-    per: dict[str, str] = {}
-    for value in values:
-        control, sep, rest = value.partition("=")
-        if sep and control.strip() in manifest.controls:
-            per[control.strip()] = rest.strip()
-        else:
-            common = value
-    return common, per
-
-
-def _controls(manifest: Manifest, option: str, value: str | None) -> list[str]:
-    names = [v.strip() for v in (value or "").split(",") if v.strip()]
-    for name in names:
-        if name not in manifest.controls:
-            raise ProfileError(f"{name!r} is not a control this library knows", field=option,
-                               allowed=manifest.controls)
-    return names
-
-
-def _from_flags(flags: dict[str, Any], manifest: Manifest) -> Answers:
-    """The answers the options give, each checked as it would be at a prompt."""
-    answers = Answers()
-    for spec in FIELDS:
-        value = flags.get(spec.flag.lstrip("-").replace("-", "_"))
-        if value is not None:
-            answers.values[spec.path] = check_answer(spec.path, value, manifest)
-    offered, offered_per = _pairs(flags["offered"], manifest)
-    reason, reason_per = _pairs(flags["reason"], manifest)
-    for status, option in (("accepted", "--accepted"), ("client_managed", "--client-managed"),
-                           ("declined", "--declined")):
-        for cid in _controls(manifest, option, flags[option.lstrip("-").replace("-", "_")]):
-            if status != "declined":
-                answers.controls[cid] = ControlAnswer(status)
-                continue
-            when = offered_per.get(cid, offered)
-            day = check_answer("effective_date", when, manifest) if when else None
-            answers.controls[cid] = ControlAnswer("declined", day, reason_per.get(cid, reason))
-    for item in flags["param"]:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ProfileError(f"{item!r} is not NAME=VALUE", field="--param")
-        answers.params[name.strip()] = check_param(manifest, name.strip(), value.strip())
-    return answers
 
 
 def _ask(prompt: str, check: Any, *, default: Any = None, type_: Any = None) -> Any:
@@ -114,8 +66,8 @@ def _prompt_controls(answers: Answers, manifest: Manifest) -> None:
             click.echo(f"  {problem}", err=True)
         if status == "declined":
             click.echo(f"  Risk of declining: {control.risk}")
-            offered = _ask(f"  Date {cid} was recommended (YYYY-MM-DD)",
-                           lambda raw: check_answer("effective_date", raw, manifest), default=clock.today().isoformat())
+            offered = _ask(f"  Date {cid} was recommended (YYYY-MM-DD)", lambda raw, c=cid: check_date(raw, c),
+                           default=clock.today().isoformat())
             reason = click.prompt("  The client's reason (optional)", default="", show_default=False).strip()
             answers.controls[cid] = ControlAnswer("declined", offered, reason or None)
         elif status != default:
@@ -174,7 +126,7 @@ def new(output: Path | None, interactive: bool | None, library_dir: Path | None,
     where = settings(library=library_dir)
     library = api.open_library(where.library)
     manifest = library.manifest
-    answers = _from_flags(flags, manifest)
+    answers = answers_from_options(flags, manifest)
     if interactive if interactive is not None else sys.stdin.isatty():
         _prompt_fields(answers, manifest)
         _prompt_controls(answers, manifest)

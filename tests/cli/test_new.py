@@ -153,3 +153,16 @@ def test_help_lists_a_flag_for_every_field(run):
                  "--signatory-title", "--signatory-email", "--address", "--entity", "--effective-date",
                  "--agreement-id", "--declined", "--offered", "--reason", "--param", "-o, --output"):
         assert flag in text, flag
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (["--offered", "2026-10-14"], "--offered: --offered and --reason describe declined controls"),
+    (["--declined", "edr", "--offered", "edr=2026-10-14", "--reason", "backup=Own backups."],
+     "--reason: --offered and --reason describe declined controls"),
+    (["--declined", "edr", "--offered", "14/10/2026"], "--offered edr: '14/10/2026' is not a date; use YYYY-MM-DD"),
+])
+def test_offer_records_must_belong_to_declined_controls(run, tmp_path, extra, fragment):
+    result = run("new", *FLAGS, *extra)
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+    assert list(tmp_path.iterdir()) == []

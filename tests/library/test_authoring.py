@@ -255,3 +255,13 @@ def test_the_installed_shipped_library_is_read_only(command, run, monkeypatch, t
 
 def test_this_checkout_is_a_development_checkout():
     assert paths.is_development_checkout()
+
+
+def test_release_writes_the_note_as_a_word_redline_with_o(lib, run, tmp_path):
+    run("library", "new-version", "terms.extra:legal", "--library", lib)
+    run("library", "approve", "terms.extra:legal@1.1.0", "--by", "Jane", "--changelog", "x.", "--library", lib)
+    note = tmp_path / "release-note.docx"
+    result = run("library", "release", "--library", lib, "-o", note)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"wrote {note}\n"
+    assert note.read_bytes()[:2] == b"PK"
