@@ -272,7 +272,13 @@ def build_options(shipped_library: Library) -> Any:
 
 @pytest.fixture(scope="session")
 def rendered_sample(build_options: Any) -> Callable[[str], Any]:
-    """`rendered_sample("harbor-finch.yaml")`: the sample's DOCX build in memory, rendered once per session."""
+    """`rendered_sample("harbor-finch.yaml")`: the sample's DOCX build in memory, rendered once per session.
+
+    Clause versions are chosen as of each sample's effective date (`--as-of`), so the golden texts
+    do not depend on the day the tests run.
+    """
+    from dataclasses import replace
+
     from msa_builder.build import render_build
     from msa_builder.profile import load_profile
 
@@ -280,7 +286,8 @@ def rendered_sample(build_options: Any) -> Callable[[str], Any]:
 
     def render(name: str) -> Any:
         if name not in cache:
-            cache[name] = render_build(load_profile(SAMPLES / name), build_options)
+            loaded = load_profile(SAMPLES / name)
+            cache[name] = render_build(loaded, replace(build_options, as_of=loaded.profile.effective_date))
         return cache[name]
 
     return render
