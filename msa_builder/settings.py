@@ -79,11 +79,6 @@ class Settings:
         """True when documents would name the fictional provider shipped with the package."""
         return is_shipped(self.provider)
 
-    @property
-    def library_given(self) -> bool:
-        """True when a flag or a workspace names the library (not the shipped fallback)."""
-        return self._flag("library") is not None or self.workspace is not None
-
 
 def resolve(*, workspace: Path | None = None, library: Path | None = None, templates: Path | None = None,
             provider: Path | None = None, out: Path | None = None, ledger: Path | None = None) -> Settings:

@@ -108,7 +108,7 @@ def test_outside_a_workspace_the_shipped_defaults_and_out_apply(tmp_path, monkey
     assert (settings.library, settings.templates, settings.provider) == (
         default_library(), default_templates(), default_provider())
     assert settings.out == Path("out") and settings.ledger == Path("out") / "ledger.sqlite"
-    assert settings.sample_provider and not settings.library_given
+    assert settings.sample_provider
     with pytest.raises(WorkspaceError) as caught:
         settings.source(None)
     assert caught.value.field == "SOURCE"
@@ -122,7 +122,7 @@ def test_inside_a_workspace_its_paths_apply_relative_to_the_current_folder(works
     assert settings.out == Path("..", "out")
     assert settings.ledger == Path("..", "ledger.sqlite")
     assert settings.source(None) == Path("..", "clients")
-    assert not settings.sample_provider and settings.library_given
+    assert not settings.sample_provider
 
 
 def test_flags_override_the_workspace_and_the_ledger_stays_the_workspaces(workspace, monkeypatch, tmp_path):
