@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .agreement import Agreement
 from .api import (
+    approve_clause,
     assemble_profile,
     build,
     clause_versions,
@@ -23,21 +24,27 @@ from .api import (
     find_clause,
     freeze,
     history,
+    init_workspace,
     lint,
     load_provider_file,
     mark,
+    new_clause_version,
     open_ledger,
     open_library,
+    release_library,
     run_batch,
     select_for,
     sign,
     verify,
+    write_profile,
     write_redline,
 )
 from .errors import (
     BatchError,
     ConversionError,
+    LifecycleError,
     SigningError,
+    WorkspaceError,
     LedgerError,
     LibraryError,
     MsaError,
@@ -60,15 +67,17 @@ _LAZY = {"BatchConfig": ".batch", "BatchReport": ".batch", "ClientResult": ".bat
 __all__ = [
     "__version__",
     # functions, one per command
-    "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause", "diff_library",
-    "explain", "find_clause", "freeze", "history", "lint", "load_provider_file", "mark", "open_ledger",
-    "open_library", "run_batch", "select_for", "sign", "verify", "write_redline",
+    "approve_clause", "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause",
+    "diff_library", "explain", "find_clause", "freeze", "history", "init_workspace", "lint", "load_provider_file",
+    "mark", "new_clause_version", "open_ledger", "open_library", "release_library", "run_batch", "select_for",
+    "sign", "verify", "write_profile", "write_redline",
     # data
     "Agreement", "AgreementRecord", "BatchConfig", "BatchReport", "BuildOptions", "BuildResult", "ClientResult",
     "Finding", "Ledger",
     # errors
     "BatchError", "ConversionError", "LedgerError", "LibraryError", "MsaError", "ProfileError", "RenderError",
     "RequiredControlError", "RuleError", "SigningError",
+    "LifecycleError", "WorkspaceError",
 ]
 
 

@@ -58,8 +58,8 @@ def parse_yaml(text: str, *, source: str, error: type[MsaError]) -> Any:
         raise error(f"invalid YAML: {exc}", file=source) from None
 
 
-def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, Any]:
-    """Read a YAML or JSON file whose top level must be a mapping."""
+def read_text(path: Path, *, error: type[MsaError], what: str) -> str:
+    """Read a UTF-8 text file, turning every failure into `error` naming the file."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -67,9 +67,14 @@ def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, A
     except OSError as exc:
         raise error(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise error(f"{what} is not UTF-8 text", file=str(path)) from None
+
+
+def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, Any]:
+    """Read a YAML or JSON file whose top level must be a mapping."""
+    text = read_text(path, error=error, what=what)
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)

@@ -24,6 +24,8 @@ from .profile import Provider, load_profile, load_provider
 from .selection import Selection, select
 
 if TYPE_CHECKING:
+    from .authoring import Approval, Draft, Release
+    from .new_profile import Answers
     from .batch import BatchConfig, BatchReport, ClientResult
     from .batch.coverage import ClientCoverage
     from .outputs import BuildResult
@@ -156,9 +158,58 @@ def find_clause(ref: str, *, library_dir: PathLike | None = None) -> ClauseVersi
 
 def freeze(path: PathLike | None = None) -> list[str]:
     """`msa library freeze`: record the hashes of newly approved versions; returns their paths."""
+    from .authoring import writable_library
     from .library.release import freeze as record
 
-    return record(open_library(path))
+    return record(open_library(writable_library(_library_path(path))))
+
+
+def _library_path(path: PathLike | None) -> Path:
+    from .paths import default_library
+
+    return Path(path) if path else default_library()
+
+
+def new_clause_version(ref: str, *, library_dir: PathLike | None = None, bump: str = "minor") -> Draft:
+    """`msa library new-version`: copy the newest version of SLOT[:VARIANT] to a new draft file."""
+    from . import clock
+    from .authoring import new_version, writable_library
+
+    return new_version(writable_library(_library_path(library_dir)), ref, bump=bump, today=clock.today())
+
+
+def approve_clause(ref: str, *, by: str, changelog: str | None = None, effective: date | None = None,
+                   library_dir: PathLike | None = None) -> Approval:
+    """`msa library approve`: approve a draft clause version, record who and when, freeze its hash."""
+    from . import clock
+    from .authoring import approve, writable_library
+
+    return approve(writable_library(_library_path(library_dir)), ref, by=by, changelog=changelog,
+                   effective=effective, today=clock.today())
+
+
+def release_library(*, version: str | None = None, library_dir: PathLike | None = None) -> Release:
+    """`msa library release`: bump the library's calendar version; the result carries the release note."""
+    from . import clock
+    from .authoring import release, writable_library
+
+    return release(writable_library(_library_path(library_dir)), version=version, today=clock.today())
+
+
+def init_workspace(directory: PathLike) -> list[Path]:
+    """`msa init DIR`: a provider's workspace with its own library, templates, provider file and clients."""
+    from . import clock
+    from .workspace_init import init_workspace as create
+
+    return create(Path(directory), today=clock.today())
+
+
+def write_profile(answers: Answers, *, library: Library, path: PathLike) -> Path:
+    """`msa new`: write a checked, commented client profile from answers; never over an existing file."""
+    from . import clock
+    from .new_profile import write_new_profile
+
+    return write_new_profile(answers, library, Path(path), written_on=clock.today())
 
 
 def diff_clause(old_ref: str, new_ref: str, *, library_dir: PathLike | None = None, variant: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import replace
 from functools import lru_cache
 
@@ -102,5 +103,6 @@ def assemble(selection: Selection, provider: Provider) -> Agreement:
         params=tuple(selection.params.values()), controls=selection.controls,
         left_out=tuple(_left_out(c) for c in selection.choices if not c.included),
         preamble=rendered[manifest.outline.preamble], articles=tuple(articles),
-        signature=rendered[manifest.outline.signature], schedules=schedules, source=selection.source,
+        signature=rendered[manifest.outline.signature], schedules=schedules,
+        source=str(Path(selection.source).resolve()),  # as the lock records it: the same from any folder
     )

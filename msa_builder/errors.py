@@ -90,3 +90,5 @@ class SigningError(MsaError):
 
 class LifecycleError(MsaError):
     """An instrument cannot take this step: approval refused, evidence refused, archive altered..."""
+class WorkspaceError(MsaError):
+    """A workspace (msa.toml) is invalid, missing what it names, or `msa init` would overwrite one."""

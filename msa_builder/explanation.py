@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .as_of import describe
 from .selection import Selection
 
 
@@ -18,6 +19,10 @@ def explanation(selection: Selection) -> dict[str, Any]:
         "industry": profile.industry,
         "effective_date": profile.effective_date.isoformat(),
         "as_of": selection.as_of.isoformat(),
+        "as_of_rule": selection.as_of_rule,
+        "selected_on": selection.selected_on.isoformat() if selection.selected_on else None,
+        "as_of_reason": describe(selection.as_of_rule, selection.as_of, selection.selected_on,
+                                 profile.effective_date),
         "allow_drafts": selection.allow_drafts,
         "library": {"name": manifest.name, "version": manifest.version, "location": selection.library.location},
         "slots": [
@@ -68,6 +73,7 @@ def format_explanation(data: dict[str, Any]) -> str:
         f"{data['client']} - {data['tier']} / {data['industry']}, effective {data['effective_date']}"
         f" (clauses as of {data['as_of']})",
         f"library {data['library']['name']} {data['library']['version']}",
+        data["as_of_reason"],
         "",
         "CLAUSES",
     ]

@@ -53,15 +53,24 @@ def bom_hash(bom: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(bom)).hexdigest()
 
 
-def lock_document(bom: Mapping[str, Any], outputs: Mapping[str, bytes], *, profile_path: str) -> dict[str, Any]:
-    """The lock file's content: the bill, its hash, and the hash of every output file."""
-    return {
+def lock_document(bom: Mapping[str, Any], outputs: Mapping[str, bytes], *, profile_path: str,
+                  sources: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The lock file's content: the bill, its hash, the hash of every output file, and where the inputs were.
+
+    `sources` (library, templates and provider paths, as given; `(shipped)` for the package's own)
+    lets `msa status` outside a workspace compare against the same inputs without repeating flags.
+    Like the profile path, they are not part of the bill: moving a folder changes no agreement.
+    """
+    document = {
         "lock_version": LOCK_VERSION,
         "bom_sha256": bom_hash(bom),
         "profile": profile_path,
         "bom": dict(bom),
         "outputs": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(outputs.items())},
     }
+    if sources:
+        document["sources"] = dict(sources)
+    return document
 
 
 def lock_bytes(lock: Mapping[str, Any]) -> bytes:

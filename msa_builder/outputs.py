@@ -15,7 +15,7 @@ from .content import agreement_json
 from .errors import RenderError
 from .library.model import Library
 from .lock import bill_of_materials, lock_bytes, lock_document
-from .paths import default_provider, default_templates
+from .paths import default_provider, default_templates, is_shipped
 from .profile import LoadedProfile, load_profile, load_provider, slugify
 from .render.agreement_docx import render_agreement_docx
 from .render.memo_docx import render_memo_docx
@@ -75,6 +75,21 @@ def output_names(slug: str) -> dict[str, str]:
             "agreement": f"{slug}-agreement.json", "lock": f"{slug}-lock.json"}
 
 
+SHIPPED = "(shipped)"
+
+
+def _where(path: str | Path) -> str:
+    """A path as a lock records it: absolute, so a build from another folder of the workspace writes the same lock."""
+    return str(Path(path).resolve())
+
+
+def input_sources(options: BuildOptions) -> dict[str, str]:
+    """Where a build's library, templates and provider file were, as the lock records them."""
+    paths = {"library": options.library.location, "templates": str(options.templates_dir),
+             "provider": str(options.provider_path)}
+    return {name: SHIPPED if is_shipped(path) else _where(path) for name, path in paths.items()}
+
+
 def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None) -> RenderedBuild:
     """Select, assemble and render every output in memory; nothing is written to the outputs.
 
@@ -102,13 +117,14 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
     docx = render_agreement_docx(agreement, agreement_shell, bom, final=options.final)
     if "docx" in options.formats or "pdf" in options.formats:
         files[names["docx"]] = docx
-    files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final)
+    files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final,
+                                            sample_provider=is_shipped(options.provider_path))
     if "pdf" in options.formats:
         from .pdf import agreement_pdf  # pypdf and the converter load only when a PDF is wanted
 
         files[names["pdf"]] = agreement_pdf(agreement, docx, bom, final=options.final, converter=converter)
     files[names["agreement"]] = agreement_json(agreement)
-    lock = lock_document(bom, files, profile_path=loaded.source)
+    lock = lock_document(bom, files, profile_path=_where(loaded.source), sources=input_sources(options))
     files[names["lock"]] = lock_bytes(lock)
     return RenderedBuild(slug=slug, agreement=agreement, files=files, lock=lock)
 

@@ -58,7 +58,7 @@ def resolve_params(manifest: Manifest, profile: Profile) -> dict[str, ResolvedPa
         base, base_source = library_value(param, profile.tier, profile.industry, profile.client.users)
         value, source = base, base_source
         if name in profile.params:
-            value, source = profile.params[name], "override"
+            value, source = param.parse(profile.params[name]), "override"
         out[name] = ResolvedParam(name=name, value=value, display=param.display(value), source=source,
                                   library_value=base, library_display=param.display(base), library_source=base_source,
                                   description=param.description)

@@ -51,3 +51,13 @@ def is_shipped(path: Path | str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def is_development_checkout() -> bool:
+    """True when the package runs from its source tree (setup.cfg beside it), not from an installed copy.
+
+    In a checkout the shipped library is the project's own source, which its maintainers author;
+    installed, it is a copy in site-packages that every upgrade replaces.
+    """
+    package = Path(str(files("msa_builder")))
+    return (package.parent / "setup.cfg").is_file()

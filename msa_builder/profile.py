@@ -180,9 +180,27 @@ def load_profile(path: Path) -> LoadedProfile:
     return LoadedProfile(profile=profile, source=str(path), sha256=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
+PLACEHOLDER = re.compile(r"^<[^<>]+>$")  # what `msa init` writes into provider.yaml for the provider to replace
+
+
+def _placeholder(data: Any, path: str = "") -> tuple[str, str] | None:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found = _placeholder(value, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(data, str) and PLACEHOLDER.match(data.strip()):
+        return path, data
+    return None
+
+
 def load_provider(path: Path) -> tuple[Provider, str]:
     """Read the provider file; returns the provider and the sha256 of the file."""
     data = read_mapping(path, error=ProfileError, what="provider file")
+    unfilled = _placeholder(data)
+    if unfilled is not None:
+        raise ProfileError(f"{unfilled[1]!r} is still the placeholder `msa init` wrote", file=str(path),
+                           field=unfilled[0], hint="fill in provider.yaml with your company's details")
     try:
         provider = Provider.model_validate(data)
     except ValidationError as exc:
@@ -208,7 +226,11 @@ def check_profile(profile: Profile, manifest: Manifest, *, source: str) -> None:
         if definition is None:
             raise ProfileError(f"{name!r} is not a parameter this library knows", file=source,
                                field=f"params.{name}", allowed=sorted(manifest.parameters))
-        problem = definition.check_value(value)
+        try:
+            parsed = definition.parse(value)  # '$3,000,000' and '1.5%' read as the CSV form reads them
+        except ValueError:
+            parsed = value
+        problem = definition.check_value(parsed)
         if problem:
             raise ProfileError(f"{value!r} {problem}", file=source, field=f"params.{name}")
 

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from .errors import RequiredControlError, RuleError
-from .library.model import ClauseVersion, Library, OutlineEntry, RequireRule, semver_key
+from . import as_of as as_of_rule
+from . import clock
+from .errors import MsaError, ProfileError, RequiredControlError, RuleError
+from .library.model import ClauseVersion, Library, Manifest, OutlineEntry, semver_key
 from .params import ResolvedParam, resolve_params
 from .profile import LoadedProfile, Profile, check_profile
 from .rules import rule_for
@@ -66,13 +68,15 @@ class Selection:
 
     profile: Profile
     source: str
-    as_of: date
+    as_of: date  # the date that decided the versions: recorded in the lock, printed in the memo
     allow_drafts: bool
     library: Library
     choices: tuple[SlotChoice, ...]
     params: dict[str, ResolvedParam]
     controls: tuple[ControlState, ...]
     rule_context: dict[str, Any] = field(repr=False, default_factory=dict)
+    as_of_rule: str = as_of_rule.GIVEN  # what decided `as_of`: given (--as-of), effective date, or clause
+    selected_on: date | None = None  # the day whose library was used: the given date, else today or later
 
     @property
     def declined(self) -> list[ControlState]:
@@ -105,35 +109,27 @@ def control_states(library: Library, profile: Profile) -> tuple[ControlState, ..
     return tuple(states)
 
 
-def _require_rule(library: Library, control: str, profile: Profile) -> RequireRule | None:
-    for rule in library.manifest.refusal_policy.require:
-        if rule.matches(control, profile.tier, profile.industry):
-            return rule
-    return None
-
-
 def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[ControlState, ...],
                          *, source: str) -> tuple[ControlState, ...]:
     """Stop on a declined control the policy requires; mark the others as limited."""
-    policy = library.manifest.refusal_policy
+    manifest = library.manifest
+    policy = manifest.refusal_policy
     refused = []
     out = []
     for state in controls:
         if state.status != "declined":
             out.append(state)
             continue
-        rule = _require_rule(library, state.id, profile)
-        if rule is not None:
-            refused.append((state, rule.reason))
-        elif policy.default == "require":
-            refused.append((state, "the provider's policy requires every control; none may be declined"))
+        why = policy.refusal(state.id, profile.tier, profile.industry)
+        if why is not None:
+            refused.append((state, why))
         else:
             out.append(replace(state, policy="limit"))
     if refused:
-        tier = library.manifest.tiers[profile.tier].name
-        industry = library.manifest.industries[profile.industry].name
-        lines = [f"{s.id} ({s.name}) is mandatory for {tier} clients in {industry}: {why}"
-                 for s, why in refused]
+        tier = manifest.tiers[profile.tier].name
+        industry = manifest.industries[profile.industry].name
+        lines = [f"{s.id} ({s.name}) is mandatory for {tier} clients in {industry}: {why}\n    "
+                 + allowing_decline(manifest, s.id, profile.industry) for s, why in refused]
         raise RequiredControlError(
             "the client declined a control the provider requires, so no agreement can be drafted:\n  "
             + "\n  ".join(lines),
@@ -142,6 +138,16 @@ def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[Con
                  "the refusal policy in library.yaml",
         )
     return tuple(out)
+
+
+def allowing_decline(manifest: Manifest, control: str, industry: str) -> str:
+    """A sentence naming the tiers on which a client in `industry` could decline `control`."""
+    tiers = manifest.refusal_policy.tiers_allowing_decline(control, industry, list(manifest.tiers))
+    where = manifest.industries[industry].name
+    if not tiers:
+        return f"No tier lets a {where} client decline it."
+    names = ", ".join(f"{manifest.tiers[t].name} ({t})" for t in tiers)
+    return f"Tiers on which a {where} client may decline it: {names}."
 
 
 def rule_context(profile: Profile, controls: tuple[ControlState, ...],
@@ -238,15 +244,49 @@ def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[
 
 def select(library: Library, loaded: LoadedProfile, *, as_of: date | None = None,
            allow_drafts: bool = False) -> Selection:
-    """Decide every slot for one client profile. Raises when the policy or rules forbid a draft."""
+    """Decide every slot for one client profile. Raises when the policy or rules forbid a draft.
+
+    Versions are chosen as of `as_of`, else today or the effective date when later (see `as_of`).
+    """
     profile = loaded.profile
     check_profile(profile, library.manifest, source=loaded.source)
-    as_of = as_of or profile.effective_date
+    day = as_of_rule.selection_day(profile.effective_date, as_of, clock.today())
+    entries = library.manifest.outline.entries()
+    _check_first_day(library, entries, day, as_of, loaded, allow_drafts)
     params = resolve_params(library.manifest, profile)
     controls = apply_refusal_policy(library, profile, control_states(library, profile), source=loaded.source)
     context = rule_context(profile, controls, params)
-    choices = tuple(choose_slot(library, kind, entry, context, as_of, allow_drafts)
-                    for kind, entry in library.manifest.outline.entries())
-    return Selection(profile=profile, source=loaded.source, as_of=as_of, allow_drafts=allow_drafts,
+    choices = tuple(choose_slot(library, kind, entry, context, day, allow_drafts) for kind, entry in entries)
+    if as_of is not None:
+        recorded, rule = as_of, as_of_rule.GIVEN
+    else:
+        def decide(kind: str, entry: OutlineEntry, on: date) -> str | None:
+            try:
+                again = choose_slot(library, kind, entry, context, on, allow_drafts)
+            except MsaError:
+                return "(fails)"
+            return again.clause.key if again.clause is not None else None
+
+        recorded = as_of_rule.deciding_day(
+            library, entries, [c.clause.key if c.clause is not None else None for c in choices], decide,
+            floor=profile.effective_date, chosen=[c.clause.meta.effective for c in choices if c.clause is not None],
+            day=day, allow_drafts=allow_drafts)
+        rule = as_of_rule.EFFECTIVE if recorded == profile.effective_date else as_of_rule.CLAUSE
+    return Selection(profile=profile, source=loaded.source, as_of=recorded, allow_drafts=allow_drafts,
                      library=library, choices=choices, params=params, controls=controls,
-                     rule_context=context)
+                     rule_context=context, as_of_rule=rule, selected_on=day)
+
+
+def _check_first_day(library: Library, entries: list[tuple[str, OutlineEntry]], day: date, given: date | None,
+                     loaded: LoadedProfile, allow_drafts: bool) -> None:
+    """A date before the library's first clause versions is that date's fault: name where it came from."""
+    first, slot = as_of_rule.first_day(library, entries, allow_drafts)
+    if day >= first:
+        return
+    problem = (f"{day.isoformat()} is before the clause library's first versions: {slot!r} has none effective "
+               f"before {first.isoformat()}")
+    if given is None and day != loaded.profile.effective_date:
+        raise RuleError(f"no clause version is in force yet today: {problem}", file=library.location,
+                        hint="set `effective` dates on or before today in the clause versions, or pass --as-of")
+    raise ProfileError(problem, file=loaded.source, field="--as-of" if given is not None else "effective_date",
+                       hint=f"use a date on or after {first.isoformat()}")

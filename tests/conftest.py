@@ -272,7 +272,13 @@ def build_options(shipped_library: Library) -> Any:
 
 @pytest.fixture(scope="session")
 def rendered_sample(build_options: Any) -> Callable[[str], Any]:
-    """`rendered_sample("harbor-finch.yaml")`: the sample's DOCX build in memory, rendered once per session."""
+    """`rendered_sample("harbor-finch.yaml")`: the sample's DOCX build in memory, rendered once per session.
+
+    Clause versions are chosen as of each sample's effective date (`--as-of`), so the golden texts
+    do not depend on the day the tests run.
+    """
+    from dataclasses import replace
+
     from msa_builder.outputs import render_build
     from msa_builder.profile import load_profile
 
@@ -280,7 +286,8 @@ def rendered_sample(build_options: Any) -> Callable[[str], Any]:
 
     def render(name: str) -> Any:
         if name not in cache:
-            cache[name] = render_build(load_profile(SAMPLES / name), build_options)
+            loaded = load_profile(SAMPLES / name)
+            cache[name] = render_build(loaded, replace(build_options, as_of=loaded.profile.effective_date))
         return cache[name]
 
     return render
@@ -307,3 +314,14 @@ def pytest_configure(config: pytest.Config) -> None:
     # warning stays an error.
     config.addinivalue_line("filterwarnings",
                             "ignore:mypy_extensions.TypedDict is deprecated:DeprecationWarning")
+
+
+@pytest.fixture
+def msa() -> Callable[..., Any]:
+    """`msa("explain", path, input=...)`: the CLI in-process, arguments turned into strings."""
+    from click.testing import CliRunner
+
+    from msa_builder.cli import main
+
+    runner = CliRunner()
+    return lambda *args, input=None: runner.invoke(main, [str(a) for a in args], input=input)

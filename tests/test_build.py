@@ -279,3 +279,30 @@ def test_unknown_format_is_refused_before_anything_runs(tmp_path):
     assert result.exit_code == 2
     assert "'odt' is not a format" in result.output
     assert all_files(tmp_path) == []
+
+
+def test_format_names_are_not_case_sensitive(tmp_path):
+    result = run(HARBOR, "--out", tmp_path, "--format", "DOCX")
+    assert result.exit_code == 0, result.output
+    from msa_builder.cli._root import _formats
+
+    assert _formats(None, None, "DOCX, PDF") == ("docx", "pdf")  # type: ignore[arg-type]
+
+
+def test_a_build_outside_a_workspace_says_the_sample_provider_is_in_use(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", str(HARBOR)])
+    assert result.exit_code == 0, result.output
+    assert "the sample provider shipped with msa-builder (a fictional company)" in result.stderr
+    assert (tmp_path / "out" / "harbor-finch-llp-da242c").is_dir()
+    provider = Path(shutil.copy(SAMPLES.parent / "msa_builder" / "data" / "provider.yaml", tmp_path / "p.yaml"))
+    own = CliRunner().invoke(main, ["build", str(HARBOR), "--out", "own", "--provider", str(provider)])
+    assert own.exit_code == 0 and "sample provider" not in own.stderr
+
+
+def test_the_lock_records_where_the_inputs_were(tmp_path, build_options):
+    from dataclasses import replace
+
+    own = Path(shutil.copy(build_options.provider_path, tmp_path / "provider.yaml"))
+    result = build(HARBOR, tmp_path / "out", replace(build_options, provider_path=own))
+    assert result.lock["sources"] == {"library": "(shipped)", "templates": "(shipped)", "provider": str(own)}

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from msa_builder.library import load as library_load
+from msa_builder.paths import default_library
 from msa_builder.cli import main
 from msa_builder.errors import ProfileError, RequiredControlError
 
@@ -23,8 +24,9 @@ CORE_COMMANDS = [["explain"], ["library"], ["library", "list"], ["library", "sho
 def _shipped_library_once(monkeypatch, shipped_library):
     """Commands without --library get the session's already-loaded shipped library (~0.1 s saved each)."""
     original = library_load.open_library
+    shipped = default_library()
     monkeypatch.setattr(library_load, "open_library",
-                        lambda path=None: shipped_library if path is None else original(path))
+                        lambda path=None: shipped_library if path in (None, shipped) else original(path))
 
 
 @pytest.fixture
@@ -235,7 +237,7 @@ def test_library_show(ref, key, status, run, shipped_library):
 
 
 def test_library_show_unknown_slot_lists_the_slots(run):
-    err = assert_one_screen_error(run("library", "show", "nope.slot"), "no slot 'nope.slot'")
+    err = assert_one_screen_error(run("library", "show", "nope.slot"), "no slot 'nope.slot' in library")
     assert "allowed: addendum.defense_dfars, addendum.finance_safeguards" in err
     assert "warranty.disclaimer" in err
 

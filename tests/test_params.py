@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from msa_builder.errors import ProfileError
 from msa_builder.library.model import ParameterDef
 from msa_builder.library.paramtypes import check_value, display
 from msa_builder.params import library_value, resolve_params
-from msa_builder.profile import load_profile
+from msa_builder.profile import check_profile, load_profile
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -180,3 +181,29 @@ def test_every_parameter_is_resolved_in_manifest_order(shipped_library):
     params = _resolved(shipped_library, load_profile(SAMPLES / "pine-tree-consulting.yaml").profile)
     assert list(params) == list(shipped_library.manifest.parameters)
     assert all(p.description for p in params.values())
+
+
+@pytest.mark.parametrize("name, written, value, shown", [
+    ("client_cyber_insurance_minimum", "$0", 0, "$0"),
+    ("client_cyber_insurance_minimum", "$3,000,000", 3000000, "$3,000,000"),
+    ("sla_credit_percent", "1.5%", 1.5, "1.5%"),
+    ("insurance_proof_days", "45", 45, "45 days"),
+])
+def test_a_yaml_profile_may_write_values_as_the_csv_form_does(name, written, value, shown, shipped_library,
+                                                              harbor_data, write_profile):
+    harbor_data["params"] = {name: written}
+    path = write_profile(harbor_data)
+    profile = load_profile(path).profile
+    assert profile.params[name] == written  # text in the file, as a person typed it
+    check_profile(profile, shipped_library.manifest, source=str(path))
+    resolved = _resolved(shipped_library, profile)[name]
+    assert (resolved.value, resolved.display, resolved.source) == (value, shown, "override")
+
+
+def test_money_text_that_is_no_amount_is_still_refused(shipped_library, harbor_data, write_profile):
+    harbor_data["params"] = {"client_cyber_insurance_minimum": "$lots"}
+    profile = load_profile(write_profile(harbor_data)).profile
+    with pytest.raises(ProfileError) as caught:
+        check_profile(profile, shipped_library.manifest, source="p.yaml")
+    assert caught.value.field == "params.client_cyber_insurance_minimum"
+    assert "'$lots' must be a number of 0 or more" in caught.value.message

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from msa_builder import clock
 from msa_builder.errors import ProfileError, RequiredControlError, RuleError
 from msa_builder.profile import load_profile
 from msa_builder.selection import apply_refusal_policy, control_states, rule_context, select
@@ -79,12 +80,33 @@ def test_draft_is_still_bound_by_its_effective_date(shipped_library, harbor):
     assert selection.drafts_used == []
 
 
-def test_no_version_effective_yet_is_a_rule_error_for_a_required_slot(shipped_library, harbor):
-    with pytest.raises(RuleError) as caught:
+def test_an_as_of_date_before_the_librarys_first_versions_blames_the_date(shipped_library, harbor):
+    with pytest.raises(ProfileError) as caught:
         select(shipped_library, harbor, as_of=date(2024, 12, 31))
-    message = caught.value.message
-    assert "slot 'agreement.parties' is required but no variant applies" in message
-    assert "no approved version effective on 2024-12-31" in message
+    assert caught.value.field == "--as-of"
+    assert caught.value.file == harbor.source
+    assert "2024-12-31 is before the clause library's first versions" in caught.value.message
+    assert "use a date on or after 2025-01-01" in caught.value.format()
+
+
+def test_an_effective_date_before_the_librarys_first_versions_names_the_profiles_field(
+        shipped_library, harbor_data, make_profile, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2024, 1, 1))
+    harbor_data["effective_date"] = date(2024, 6, 1)
+    with pytest.raises(ProfileError) as caught:
+        select(shipped_library, make_profile(harbor_data, source="early.yaml"))
+    assert (caught.value.file, caught.value.field) == ("early.yaml", "effective_date")
+    assert "2024-06-01 is before the clause library's first versions" in caught.value.message
+
+
+def test_a_variant_with_no_version_yet_is_noted_among_the_candidates(mini, mini_profile):
+    mini.clause("terms.service", "basic", status="approved", effective="2026-06-01", applies_when="tier == 'basic'",
+                variables=["params.notice_days"], body="Later text with {{ params.notice_days }}.\n")
+    mini.release()
+    with pytest.raises(RuleError) as caught:
+        select(mini.load(), mini_profile(), as_of=date(2026, 1, 1))
+    assert "slot 'terms.service' is required but no variant applies" in caught.value.message
+    assert "no approved version effective on 2026-01-01" in caught.value.message
 
 
 def test_retired_versions_are_never_selected(mini, mini_profile):
@@ -292,3 +314,25 @@ def test_a_require_everything_policy_refuses_any_decline(mini, mini_profile):
     mini.edit("library.yaml", "default: limit", "default: require")
     with pytest.raises(RequiredControlError, match="requires every control"):
         select(mini.load(), mini_profile(controls={"mfa": "declined"}))
+
+
+@pytest.mark.parametrize("control, tier, industry, allowing", [
+    ("mfa", "managed", "healthcare", "Break/Fix Services (break_fix), Essentials Managed Services (essentials), "
+                                     "Co-Managed Services (co_managed)"),
+    ("edr", "security_plus", "retail", "Break/Fix Services (break_fix), Essentials Managed Services (essentials), "
+                                       "Fully Managed Services (managed), Co-Managed Services (co_managed)"),
+])
+def test_a_refused_control_names_the_tiers_that_would_allow_the_decline(control, tier, industry, allowing,
+                                                                        shipped_library, harbor_data, make_profile):
+    harbor_data.update(tier=tier, industry=industry, params={}, controls={control: "declined"})
+    with pytest.raises(RequiredControlError) as caught:
+        select(shipped_library, make_profile(harbor_data))
+    industry_name = INDUSTRY_NAMES[industry]
+    assert f"Tiers on which a {industry_name} client may decline it: {allowing}." in caught.value.message
+
+
+def test_when_no_tier_allows_the_decline_the_message_says_so(mini, mini_profile):
+    mini.edit("library.yaml", "default: limit", "default: require")
+    with pytest.raises(RequiredControlError) as caught:
+        select(mini.load(), mini_profile(controls={"mfa": "declined"}))
+    assert "No tier lets a General Business client decline it." in caught.value.message

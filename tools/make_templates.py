@@ -206,11 +206,37 @@ def footer_xml() -> str:
     return DECL + f"<w:ftr {W}>{body}</w:ftr>"
 
 
-SECT = (f'<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/>'
-        '<w:footerReference w:type="default" r:id="rIdFooter1"/>'
-        '<w:pgSz w:w="12240" w:h="15840"/>'
-        '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="720" w:footer="720" w:gutter="0"/>'
-        '</w:sectPr>')
+def body_footer_xml() -> str:
+    """The agreement body's footer: its page number restarts at 1 after the contents.
+
+    "of N" is left out: NUMPAGES counts the cover and contents, and LibreOffice has no count of a
+    section's own pages (it prints SECTIONPAGES as its cached value).
+    """
+    body = ('<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>'
+            '<w:r><w:t xml:space="preserve">{{ footer_left }}</w:t></w:r><w:r><w:tab/><w:tab/></w:r>'
+            '<w:r><w:t xml:space="preserve">Page </w:t></w:r>' + _field_runs("PAGE", "1") + "</w:p>")
+    return DECL + f"<w:ftr {W}>{body}</w:ftr>"
+
+
+def front_footer_xml() -> str:
+    """The cover's and contents' footer: no page number (the PDF labels them Cover and Contents i)."""
+    body = ('<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr>'
+            '<w:r><w:t xml:space="preserve">{{ footer_left }}</w:t></w:r></w:p>')
+    return DECL + f"<w:ftr {W}>{body}</w:ftr>"
+
+
+def _sect(footer: str = "rIdFooter1", extra: str = "") -> str:
+    return (f'<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/>'
+            f'<w:footerReference w:type="default" r:id="{footer}"/>'
+            '<w:pgSz w:w="12240" w:h="15840"/>'
+            '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="720" w:footer="720" '
+            f'w:gutter="0"/>{extra}</w:sectPr>')
+
+
+SECT = _sect()
+# The agreement has two sections: cover and contents, then the body, whose page numbers start at 1.
+FRONT_SECT = f"<w:p><w:pPr>{_sect('rIdFooter2')}</w:pPr></w:p>"
+BODY_SECT = _sect(extra='<w:pgNumType w:start="1"/>')
 
 
 def _signature_table() -> str:
@@ -248,13 +274,13 @@ def agreement_document() -> str:
         '<w:p><w:r><w:br w:type="page"/></w:r></w:p>',
         _p("Contents", "TOCHeading"),
         "<w:p><w:r><w:t>{{p toc }}</w:t></w:r></w:p>",
-        '<w:p><w:r><w:br w:type="page"/></w:r></w:p>',
+        FRONT_SECT,
         "<w:p><w:r><w:t>{{p body }}</w:t></w:r></w:p>",
         _p("Signatures", "ScheduleHeading"),
         "<w:p><w:r><w:t>{{p signature_leadin }}</w:t></w:r></w:p>",
         _signature_table(),
         "<w:p><w:r><w:t>{{p schedules }}</w:t></w:r></w:p>",
-        SECT,
+        BODY_SECT,
     ])
     return DECL + f"<w:document {W}><w:body>{body}</w:body></w:document>"
 
@@ -283,6 +309,7 @@ CONTENT_TYPES = DECL + (
     '<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>'
     '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>'
     '<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
+    '{front_footer}'
     '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
     '<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/>'
@@ -305,6 +332,7 @@ DOC_RELS = DECL + (
     f'<Relationship Id="rIdFonts" Type="{_R}fontTable" Target="fontTable.xml"/>'
     f'<Relationship Id="rIdHeader1" Type="{_R}header" Target="header1.xml"/>'
     f'<Relationship Id="rIdFooter1" Type="{_R}footer" Target="footer1.xml"/>'
+    '{front_footer}'
     "</Relationships>"
 )
 APP = DECL + (
@@ -323,11 +351,14 @@ CUSTOM = DECL + (
 
 
 def package(document: str, header_mark: bool = True, *, styles: str | None = None, settings: str = SETTINGS,
-            header: str | None = None, footer: str | None = None) -> bytes:
+            header: str | None = None, footer: str | None = None, front_footer: str | None = None) -> bytes:
+    front_type = ('<Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-'
+                  'officedocument.wordprocessingml.footer+xml"/>') if front_footer else ""
+    front_rel = f'<Relationship Id="rIdFooter2" Type="{_R}footer" Target="footer2.xml"/>' if front_footer else ""
     parts = {
-        "[Content_Types].xml": CONTENT_TYPES,
+        "[Content_Types].xml": CONTENT_TYPES.replace("{front_footer}", front_type),
         "_rels/.rels": ROOT_RELS,
-        "word/_rels/document.xml.rels": DOC_RELS,
+        "word/_rels/document.xml.rels": DOC_RELS.replace("{front_footer}", front_rel),
         "word/document.xml": document,
         "word/styles.xml": styles or styles_xml(),
         "word/numbering.xml": numbering_xml(),
@@ -339,6 +370,8 @@ def package(document: str, header_mark: bool = True, *, styles: str | None = Non
         "docProps/core.xml": CORE,
         "docProps/custom.xml": CUSTOM,
     }
+    if front_footer:
+        parts["word/footer2.xml"] = front_footer
     return write_package({k: v.encode("utf-8") for k, v in parts.items()})
 
 
@@ -385,7 +418,8 @@ def redline_document() -> str:
 
 
 def main() -> None:
-    (HERE / "agreement.docx").write_bytes(package(agreement_document()))
+    (HERE / "agreement.docx").write_bytes(package(agreement_document(), footer=body_footer_xml(),
+                                                  front_footer=front_footer_xml()))
     (HERE / "review-memo.docx").write_bytes(package(memo_document()))
     (HERE / "redline.docx").write_bytes(package(redline_document(), styles=styles_xml(REDLINE_STYLES),
                                                 settings=REDLINE_SETTINGS, header=redline_header_xml()))

@@ -114,7 +114,16 @@ class _Expected:
     def is_current(self, record: AgreementRecord) -> bool:
         inputs = self._inputs(record)
         memo = self.ledger.memo_get(inputs.key(self.entry.sha256)) if self.ledger is not None else None
-        return record.bom_sha256 == (memo or bom_hash(self.bom(record)))
+        if record.bom_sha256 == (memo or bom_hash(self.bom(record))):
+            return True
+        return self.ledger is not None and not self.changes(record)
+
+    def changes(self, record: AgreementRecord) -> list[str]:
+        """What differs from a build now, apart from the as-of date alone: the same versions chosen as of
+        another date (a build with --as-of) are the same agreement."""
+        assert self.ledger is not None
+        return [str(c) for c in bom_changes(self.ledger.bom(record.id), self.bom(record))
+                if not (c.kind == "options" and c.detail.startswith("as_of "))]
 
 
 def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs) -> ClientCoverage:
@@ -134,8 +143,7 @@ def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs:
         if expected.is_current(signed):
             return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "current", latest, signed,
                                   latest_current)
-        assert ledger is not None
-        changes = tuple(str(c) for c in bom_changes(ledger.bom(signed.id), expected.bom(signed)))
+        changes = tuple(expected.changes(signed))
     except MsaError as exc:
         return ClientCoverage(entry.label, entry.client, slug, "error", latest, signed, None, error=exc.format())
     return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "outdated", latest, signed,

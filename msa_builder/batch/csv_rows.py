@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import yaml
 
 from ..errors import ProfileError
 from ..library.model import Manifest
+from ..library.paramtypes import ParamType, parse_text
 from ..lock import canonical_json
 
 FIXED_COLUMNS = (
@@ -37,24 +37,6 @@ _PARAM = re.compile(r"^params\.([A-Za-z0-9_]+)$")
 
 class _CellError(ValueError):
     """A cell that cannot be read as its column's type; the message completes `'<cell>' ...`."""
-
-
-def _whole(text: str) -> int:
-    cleaned = text.replace(",", "").replace("_", "").strip()
-    if not re.fullmatch(r"[+-]?\d+", cleaned):
-        raise _CellError("is not a whole number")
-    return int(cleaned)
-
-
-def _number(text: str, strip: str) -> int | float:
-    cleaned = text.replace(",", "").strip().strip(strip).strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise _CellError("is not a number") from None
-    if not value.is_finite():
-        raise _CellError("is not a number")
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _iso_date(text: str) -> date:
@@ -73,11 +55,17 @@ def _scalar(text: str) -> Any:
     return value if isinstance(value, (str, int, float, bool)) else text
 
 
-_PARAM_READERS: dict[str, Callable[[str], Any]] = {
-    "money": lambda t: _number(t, "$"),
-    "percent": lambda t: _number(t, "%"),
-    "text": str,
-}
+def _param_reader(kind: ParamType) -> Callable[[str], Any]:
+    def read(text: str) -> Any:
+        try:
+            return parse_text(kind, text)
+        except ValueError as exc:
+            raise _CellError(str(exc)) from None
+
+    return read
+
+
+_whole = _param_reader("integer")
 
 
 @dataclass(frozen=True)
@@ -110,7 +98,7 @@ def _column(header: str, manifest: Manifest | None, *, where: str) -> _Column:
                 raise ProfileError(f"column {header!r} names a parameter this library does not know",
                                    file=where, line=1, field=header,
                                    allowed=[f"params.{p}" for p in sorted(manifest.parameters)])
-            return _Column(header, ("params", name), _PARAM_READERS.get(definition.type, _whole))
+            return _Column(header, ("params", name), _param_reader(definition.type))
         return _Column(header, ("params", name), _scalar)
     raise ProfileError(f"unknown column {header!r}", file=where, line=1, field=header,
                        allowed=FIXED_COLUMNS + PATTERN_COLUMNS)

@@ -10,6 +10,7 @@ from ..ledger import AgreementRecord, StatusEvent
 from .coverage import CSV_COLUMNS, ClientCoverage
 from .progress import describe
 from .runner import BatchReport
+from .worker import ClientResult
 
 MAX_LISTED = 25  # a 500-client rebuild lists its first few; the progress lines and --json have the rest
 
@@ -24,16 +25,25 @@ def _summary(report: BatchReport) -> str:
     return text
 
 
-def format_report(report: BatchReport) -> str:
-    """A batch's outcome: the clients that changed or failed (with why), then the counts."""
+def format_report(report: BatchReport, *, clients: bool = True) -> str:
+    """A batch's outcome: the clients that changed or failed (with why), then the counts.
+
+    Without `clients`, only the counts: the progress lines already named every client.
+    """
     lines: list[str] = []
+    if not clients:
+        return _summary(report)
     if report.dry_run:
         stale = [r for r in report.results if r.status == "stale"]
         lines.append(f"Impact report: {len(stale)} client(s) would be rebuilt" if stale
                      else "Impact report: every client is up to date")
+        if report.as_of_rule:
+            lines.append(f"  ({report.as_of_rule})")
         for result in stale:
-            lines.append(f"  {result.client} [{result.slug}] ({result.label})")
+            as_of = f", clauses as of {result.as_of}" if result.as_of else ""
+            lines.append(f"  {result.client} [{result.slug}] ({result.label}){as_of}")
             lines += [f"    {change}" for change in result.changes]
+        lines += _reach(stale)
     else:
         built = [r for r in report.results if r.status == "built"]
         lines += [describe(r) for r in built[:MAX_LISTED]]
@@ -48,6 +58,19 @@ def format_report(report: BatchReport) -> str:
             lines += [f"    {line.strip()}" for line in rest]
     lines.append(_summary(report))
     return "\n".join(lines)
+
+
+def _reach(stale: Sequence[ClientResult]) -> list[str]:
+    """Each clause change, with the clients it reaches: who a new version is for."""
+    reach: dict[str, list[str]] = {}
+    for result in stale:
+        for change in result.clause_changes:
+            reach.setdefault(change, []).append(result.client or result.label)
+    if not reach:
+        return []
+    lines = [f"Clause changes and the clients they reach ({len(reach)}):"]
+    lines += [f"  {change}: {', '.join(clients)}" for change, clients in reach.items()]
+    return lines
 
 
 def format_coverage(rows: Sequence[ClientCoverage]) -> str:

@@ -26,6 +26,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .. import clock
+from ..as_of import describe_batch
 from ..errors import BatchError
 from ..ledger import Ledger
 from ..library.model import Library
@@ -49,6 +51,7 @@ class BatchReport:
     seconds: float
     dry_run: bool = False
     interrupted: bool = False
+    as_of_rule: str = ""  # which as-of date chose the clause versions (see `as_of.describe_batch`)
 
     def counts(self) -> dict[str, int]:
         names = DRY_RUN_STATUSES if self.dry_run else STATUSES
@@ -66,7 +69,7 @@ class BatchReport:
     def as_dict(self) -> dict[str, Any]:
         return {"summary": {**self.counts(), "total": len(self.results), "seconds": round(self.seconds, 3),
                             "docs_per_second": round(self.docs_per_second, 2), "dry_run": self.dry_run,
-                            "interrupted": self.interrupted},
+                            "interrupted": self.interrupted, "as_of_rule": self.as_of_rule},
                 "clients": [r.as_dict() for r in self.results]}
 
 
@@ -331,4 +334,5 @@ def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = Non
     ordered = tuple(results.get(e.label) or ClientResult(e.label, "skipped", client=e.client, slug=e.slug,
                                                         reason="not run: the batch was interrupted")
                     for e in entries)
-    return BatchReport(ordered, time.perf_counter() - started, dry_run=dry_run, interrupted=interrupted)
+    return BatchReport(ordered, time.perf_counter() - started, dry_run=dry_run, interrupted=interrupted,
+                       as_of_rule=describe_batch(config.as_of, clock.today()))

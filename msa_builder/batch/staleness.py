@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .. import clock
 from .._version import __version__
 from ..outputs import TEMPLATE_FILES, BuildOptions, output_names
 from ..errors import BatchError
@@ -55,6 +56,7 @@ class BuildInputs:
     allow_drafts: bool
     final: bool
     formats: tuple[str, ...]
+    in_force: str | None = None  # without --as-of: the newest effective date on or before today
     output_kinds: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,7 +74,7 @@ class BuildInputs:
             "profile": profile_sha256, "library": self.library_fingerprint, "tool": self.tool_version,
             "provider": self.provider_sha256, "templates": self.templates,
             "as_of": self.as_of.isoformat() if self.as_of else None, "allow_drafts": self.allow_drafts,
-            "final": self.final,
+            "final": self.final, "in_force": self.in_force,
         })).hexdigest()
 
 
@@ -99,9 +101,22 @@ def library_fingerprint(library: Library) -> str:
     })).hexdigest()
 
 
+def in_force(library: Library, as_of: date | None) -> str | None:
+    """What a bill depends on besides the profile when no --as-of is given: which versions are in force today.
+
+    A version taking effect changes the bills of the clients that use its slot, though no input
+    file changed; keying the memo on the newest effective date reached so far catches exactly that.
+    """
+    if as_of is not None:
+        return None
+    today = clock.today()
+    return max((v.meta.effective for v in library.versions() if v.meta.effective <= today),
+               default=date.min).isoformat()
+
+
 def build_inputs(options: BuildOptions) -> BuildInputs:
     """Hash the shared inputs of a batch; an unreadable provider file or template stops the batch."""
-    return BuildInputs(
+    return BuildInputs(in_force=in_force(options.library, options.as_of),
         tool_version=__version__, library_fingerprint=library_fingerprint(options.library),
         provider_sha256=_sha256_input(options.provider_path, "provider file"),
         templates={name: _sha256_input(options.templates_dir / f, "template")

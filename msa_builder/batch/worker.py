@@ -80,8 +80,10 @@ class ClientResult:
     client: str | None = None
     slug: str | None = None
     agreement_id: str | None = None
+    as_of: str | None = None  # the as-of date that decided the client's clause versions (as its lock records it)
     changes: tuple[str, ...] = ()
     change_kinds: tuple[str, ...] = ()
+    clause_changes: tuple[str, ...] = ()  # the `clause` kind of `changes`: which new versions reach this client
     written: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     error: str | None = None
@@ -145,8 +147,9 @@ class Worker:
         state = staleness(loaded, self.options.library, self.inputs, out_dir)
         changes = state.changes
         common: dict[str, Any] = {
-            "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"],
+            "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"], "as_of": state.bom["as_of"],
             "changes": tuple(str(c) for c in changes), "change_kinds": tuple(dict.fromkeys(c.kind for c in changes)),
+            "clause_changes": tuple(str(c) for c in changes if c.kind == "clause"),
             "memo": (self.inputs.key(entry.sha256), bom_hash(state.bom))}
         if not build:
             return ClientResult(entry.label, "stale" if changes else "current", **common)

@@ -5,16 +5,41 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .._version import __version__
 from ..errors import MsaError
 
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+_WORKSPACE = "msa.workspace"
+
+
+def _store_workspace(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None:
+        ctx.meta[_WORKSPACE] = value  # meta is shared by every nested context: `msa --workspace W library lint`
+    return value
+
+
+def _workspace_param() -> click.Option:
+    return click.Option(["--workspace"], type=click.Path(path_type=Path), metavar="DIR", expose_value=False,
+                        is_eager=True, callback=_store_workspace,
+                        help="Use the workspace in DIR (default: the nearest msa.toml above the current directory).")
+
 
 class _Group(click.Group):
-    """Turns our errors into one-screen messages and exit code 2 (a traceback only with --debug)."""
+    """Turns our errors into one-screen messages and exit code 2 (a traceback only with --debug).
+
+    Every command added to it takes `--workspace DIR`, so no command can forget it.
+    """
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not isinstance(cmd, click.Group) and not any(p.name == "workspace" for p in cmd.params):
+            cmd.params.append(_workspace_param())
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -36,9 +61,10 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 
 
 library_option = click.option("--library", "library_dir", type=click.Path(file_okay=False, path_type=Path),
-                              help="Clause library folder (default: the shipped library).")
+                              help="Clause library folder (default: the workspace's, else the shipped library).")
 as_of_option = click.option("--as-of", callback=_date, metavar="DATE",
-                            help="Pick clause versions effective on this date (default: the profile's effective date).")
+                            help="Pick clause versions effective on this date (default: today, or the "
+                                 "agreement's effective date when that is later).")
 drafts_option = click.option("--allow-drafts", is_flag=True, help="Also use clause versions still in draft.")
 
 
@@ -55,8 +81,26 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)["debug"] = debug
 
 
+main.params.append(_workspace_param())  # `msa --workspace DIR COMMAND`, as well as `msa COMMAND --workspace DIR`
+
+
+def settings(**flags: Path | None) -> Settings:
+    """The command's paths: its flags, else the workspace, else the shipped defaults (see `settings.resolve`)."""
+    from ..settings import resolve
+
+    return resolve(workspace=click.get_current_context().meta.get(_WORKSPACE), **flags)
+
+
+def note_sample_provider(resolved: Settings) -> None:
+    """Say on stderr, after the command's own output, that the fictional sample provider was used."""
+    from ..settings import SAMPLE_PROVIDER_NOTICE
+
+    if resolved.sample_provider:
+        click.echo(SAMPLE_PROVIDER_NOTICE, err=True)
+
+
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
     from ..outputs import FORMATS
 
     for fmt in formats:
@@ -65,11 +109,14 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     return formats
 
 
-out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
-                          show_default=True, help="Output folder of the builds; each client has a sub-folder.")
+out_option = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                          help="Output folder of the builds; each client has a sub-folder (default: the "
+                               "workspace's, else ./out).")
 ledger_option = click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-                             help="Ledger database (default: OUT/ledger.sqlite).")
+                             help="Ledger database (default: the workspace's, else OUT/ledger.sqlite).")
 provider_option = click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
-                               help="Provider details file (default: the shipped sample provider).")
+                               help="Provider details file (default: the workspace's, else the shipped sample "
+                                    "provider).")
 templates_option = click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
-                                help="Folder holding agreement.docx and review-memo.docx (default: the shipped templates).")
+                                help="Folder holding agreement.docx and review-memo.docx (default: the "
+                                     "workspace's, else the shipped templates).")

@@ -5,17 +5,22 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .. import api
 from ..ledger import STATUSES
 from ._root import (_formats, _Group, _print_json, as_of_option, drafts_option, ledger_option, library_option, main,
-                    out_option, provider_option, templates_option)
+                    note_sample_provider, out_option, provider_option, settings, templates_option)
+
+if TYPE_CHECKING:
+    from ..batch import BatchConfig
+    from ..settings import Settings
 
 
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), required=False)
 @out_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
 @click.option("--only-stale", is_flag=True, help="Skip clients whose lock matches what a build would use now.")
@@ -30,37 +35,49 @@ from ._root import (_formats, _Group, _print_json, as_of_option, drafts_option, 
 @as_of_option
 @drafts_option
 @click.option("--final", is_flag=True, help="Execution versions without the draft marking (approved clauses only).")
-def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_run: bool, formats: tuple[str, ...],
-          as_json: bool, ledger_path: Path | None, library_dir: Path | None, provider_path: Path | None,
-          templates_dir: Path | None, as_of: date | None, allow_drafts: bool, final: bool) -> None:
+def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stale: bool, dry_run: bool,
+          formats: tuple[str, ...], as_json: bool, ledger_path: Path | None, library_dir: Path | None,
+          provider_path: Path | None, templates_dir: Path | None, as_of: date | None, allow_drafts: bool,
+          final: bool) -> None:
     """Rebuild the agreements of every client in SOURCE (a folder of profiles or a CSV file).
 
-    Exits 1 when any client failed (the others are still built), 130 when interrupted.
+    SOURCE defaults to the workspace's clients folder. Exits 1 when any client failed (the others
+    are still built), 130 when interrupted.
     """
-    from ..batch import BatchConfig
-    from ..batch.progress import Progress
+    from ..batch.progress import Progress, screen_plan
     from ..batch.report import format_report
 
-    config = BatchConfig(out_dir=out_dir, library_dir=library_dir, provider_path=provider_path,
-                         templates_dir=templates_dir, ledger_path=ledger_path, as_of=as_of,
-                         allow_drafts=allow_drafts, final=final, formats=formats)
+    where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
+                     ledger=ledger_path)
+    config = _config(where, as_of=as_of, allow_drafts=allow_drafts, final=final, formats=formats)
+    bar = sys.stderr.isatty()
+    per_client, report_clients = screen_plan(sys.stdout, sys.stderr, bar=bar, dry_run=dry_run, as_json=as_json)
     progress: list[Progress] = []
     try:
-        report = api.run_batch(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
-                           on_start=lambda total: progress.append(Progress(total, sys.stderr, bar=sys.stderr.isatty())),
-                           on_result=lambda result: progress[0](result))
+        report = api.run_batch(where.source(source), config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
+                               on_start=lambda total: progress.append(Progress(total, sys.stderr, bar=bar,
+                                                                                per_client=per_client)),
+                               on_result=lambda result: progress[0](result))
     finally:
-        for bar in progress:
-            bar.close()
+        for shown in progress:
+            shown.close()
     if as_json:
         _print_json(report.as_dict())
     else:
-        click.echo(format_report(report))
+        click.echo(format_report(report, clients=report_clients))
+    note_sample_provider(where)
     sys.exit(130 if report.interrupted else 1 if report.failed else 0)
 
 
+def _config(where: Settings, **options: Any) -> BatchConfig:
+    from ..batch import BatchConfig
+
+    return BatchConfig(out_dir=where.out, library_dir=where.library, provider_path=where.provider,
+                       templates_dir=where.templates, ledger_path=where.ledger, **options)
+
+
 @main.command()
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), required=False)
 @out_option
 @ledger_option
 @library_option
@@ -69,22 +86,27 @@ def batch(source: Path, out_dir: Path, jobs: int | None, only_stale: bool, dry_r
 @as_of_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV.")
-def status(source: Path, out_dir: Path, ledger_path: Path | None, library_dir: Path | None,
+def status(source: Path | None, out_dir: Path | None, ledger_path: Path | None, library_dir: Path | None,
            provider_path: Path | None, templates_dir: Path | None, as_of: date | None, as_json: bool,
            as_csv: bool) -> None:
-    """Coverage: every client in SOURCE, whether it has a signed agreement and whether that is current."""
-    from ..batch import BatchConfig
+    """Coverage: every client in SOURCE, whether it has a signed agreement and whether that is current.
+
+    SOURCE defaults to the workspace's clients folder.
+    """
+    from ..batch.recorded import recorded_settings
     from ..batch.report import coverage_csv, format_coverage
 
-    config = BatchConfig(out_dir=out_dir, library_dir=library_dir, provider_path=provider_path,
-                         templates_dir=templates_dir, ledger_path=ledger_path, as_of=as_of)
-    rows = api.coverage(source, config)
+    where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
+                     ledger=ledger_path)
+    where = recorded_settings(where, where.source(source))
+    rows = api.coverage(where.source(source), _config(where, as_of=as_of))
     if as_json:
         _print_json([r.as_dict() for r in rows])
     elif as_csv:
         click.echo(coverage_csv(rows), nl=False)
     else:
         click.echo(format_coverage(rows))
+    note_sample_provider(where)
 
 
 @main.group(cls=_Group)
@@ -92,10 +114,8 @@ def ledger() -> None:
     """The agreement ledger: every generated agreement and its way to a signature."""
 
 
-def _ledger_path(out_dir: Path, ledger_path: Path | None) -> Path:
-    from ..ledger import default_ledger
-
-    return ledger_path or default_ledger(out_dir)
+def _ledger_path(out_dir: Path | None, ledger_path: Path | None) -> Path:
+    return settings(out=out_dir, ledger=ledger_path).ledger
 
 
 @ledger.command("mark")
@@ -106,7 +126,7 @@ def _ledger_path(out_dir: Path, ledger_path: Path | None) -> Path:
 @click.option("--note", help="A note kept with the step, e.g. where the signed copy is filed.")
 @out_option
 @ledger_option
-def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None, out_dir: Path,
+def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None, out_dir: Path | None,
                 ledger_path: Path | None) -> None:
     """Move CLIENT's agreement to STATUS (draft, in_review, approved, sent, signed; or superseded)."""
     moved = api.mark(client, status, ledger=_ledger_path(out_dir, ledger_path), by=by, note=note, record=record)
@@ -119,7 +139,7 @@ def ledger_mark(client: str, status: str, record: int | None, by: str | None, no
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
 @out_option
 @ledger_option
-def ledger_show(client: str | None, as_json: bool, out_dir: Path, ledger_path: Path | None) -> None:
+def ledger_show(client: str | None, as_json: bool, out_dir: Path | None, ledger_path: Path | None) -> None:
     """Show CLIENT's agreements and their history, or every client's latest agreement."""
     from ..batch.report import format_history, format_latest
 

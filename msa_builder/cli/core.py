@@ -9,7 +9,7 @@ import click
 
 from .. import api
 from ._root import (_formats, _print_json, as_of_option, drafts_option, ledger_option, library_option, main,
-                    out_option, provider_option, templates_option)
+                    note_sample_provider, out_option, provider_option, settings, templates_option)
 
 
 @main.command()
@@ -22,7 +22,8 @@ def explain(profile: Path, library_dir: Path | None, as_of: date | None, allow_d
     """Show which clauses a client's agreement uses, and why."""
     from ..explanation import format_explanation
 
-    data = api.explain(profile, library=api.open_library(library_dir), as_of=as_of, allow_drafts=allow_drafts)
+    data = api.explain(profile, library=api.open_library(settings(library=library_dir).library), as_of=as_of,
+                       allow_drafts=allow_drafts)
     if as_json:
         _print_json(data)
     else:
@@ -41,16 +42,19 @@ def explain(profile: Path, library_dir: Path | None, as_of: date | None, allow_d
               help="Comma-separated output formats: docx, pdf.")
 @click.option("--final", is_flag=True, help="Execution version without the draft marking (approved clauses only).")
 @ledger_option
-def build(profile: Path, out_dir: Path, library_dir: Path | None, provider_path: Path | None,
+def build(profile: Path, out_dir: Path | None, library_dir: Path | None, provider_path: Path | None,
           templates_dir: Path | None, as_of: date | None, allow_drafts: bool, formats: tuple[str, ...],
           final: bool, ledger_path: Path | None) -> None:
     """Build one client's agreement, review memo and lock file, and record it in the ledger."""
-    result = api.build(profile, out_dir=out_dir, library=api.open_library(library_dir), provider=provider_path,
-                       templates=templates_dir, as_of=as_of, allow_drafts=allow_drafts, final=final, formats=formats,
-                       ledger=ledger_path)
+    where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
+                     ledger=ledger_path)
+    result = api.build(profile, out_dir=where.out, library=api.open_library(where.library), provider=where.provider,
+                       templates=where.templates, as_of=as_of, allow_drafts=allow_drafts, final=final,
+                       formats=formats, ledger=where.ledger)
     click.echo(f"{result.client}: agreement {result.agreement_id}")
     for name, path in result.files.items():
         state = "written" if path in result.written else "unchanged"
         click.echo(f"  {path}  ({state})")
     if result.record is not None:
         click.echo(f"  ledger: record #{result.record.id}, status {result.record.status}")
+    note_sample_provider(where)

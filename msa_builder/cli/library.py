@@ -13,6 +13,7 @@ from ._root import (
     _print_json,
     library_option,
     main,
+    settings,
 )
 
 
@@ -26,7 +27,7 @@ def library() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def library_list(library_dir: Path | None, as_json: bool) -> None:
     """List every slot, its variants and their versions."""
-    lib, versions = api.clause_versions(library_dir)
+    lib, versions = api.clause_versions(settings(library=library_dir).library)
     rows = [
         {"slot": v.meta.id, "variant": v.meta.variant, "version": v.meta.version, "status": v.meta.status,
          "effective": v.meta.effective.isoformat(), "title": v.meta.title}
@@ -48,7 +49,7 @@ def library_list(library_dir: Path | None, as_json: bool) -> None:
 @library_option
 def library_show(ref: str, library_dir: Path | None) -> None:
     """Print one clause version: its front matter and body."""
-    clause = api.find_clause(ref, library_dir=library_dir)
+    clause = api.find_clause(ref, library_dir=settings(library=library_dir).library)
     meta = clause.meta
     click.echo(f"{clause.key}  {meta.title}")
     click.echo(f"status: {meta.status}   effective: {meta.effective}   precedence: {meta.precedence}")
@@ -64,7 +65,7 @@ def library_show(ref: str, library_dir: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print findings as JSON.")
 def library_lint(library_dir: Path | None, as_json: bool) -> None:
     """Check the library; exits 1 when it finds errors."""
-    findings = api.lint(library_dir)
+    findings = api.lint(settings(library=library_dir).library)
     errors = [f for f in findings if f.level == "error"]
     if as_json:
         _print_json([f.__dict__ for f in findings])
@@ -79,7 +80,7 @@ def library_lint(library_dir: Path | None, as_json: bool) -> None:
 @library_option
 def library_freeze(library_dir: Path | None) -> None:
     """Record the hashes of newly approved clause versions in released.json."""
-    added = api.freeze(library_dir)
+    added = api.freeze(settings(library=library_dir).library)
     for path in added:
         click.echo(f"released {path}")
     click.echo(f"{len(added)} version(s) recorded")

@@ -10,6 +10,7 @@ import click
 from .. import api
 from ._root import (
     main,
+    settings,
 )
 
 
@@ -42,12 +43,13 @@ redline_context_option = click.option("--context", "context_lines", type=click.I
               help="Compare two library versions instead (folders, or git revisions as REV:PATH): "
                    "a release note of every change.")
 @click.option("--library-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Library the two clause versions come from (default: the shipped library).")
+              help="Library the two clause versions come from (default: the workspace's, else the shipped library).")
 @click.option("--variant", help="Variant for references that name none (SLOT@V instead of SLOT:VARIANT@V).")
 @click.option("--profile", type=click.Path(dir_okay=False, path_type=Path),
               help="Fill variables and section numbers from this client profile (default: a sample client).")
 @click.option("--provider", "provider_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Provider details file used with --profile (default: the shipped sample provider).")
+              help="Provider details file used with --profile (default: the workspace's, else the shipped "
+                   "sample provider).")
 @redline_format_option
 @redline_output_option
 @redline_clean_option
@@ -68,8 +70,9 @@ def diff(refs: tuple[str, ...], libraries: tuple[str, str] | None, library_dir: 
     else:
         if len(refs) != 2:
             raise click.UsageError("name two clause versions, e.g. scope.out_of_scope@1.0.0 scope.out_of_scope@1.1.0")
-        result = api.diff_clause(refs[0], refs[1], library_dir=library_dir, variant=variant, profile=profile,
-                                 provider=provider_path)
+        where = settings(library=library_dir, provider=provider_path)
+        result = api.diff_clause(refs[0], refs[1], library_dir=where.library, variant=variant, profile=profile,
+                                 provider=where.provider)
     _redline_output(result, output, fmt, clean, author, context_lines)
 
 

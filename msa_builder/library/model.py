@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .paramtypes import ParamType, check_value, display
+from .paramtypes import ParamType, check_value, display, parse_value
 
 ClauseStatus = Literal["draft", "approved", "retired"]
 Responsibility = Literal["provider", "client", "shared"]
@@ -71,6 +71,19 @@ class RefusalPolicy(_Strict):
     default: Literal["limit", "require"] = "limit"
     require: list[RequireRule] = Field(default_factory=list)
 
+    def refusal(self, control: str, tier: str, industry: str) -> str | None:
+        """Why declining `control` stops the agreement for this tier and industry; None when it only limits."""
+        for rule in self.require:
+            if rule.matches(control, tier, industry):
+                return rule.reason
+        if self.default == "require":
+            return "the provider's policy requires every control; none may be declined"
+        return None
+
+    def tiers_allowing_decline(self, control: str, industry: str, tiers: list[str]) -> list[str]:
+        """The tiers (of `tiers`, in order) on which a client in `industry` may decline `control`."""
+        return [tier for tier in tiers if self.refusal(control, tier, industry) is None]
+
 
 class UserThreshold(_Strict):
     min: int = Field(ge=1)
@@ -90,6 +103,10 @@ class ParameterDef(_Strict):
 
     def check_value(self, value: Any) -> str | None:
         return check_value(self.type, value)
+
+    def parse(self, value: Any) -> Any:
+        """The profile's value as this type: `'$0'` and `'1.5%'` read as numbers (ValueError if unreadable)."""
+        return parse_value(self.type, value)
 
     def display(self, value: Any) -> str:
         return display(self.type, value)
@@ -231,6 +248,11 @@ class ClauseMeta(_Strict):
     precedence: int = 0
     variables: list[str] = Field(default_factory=list)
     changelog: str
+    # The approval record `msa library approve` writes: who, on which day, and the library release it
+    # followed (so `msa library release` knows which versions its release note covers).
+    approved_by: str | None = None
+    approved_on: date | None = None
+    approved_after: str | None = None
 
     @field_validator("id")
     @classmethod

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 ParamType = Literal["money", "days", "hours", "months", "years", "integer", "percent", "text"]
@@ -15,6 +16,46 @@ def _is_number(value: Any) -> bool:
     # YAML reads `.nan` and `.inf` as floats; neither is an amount a contract can state.
     return (isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
             and math.isfinite(value))
+
+
+_SYMBOLS = {"money": "$", "percent": "%"}
+
+
+def _number(text: str, symbol: str) -> int | float:
+    cleaned = text.replace(",", "").strip().strip(symbol).strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError("is not a number") from None
+    if not value.is_finite():
+        raise ValueError("is not a number")
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _whole(text: str) -> int:
+    cleaned = text.replace(",", "").replace("_", "").strip()
+    if not re.fullmatch(r"[+-]?\d+", cleaned):
+        raise ValueError("is not a whole number")
+    return int(cleaned)
+
+
+def parse_text(kind: ParamType, text: str) -> Any:
+    """A value written as text (`$3,000,000`, `1.5%`, `1,200`) as its type's value; ValueError says why not.
+
+    One reading for every place a person types a value: a CSV cell, a quoted YAML string, a prompt.
+    """
+    if kind == "text":
+        return text
+    if kind in _SYMBOLS:
+        return _number(text, _SYMBOLS[kind])
+    return _whole(text)
+
+
+def parse_value(kind: ParamType, value: Any) -> Any:
+    """A profile's value for a parameter: text is read as `parse_text` reads it, anything else is kept."""
+    if isinstance(value, str) and kind != "text":
+        return parse_text(kind, value)
+    return value
 
 
 def check_value(kind: ParamType, value: Any) -> str | None:

@@ -58,8 +58,6 @@ def changelog_between(library: Library, old: ClauseVersion | None,
     return tuple((v.key, v.meta.changelog) for v in steps)
 
 
-
-
 def describe_version(clause: ClauseVersion | None, *, missing: str = "(none)") -> str:
     """`slot:variant@version (status, effective date)`, as redlines and notes name a side."""
     if clause is None:

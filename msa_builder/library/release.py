@@ -50,13 +50,18 @@ def freeze(library: Library) -> list[str]:
     if changed:
         raise LibraryError("cannot freeze: " + "; ".join(f"{p.path}: {p.message}" for p in changed),
                            file=str(Path(library.location) / RELEASED))
-    record = dict(library.released)
-    added = []
-    for version in library.versions():
-        if version.meta.status != "draft" and version.path not in record:
-            record[version.path] = version.sha256
-            added.append(version.path)
+    added = {v.path: v.sha256 for v in library.versions()
+             if v.meta.status != "draft" and v.path not in library.released}
     if added:
-        data = json.dumps(dict(sorted(record.items())), indent=2, ensure_ascii=False) + "\n"
-        atomic_write(Path(library.location) / RELEASED, data.encode("utf-8"))
-    return added
+        atomic_write(Path(library.location) / RELEASED, released_bytes(library.released, added))
+    return list(added)
+
+
+def released_bytes(record: dict[str, str], added: dict[str, str]) -> bytes:
+    """released.json with `added` (path -> sha256) recorded; a recorded hash is never replaced."""
+    clash = [path for path, digest in added.items() if record.get(path, digest) != digest]
+    if clash:
+        raise LibraryError(f"{clash[0]} is already released with another hash; released versions never change",
+                           field=RELEASED)
+    data = json.dumps(dict(sorted({**record, **added}.items())), indent=2, ensure_ascii=False) + "\n"
+    return data.encode("utf-8")

@@ -33,14 +33,18 @@ def agreement_outline(agreement: Agreement) -> list[OutlineEntry]:
 
 
 def agreement_labels(agreement: Agreement, outline: list[OutlineEntry]):  # type: ignore[no-untyped-def]
-    """Page labels: Cover, Contents i-ii, the body numbered as printed, Schedule pages A-1, A-2."""
+    """Page labels: Cover, Contents i-ii, the body from 1 as printed, Schedule pages A-1, A-2.
+
+    The agreement template restarts its page numbers at the body, so label 1 is the page that
+    prints "Page 1".
+    """
 
     def plan(pages: list[int]) -> list[tuple[int, str | None, str | None, int]]:
         first_body = pages[0]
         ranges: list[tuple[int, str | None, str | None, int]] = [(0, None, "Cover", 0)]
         if first_body > 1:
             ranges.append((1, "/r", "Contents ", 1))
-        ranges.append((first_body, "/D", None, first_body + 1))
+        ranges.append((first_body, "/D", None, 1))
         schedule_pages = pages[-len(agreement.schedules):] if agreement.schedules else []
         signature_page = pages[len(outline) - len(agreement.schedules) - 1]
         ranges.append((signature_page, "/D", "Signatures-", 1))

@@ -243,7 +243,9 @@ def _is_shell(p: etree._Element, reader: _Reader) -> bool:
     if reader.style(p.find(f"{W}pPr")) in SHELL_STYLES:
         return True
     texts = "".join(t.text or "" for t in p.iter(f"{W}t"))
-    return not texts.strip() and p.find(f".//{W}br[@{W}type='page']") is not None
+    # An empty paragraph that breaks the page, or ends a section of the shell (cover and contents).
+    return not texts.strip() and (p.find(f".//{W}br[@{W}type='page']") is not None
+                                  or p.find(f"{W}pPr/{W}sectPr") is not None)
 
 
 def _unheaded(body: etree._Element, slots: list[str], reader: _Reader) -> tuple[str, str]:

@@ -22,9 +22,14 @@ def _cells(*values: str) -> tuple[tuple[Text, ...], ...]:
     return tuple((Text(v),) if v else () for v in values)
 
 
-def decisions(agreement: Agreement) -> list[str]:
+SAMPLE_PROVIDER = ("Sample provider: this draft names {name}, the fictional provider shipped with msa-builder, "
+                   "because no provider file of your own was used. Create a workspace (`msa init`), fill in its "
+                   "provider.yaml and build again before anything goes to a client.")
+
+
+def decisions(agreement: Agreement, *, sample_provider: bool = False) -> list[str]:
     """Points a human must decide or confirm before the draft goes to the client."""
-    items = []
+    items = [SAMPLE_PROVIDER.format(name=agreement.provider.legal_name)] if sample_provider else []
     for p in agreement.deviations:
         items.append(f"Deviation: {p.name} is {p.display}, not the library's {p.library_display} "
                      f"({p.library_source} value). Confirm the business reason and that the agreement stays consistent.")
@@ -41,7 +46,7 @@ def decisions(agreement: Agreement) -> list[str]:
     return items
 
 
-def memo_body(agreement: Agreement, writer: WordWriter) -> str:
+def memo_body(agreement: Agreement, writer: WordWriter, *, sample_provider: bool = False) -> str:
     labels = {s.clause.slot: f"{s.number}" for a in agreement.articles for s in a.sections}
     labels.update({s.clause.slot: s.label for s in agreement.schedules})
     labels[agreement.preamble.slot] = "Preamble"
@@ -53,10 +58,10 @@ def memo_body(agreement: Agreement, writer: WordWriter) -> str:
         "point that needs a human decision."), style="BodyText")]
 
     out.append(paragraph(run("Needs a human decision"), style="MemoHeading"))
-    items = decisions(agreement)
+    items = decisions(agreement, sample_provider=sample_provider)
     if items:
         for item in items:
-            out.append(paragraph(run(item, highlight=item.startswith(("Deviation", "Draft clause"))),
+            out.append(paragraph(run(item, highlight=item.startswith(("Deviation", "Draft clause", "Sample"))),
                                  style="ListBullet", num=(BULLET_NUM, 0)))
     else:
         out.append(paragraph(run("Nothing beyond ordinary review: no deviations, no declined controls and no "
@@ -97,10 +102,12 @@ def memo_body(agreement: Agreement, writer: WordWriter) -> str:
 
 
 def render_memo_docx(agreement: Agreement, shell: ShellTemplate, bom: Mapping[str, Any], *,
-                     final: bool = False) -> bytes:
-    """The review memo .docx (reproducible, like the agreement)."""
+                     final: bool = False, sample_provider: bool = False) -> bytes:
+    """The review memo .docx (reproducible, like the agreement); `sample_provider` puts that on top of the memo."""
     writer = WordWriter()
-    parts = shell.render(shell_context(agreement, final=final), {"body": memo_body(agreement, writer)})
+    context = {**shell_context(agreement, final=final),
+               "footer_left": f"Review memo \u00b7 {agreement.id} \u00b7 library {agreement.library_version}"}
+    parts = shell.render(context, {"body": memo_body(agreement, writer, sample_provider=sample_provider)})
     parts["word/numbering.xml"] = writer.numbering.apply(parts["word/numbering.xml"])
     parts["docProps/core.xml"] = core_xml(
         title=f"Review memo \u2014 {agreement.client_name}", subject=f"Agreement {agreement.id}",

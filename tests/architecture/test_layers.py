@@ -16,16 +16,19 @@ PACKAGE = Path(__file__).resolve().parents[2] / "msa_builder"
 # Lowest first. A module may import modules of its own layer or of any lower one; the groups in
 # one layer that are siblings (renderers, batch and lint) may not import one another.
 LAYERS: list[list[str]] = [
-    ["_version", "errors", "marks", "numbering", "paths", "_files", "ledger", "ooxml", "rules"],
+    ["_version", "errors", "marks", "numbering", "paths", "_files", "ledger", "ooxml", "rules", "clock",
+     "workspace", "settings"],
     ["library"],
     ["blocks", "templating"],
     ["profile", "params"],
+    ["as_of"],
     ["selection"],
     ["context", "explanation"],
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],
     ["outputs", "signing"],
-    ["batch", "linting"],
+    ["batch", "linting", "lifecycle"],
+    ["authoring", "workspace_init", "new_profile"],
     ["api"],
     ["cli", "__init__"],
 ]

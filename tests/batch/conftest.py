@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from msa_builder.library import load as library_load
+from msa_builder.paths import default_library
 from msa_builder.batch import BatchConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,8 +23,9 @@ FEW = ("harbor-finch.yaml", "copper-kettle.yaml", "riverbend-pediatrics.yaml")
 def _shipped_library_once(monkeypatch, shipped_library):
     """Batches without --library get the session's already-loaded shipped library (~0.1 s saved each)."""
     original = library_load.open_library
+    shipped = default_library()
     monkeypatch.setattr(library_load, "open_library",
-                        lambda path=None: shipped_library if path is None else original(path))
+                        lambda path=None: shipped_library if path in (None, shipped) else original(path))
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from click.testing import CliRunner
 
 from msa_builder.batch.csv_rows import FIXED_COLUMNS, PATTERN_COLUMNS
 from msa_builder.cli import main
+from msa_builder.paths import default_library
 
 from .conftest import SAMPLES, TEMPLATES, bump_clause
 
@@ -97,11 +100,12 @@ def test_dry_run_prints_the_impact_report(run, clients, config, tmp_path):
     assert run("batch", clients, "--jobs", "1").exit_code == 0
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
     bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
-    result = run("batch", clients, "--dry-run", "--library", library)
+    result = run("batch", clients, "--dry-run", "--library", library, "--as-of", "2026-12-01")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[:3] == [
+    assert result.stdout.splitlines()[:4] == [
         "Impact report: 1 client(s) would be rebuilt",
-        f"  Harbor & Finch LLP [harbor-finch-llp-da242c] ({clients / 'harbor-finch.yaml'})",
+        "  (clause versions as of 2026-12-01 (--as-of))",
+        f"  Harbor & Finch LLP [harbor-finch-llp-da242c] ({clients / 'harbor-finch.yaml'}), clauses as of 2026-12-01",
         "    addendum.legal_confidentiality 1.0.0→1.1.0",
     ]
     assert result.stdout.splitlines()[-1].startswith("1 stale, 2 current, 0 failed, 1 skipped in ")
@@ -179,3 +183,58 @@ def test_ledger_show_lists_clients_and_one_clients_history(run, clients):
 def test_ledger_commands_need_an_existing_ledger(run):
     result = run("ledger", "show")
     assert result.exit_code == 2 and "no ledger here yet" in result.stderr
+
+
+# --- papercuts: one screen shows each client once; status reads the inputs from the locks -----------------
+
+
+def _msa_on_one_stream(*args, cwd: Path) -> str:
+    """Run `msa` as a user does, stdout and stderr into one log (`2>&1`), and return the log."""
+    command = [sys.executable, "-c", "from msa_builder.cli import main; main()", *map(str, args)]
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stdout
+    return done.stdout
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["build", "dry-run"])
+def test_a_batch_into_one_log_names_each_client_once(clients, config, tmp_path, dry_run):
+    extra = ["--dry-run"] if dry_run else []
+    log = _msa_on_one_stream("batch", clients, "--out", config.out_dir, "--provider", config.provider_path,
+                             "--templates", TEMPLATES, "--jobs", "1", *extra, cwd=tmp_path)
+    for slug in ("harbor-finch-llp-da242c", "copper-kettle-bakery-llc-9062dd"):
+        assert log.count(f"[{slug}]") == 1, log
+    assert log.splitlines()[-1].startswith("3 stale" if dry_run else "3 built")
+
+
+def test_status_outside_a_workspace_reads_the_library_from_the_locks(run, clients, tmp_path):
+    library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
+    bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
+    assert run("batch", clients, "--jobs", "1", "--library", library).exit_code == 0
+    for step in ("in_review", "approved", "sent", "signed"):
+        assert run("ledger", "mark", "Harbor & Finch LLP", step).exit_code == 0
+    rows = json.loads(run("status", clients, "--json").stdout)
+    assert next(r for r in rows if r["client"] == "Harbor & Finch LLP")["state"] == "current"
+    shipped = json.loads(run("status", clients, "--json", "--library", default_library()).stdout)
+    harbor = next(r for r in shipped if r["client"] == "Harbor & Finch LLP")
+    assert (harbor["state"], harbor["changes"]) == ("outdated", ["addendum.legal_confidentiality 1.1.0→1.0.0"])
+
+
+def test_status_refuses_locks_that_name_different_libraries(run, clients, config, tmp_path):
+    library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
+    assert run("batch", clients, "--jobs", "1").exit_code == 0
+    assert run("build", clients / "harbor-finch.yaml", "--library", library, "--provider", config.provider_path,
+               common=True).exit_code == 0
+    result = run("status", clients)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --library: the clients' locks name different library inputs: (shipped) "
+                                    f"(2 client(s)), {library} (1 client(s))")
+
+
+def test_a_signed_agreement_built_with_as_of_stays_current_in_status(run, clients):
+    assert run("batch", clients, "--jobs", "1", "--final", "--as-of", "2026-12-15").exit_code == 0
+    for step in ("in_review", "approved", "sent", "signed"):
+        assert run("ledger", "mark", "Harbor & Finch LLP", step).exit_code == 0
+    rows = json.loads(run("status", clients, "--json").stdout)
+    harbor = next(r for r in rows if r["client"] == "Harbor & Finch LLP")
+    assert (harbor["state"], harbor["changes"]) == ("current", [])

@@ -62,7 +62,7 @@ def _body_text(reader: PdfReader, agreement) -> str:
     kept = []
     for page in reader.pages:
         for line in page.extract_text().splitlines():
-            if line.strip() in (WATERMARK, header, footer) or re.fullmatch(r"Page \d+ of \d+", line.strip()):
+            if line.strip() in (WATERMARK, header, footer) or re.fullmatch(r"Page \d+", line.strip()):
                 continue
             kept.append(line)
     return _norm(" ".join(kept))
@@ -176,6 +176,10 @@ def test_page_labels_name_cover_contents_signatures_and_schedule_pages(harbor):
     assert labels[0] == "Cover"
     assert labels[1] == "Contents i"
     pages = {title: page for _, title, page in _outline(reader)}
+    first_article = next(title for depth, title, _ in _outline(reader) if depth == 0)
+    body = pages[first_article]
+    assert labels[body] == "1" and labels[body + 1] == "2"
+    assert "Page 1" in reader.pages[body].extract_text().splitlines()  # the label is the printed number
     assert labels[pages["Signatures"]] == "Signatures-1"
     for schedule in harbor.agreement.schedules:
         first = pages[f"{schedule.label}: {schedule.clause.title}"]

@@ -206,7 +206,8 @@ def agreement_lines(data: bytes, *, refs: bool = False) -> list[str]:
     for p in list(body):
         if p.tag != f"{W}p":
             continue
-        page_break = not "".join(p.itertext()).strip() and p.find(f".//{W}br") is not None
+        empty = not "".join(p.itertext()).strip()
+        page_break = empty and (p.find(f".//{W}br") is not None or p.find(f"{W}pPr/{W}sectPr") is not None)
         if style(p) in SHELL_STYLES or page_break:
             body.remove(p)
     return lines(root, skip_cover=False, refs=refs)

@@ -191,7 +191,18 @@ def test_header_and_footer(name, rendered_sample):
     footers = [n for n in parts if n.startswith("word/footer")]
     assert footers
     instructions = {f.instruction for n in footers for f in fields(part_xml(data, n))}
-    assert {"PAGE", "NUMPAGES"} <= instructions
+    assert "PAGE" in instructions
+
+
+def test_the_body_is_numbered_from_1_after_an_unnumbered_cover_and_contents(rendered_sample):
+    data = _docx(rendered_sample("harbor-finch.yaml"))
+    document = open_docx(data)
+    front, body = document.sections
+    assert front.footer.paragraphs[0].text.strip() == body.footer.paragraphs[0].text.split("\t")[0].strip()
+    assert not fields(front.footer._element) and "Page" in body.footer.paragraphs[0].text
+    restart = body._sectPr.find(f"{W}pgNumType")
+    assert restart is not None and restart.get(f"{W}start") == "1"
+    assert front._sectPr.find(f"{W}pgNumType") is None
 
 
 @pytest.mark.parametrize("name", CLIENT_SAMPLES)

@@ -7,7 +7,7 @@ from docx.enum.text import WD_COLOR_INDEX
 
 from msa_builder.marks import DRAFT_MARK
 
-from .docx_reading import CLIENT_SAMPLES, W, open_docx, tables_with_header
+from .docx_reading import CLIENT_SAMPLES, SAMPLES, W, open_docx, tables_with_header
 
 PARAMETER_HEADER = ["Parameter", "Value", "Source", "Library value"]
 CONTROL_HEADER = ["Control", "Status", "Decided by", "Consequence of declining"]
@@ -62,7 +62,36 @@ def test_memo_without_deviations_says_so_and_highlights_nothing(rendered_sample)
     assert not build.agreement.deviations
     memo = _memo(build)
     assert "None: every parameter is the library's value." in [p.text for p in memo.paragraphs]
-    assert not any(_highlighted(p) for p in memo.paragraphs)
+    assert [p.text[:16] for p in memo.paragraphs if _highlighted(p)] == ["Sample provider:"]
+
+
+def test_a_memo_built_with_the_sample_provider_says_so_first(rendered_sample):
+    memo = _memo(rendered_sample("copper-kettle.yaml"))
+    texts = [p.text for p in memo.paragraphs]
+    first = texts[texts.index("Needs a human decision") + 1]
+    assert first.startswith("Sample provider: this draft names Lakeshore Managed IT, LLC, the fictional provider")
+
+
+def test_a_memo_built_with_a_providers_own_file_has_no_sample_note(build_options, tmp_path):
+    from dataclasses import replace
+
+    from msa_builder.outputs import render_build
+    from msa_builder.profile import load_profile
+
+    own = tmp_path / "provider.yaml"
+    own.write_text((build_options.provider_path).read_text(encoding="utf-8").replace("Lakeshore", "Acme"),
+                   encoding="utf-8")
+    build = render_build(load_profile(SAMPLES / "copper-kettle.yaml"), replace(build_options, provider_path=own))
+    texts = [p.text for p in _memo(build).paragraphs]
+    assert not any("Sample provider" in t for t in texts)
+    assert not any(_highlighted(p) for p in _memo(build).paragraphs)
+
+
+def test_the_memo_footer_names_the_memo_not_the_agreement(rendered_sample):
+    build = rendered_sample("copper-kettle.yaml")
+    footer = "\n".join(p.text for s in _memo(build).sections for p in s.footer.paragraphs)
+    assert footer.startswith(f"Review memo \u00b7 {build.agreement.id} \u00b7 library ")
+    assert build.agreement.title not in footer
 
 
 @pytest.mark.parametrize("name", CLIENT_SAMPLES)
