@@ -1,10 +1,28 @@
-"""Reading YAML/JSON inputs with errors that name the file, and writing outputs atomically."""
+"""Reading YAML/JSON inputs with errors that name the file, and writing outputs atomically.
+
+Inputs are read as a careful parser would read untrusted text: bounded in size, nesting and
+expanded values (a YAML alias bomb is a few hundred bytes that expand to gigabytes), with
+duplicate keys refused in JSON as in YAML, and with every string checked against the character
+policy of `fieldtypes` before any model sees it. Every problem is our own error naming the file,
+the line where the parser knows it, and the field path.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from .errors import MAX_SHOWN_PROBLEMS, MsaError, OutputError, Problem, brief
+from .fieldtypes import character_problem
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -13,70 +31,233 @@ os.umask(_UMASK)
 def _publish_mode(fd: int) -> None:
     """mkstemp creates files readable by the owner only; outputs are ordinary files."""
     os.fchmod(fd, 0o666 & ~_UMASK)
-from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
-
-from .errors import MsaError
 
 
 # libyaml's parser, where installed, is about 6x faster than PyYAML's; a batch parses hundreds of profiles.
 FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Limits far above any real profile, provider file or library manifest (the shipped library.yaml
+# has about 1,300 values and 6 levels), and far below what would exhaust memory or the C stack.
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_VALUES = 100_000  # every value once per use: an alias counts the whole subtree it repeats
+MAX_NUMBER_DIGITS = 100
+
 
 class _UniqueKeyLoader(FAST_LOADER):  # type: ignore[misc,valid-type]
-    """A safe loader that refuses duplicate keys, which YAML otherwise silently overwrites."""
+    """A safe loader that refuses duplicate and complex keys and numbers no contract needs."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise ConstructorError(None, None, "a key must be a plain name, not a list or mapping (`? [a, b]`)",
+                                   key_node.start_mark)
         key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise ConstructorError(None, None, f"duplicate key {brief(key)}", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> int:
+    # int() of a 5,000-digit literal raises ValueError, and a shorter one is never an amount.
+    if len(node.value) > MAX_NUMBER_DIGITS:
+        raise ConstructorError(None, None, f"a number of {len(node.value):,} digits is too long "
+                               f"(at most {MAX_NUMBER_DIGITS})", node.start_mark)
+    return SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
 
 
-def parse_yaml(text: str, *, source: str, error: type[MsaError]) -> Any:
-    """Parse YAML text (JSON is YAML too), turning syntax errors into `error` with a line."""
+def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    # `2026-02-30` looks like a date to YAML but is none; kept as text, the field's own validator
+    # reports it with its field path, like the same value in a JSON or CSV profile.
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def _check_yaml_events(text: str, *, source: str, error: type[MsaError], first_line: int) -> None:
+    """Refuse deep nesting and alias bombs from the event stream, before anything is built.
+
+    The C composer recurses once per level (100,000 levels crash the interpreter), and aliases
+    share one object per anchor, so the cost shows only when something walks or prints the data.
+    Counting each alias as the size of the subtree it repeats bounds both.
+    """
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]  # open collections: [anchor, values so far]
+    total = 0
+    for event in yaml.parse(text, Loader=FAST_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            added = 1
+            if len(stack) - 1 > MAX_DEPTH:
+                raise error(f"nested deeper than {MAX_DEPTH} levels", file=source,
+                            line=event.start_mark.line + first_line)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, count = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = count
+            stack[-1][1] += count
+            continue
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            added = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if any(frame[0] == event.anchor for frame in stack):
+                raise error(f"the alias *{event.anchor} refers to a value that contains it", file=source,
+                            line=event.start_mark.line + first_line)
+            added = sizes.get(event.anchor, 1)
+        else:
+            continue
+        stack[-1][1] += added
+        total += added
+        if total > MAX_VALUES:
+            raise error(f"holds more than {MAX_VALUES:,} values (YAML aliases count once per use)",
+                        file=source, line=event.start_mark.line + first_line)
+
+
+def parse_yaml(text: str, *, source: str, error: type[MsaError], first_line: int = 1) -> Any:
+    """Parse YAML text (JSON is YAML too), turning every problem into `error` with a line.
+
+    `first_line` is the file line the text starts at (front matter starts on line 2).
+    """
+    try:
+        _check_yaml_events(text, source=source, error=error, first_line=first_line)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
+        line = mark.line + first_line if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
         raise error(f"invalid YAML: {problem}", file=source, line=line) from None
     except yaml.YAMLError as exc:
         raise error(f"invalid YAML: {exc}", file=source) from None
+    check_values(data, source=source, error=error)
+    return data
 
 
-def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, Any]:
-    """Read a YAML or JSON file whose top level must be a mapping."""
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _json_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _BadNumber(f"a number of {len(text):,} digits is too long (at most {MAX_NUMBER_DIGITS})")
+    return int(text)
+
+
+def _json_constant(name: str) -> Any:
+    raise _BadNumber(f"{name} is not a JSON value")
+
+
+def parse_json(text: str, *, source: str, error: type[MsaError]) -> Any:
+    """Parse JSON strictly: duplicate keys, NaN and over-long numbers are errors; a BOM is accepted."""
+    if text.startswith("\ufeff"):  # Windows editors write one; YAML and CSV input accept it too
+        text = text[1:]
     try:
-        raw = path.read_bytes()
+        data = json.loads(text, object_pairs_hook=_unique_object, parse_int=_json_int,
+                          parse_constant=_json_constant)
+    except _DuplicateKey as exc:
+        # json's last-wins rule would let a second "legal_name" replace the first unseen.
+        raise error(f"duplicate key {brief(exc.key)}; each key may appear once in an object", file=source) from None
+    except _BadNumber as exc:
+        raise error(f"invalid JSON: {exc}", file=source) from None
+    except json.JSONDecodeError as exc:
+        raise error(f"invalid JSON: {exc.msg}", file=source, line=exc.lineno) from None
+    except RecursionError:
+        raise error(f"nested deeper than {MAX_DEPTH} levels", file=source) from None
+    check_values(data, source=source, error=error)
+    return data
+
+
+def check_values(data: Any, *, source: str, error: type[MsaError]) -> None:
+    """Walk parsed data: bounded depth and size, and every key and string within the character policy."""
+    problems: list[Problem] = []
+    count = 0
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(data, ())]
+    while stack and len(problems) < MAX_SHOWN_PROBLEMS:
+        value, path = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise error(f"holds more than {MAX_VALUES:,} values", file=source)
+        if len(path) > MAX_DEPTH:
+            raise error(f"nested deeper than {MAX_DEPTH} levels", file=source, field=field_path(path))
+        if isinstance(value, str):
+            problem = character_problem(value)
+            if problem:
+                problems.append(Problem(problem, field_path(path) or None))
+            continue
+        if isinstance(value, dict):
+            children: list[tuple[Any, tuple[int | str, ...]]] = []
+            for key, item in value.items():
+                problem = character_problem(key) if isinstance(key, str) else None
+                if problem:
+                    problems.append(Problem(f"a key {problem}", field_path(path) or None))
+                    continue
+                children.append((item, (*path, str(key))))
+            stack.extend(reversed(children))
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            stack.extend(reversed([(item, (*path, i)) for i, item in enumerate(value)]))
+    if problems:
+        raise error.several(problems, file=source)
+
+
+def read_text(path: Path, *, error: type[MsaError], what: str) -> str:
+    """A UTF-8 input file's text, refusing files too large to be one (or endless, like a FIFO)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise error(f"{what} not found", file=str(path)) from None
     except OSError as exc:
         raise error(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise error(f"{what} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; that is not a {what}",
+                    file=str(path))
+    return decode_utf8(raw, error=error, what=what, source=str(path))
+
+
+def decode_utf8(raw: bytes, *, error: type[MsaError], what: str, source: str) -> str:
+    """Bytes as UTF-8 text, or `error` naming the line of the first byte that is not UTF-8."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise error(f"{what} is not UTF-8 text", file=str(path)) from None
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error(f"{what} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+                    file=source, line=line) from None
+
+
+def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, Any]:
+    """Read a YAML or JSON file whose top level must be a mapping."""
+    text = read_text(path, error=error, what=what)
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise error(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
+        data = parse_json(text, source=str(path), error=error)
     else:
         data = parse_yaml(text, source=str(path), error=error)
+    if data is None:
+        raise error(f"{what} is empty; it must be a mapping of fields", file=str(path))
     if not isinstance(data, dict):
         raise error(f"{what} must be a mapping of fields, not {type(data).__name__}", file=str(path))
     return data
@@ -103,44 +284,67 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
-def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError], prefix: str = "") -> None:
-    """Raise the first pydantic problem as our error, naming the field path and allowed values."""
-    first = exc.errors()[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith(_HIDDEN_LOC)))
+def _problem(error: Any, prefix: str) -> Problem:
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(_HIDDEN_LOC)))
     path = field_path(loc)
     if prefix:
         path = f"{prefix}.{path}" if path else prefix
-    kind = first["type"]
-    ctx = first.get("ctx") or {}
-    allowed = None
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    allowed: list[str] = []
     if kind == "missing":
         message = "required field is missing"
     elif kind == "extra_forbidden":
         message = "unknown field"
     elif kind in ("literal_error", "enum"):
-        message = f"{first.get('input')!r} is not allowed"
+        message = f"{brief(error.get('input'))} is not allowed"
         expected = str(ctx.get("expected", ""))
         allowed = [a.strip().strip("'") for a in expected.replace(" or ", ", ").split(",") if a.strip()]
+    elif kind == "value_error":
+        # Our validators' messages say what is wrong and show the value where it helps.
+        message = str(error["msg"]).removeprefix("Value error, ")
     else:
-        message = first["msg"]
-        if "input" in first and not isinstance(first["input"], (dict, list)):
-            message += f" (got {first['input']!r})"
-    count = len(exc.errors())
-    hint = f"{count - 1} more problem(s) in this file" if count > 1 else None
-    raise error(message, file=source, field=path or None, allowed=allowed, hint=hint) from None
+        message = error["msg"]
+        if "input" in error and not isinstance(error["input"], (dict, list)):
+            message += f" (got {brief(error['input'])})"
+    return Problem(message, path or None, allowed=tuple(allowed))
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` via a temp file and rename, so readers see old or new, never torn.
+def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError], prefix: str = "") -> None:
+    """Raise every pydantic problem of one input as our error, naming field paths and allowed values."""
+    problems = list(dict.fromkeys(_problem(e, prefix) for e in exc.errors(include_url=False)))
+    raise error.several(problems, file=source) from None
 
-    Returns False, touching nothing, when the file already holds exactly these bytes: an
-    unchanged rebuild must not change mtimes.
-    """
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Our own error, naming the path, for a write the system refused (permissions, full disk...)."""
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
+        yield
+    except OutputError:
+        raise
+    except OSError as exc:
+        # Name the folder when creating it failed, the output otherwise (never our temp file).
+        named = exc.filename if isinstance(exc.filename, str) else ""
+        culprit = named if named and not named.endswith(".tmp") else str(path)
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, (NotADirectoryError, FileExistsError)):
+            reason += "; a file is where a folder must be"
+        raise OutputError(f"cannot write {path.name}: {reason}", file=culprit) from None
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    if path.is_dir():
+        raise OutputError("a folder is where this output file must be written", file=str(path),
+                          hint="move the folder away, or choose another --out")
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
     except FileNotFoundError:
-        pass
+        return False
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """Write `data` to a fresh temp file beside `path`, on disk, and return its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -149,13 +353,34 @@ def atomic_write(path: Path, data: bytes) -> bool:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _discard(tmp)
         raise
+    return tmp
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def atomic_write(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` via a temp file and rename, so readers see old or new, never torn.
+
+    Returns False, touching nothing, when the file already holds exactly these bytes: an
+    unchanged rebuild must not change mtimes. A refused write raises OutputError naming the path.
+    """
+    with _writing(path):
+        if _unchanged(path, data):
+            return False
+        tmp = _stage(path, data)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            _discard(tmp)
+            raise
     return True
 
 
@@ -168,26 +393,14 @@ def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
-            try:
-                if path.stat().st_size == len(data) and path.read_bytes() == data:
-                    continue
-            except FileNotFoundError:
-                pass
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((tmp, path))
-            _publish_mode(fd)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            with _writing(path):
+                if not _unchanged(path, data):
+                    staged.append((_stage(path, data), path))
         for tmp, path in staged:
-            os.replace(tmp, path)
+            with _writing(path):
+                os.replace(tmp, path)
     except BaseException:
         for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+            _discard(tmp)
         raise
     return [path for _, path in staged]

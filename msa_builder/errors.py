@@ -1,16 +1,93 @@
 """The exceptions msa-builder raises, one base class and a subclass per kind of cause.
 
 Each error carries where it happened (file, field path, line) and what would have been allowed,
-so the CLI can print a one-screen message that tells the user what to fix, and exit 2.
+so the CLI can print a one-screen message that tells the user what to fix, and exit 2. An input
+file with several mistakes raises one error carrying all of them (`problems`), so the user fixes
+the file in one pass instead of one rerun per mistake.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Self
+
+# A message shows at most this many problems; the rest are counted. 20 fit on one screen.
+MAX_SHOWN_PROBLEMS = 20
+_MAX_ALLOWED_CHARS = 300
+
+
+class _BriefRepr(reprlib.Repr):
+    """reprlib with limits on every kind of value, so that no input can make a message huge.
+
+    reprlib stops at a depth and a width, so even a YAML alias bomb (a tree of shared lists whose
+    full repr is gigabytes) prints in a few hundred characters.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = 60
+        self.maxother = 60
+        self.maxlong = 40
+        self.maxlevel = 3
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdeque = self.maxdict = 5
+
+    def repr_int(self, x: int, level: int) -> str:
+        # repr() of an int beyond 4300 digits raises ValueError; nobody needs to read its digits.
+        if x.bit_length() > 128:
+            return f"<a number of about {int(x.bit_length() * 0.30103) + 1} digits>"
+        return super().repr_int(x, level)
+
+    def repr_str(self, x: str, level: int) -> str:
+        if len(x) <= self.maxstring:
+            return repr(x)
+        return repr(x[:self.maxstring]) + f"… ({len(x):,} characters)"
+
+
+_brief = _BriefRepr()
+
+
+def brief(value: Any) -> str:
+    """A short repr of a value for an error message: long text, big numbers and deep data are cut."""
+    return _brief.repr(value)
+
+
+def clip(text: str, limit: int = 300) -> str:
+    """Text for a message, cut at `limit` characters (an exception's message can quote a whole value)."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: a message, where (field path, line) and what is allowed."""
+
+    message: str
+    field: str | None = None
+    line: int | None = None
+    allowed: tuple[str, ...] = ()
+
+    def format(self) -> str:
+        """`line 3: client.users: message`, for one line of a list of problems."""
+        where = [f"line {self.line}"] if self.line else []
+        where += [self.field] if self.field else []
+        return ": ".join([*where, self.message])
+
+
+def _allowed_line(allowed: tuple[str, ...]) -> str:
+    text = ", ".join(allowed)
+    if len(text) <= _MAX_ALLOWED_CHARS:
+        return text
+    cut = text[:_MAX_ALLOWED_CHARS].rsplit(", ", 1)[0]
+    return f"{cut}, … ({len(allowed)} in all)"
 
 
 class MsaError(Exception):
-    """Base class: something the caller must act on."""
+    """Base class: something the caller must act on.
+
+    `message`, `field`, `line` and `allowed` describe the first problem; `problems` holds every
+    problem found in the same input (the first included), in the order they were found.
+    """
 
     exit_code = 2
     kind = "error"
@@ -24,6 +101,7 @@ class MsaError(Exception):
         line: int | None = None,
         allowed: Iterable[str] | None = None,
         hint: str | None = None,
+        problems: Iterable[Problem] = (),
     ) -> None:
         self.message = message
         self.file = file
@@ -31,7 +109,18 @@ class MsaError(Exception):
         self.line = line
         self.allowed = tuple(allowed) if allowed is not None else ()
         self.hint = hint
+        first = Problem(message, field, line, self.allowed)
+        rest = [p for p in problems if p != first]
+        self.problems: tuple[Problem, ...] = (first, *rest)
         super().__init__(self.format())
+
+    @classmethod
+    def several(cls, problems: Iterable[Problem], *, file: str | None = None, hint: str | None = None) -> Self:
+        """One error for several problems of one input; the first gives the error's own fields."""
+        found = list(problems)
+        first = found[0]
+        return cls(first.message, file=file, field=first.field, line=first.line, allowed=first.allowed,
+                   hint=hint, problems=found)
 
     def where(self) -> str:
         parts = []
@@ -43,13 +132,30 @@ class MsaError(Exception):
 
     def format(self) -> str:
         """The one-screen message shown to a user."""
+        if len(self.problems) > 1:
+            return self._format_several()
         where = self.where()
         text = f"{where}: {self.message}" if where else self.message
         if self.allowed:
-            text += "\n  allowed: " + ", ".join(self.allowed)
+            text += "\n  allowed: " + _allowed_line(self.allowed)
         if self.hint:
             text += "\n  " + self.hint
         return text
+
+    def _format_several(self) -> str:
+        shown = self.problems[:MAX_SHOWN_PROBLEMS]
+        head = f"{self.file}: " if self.file else ""
+        lines = [f"{head}{len(self.problems)} problems:"]
+        for problem in shown:
+            line = "  " + problem.format()
+            if problem.allowed:
+                line += f" (allowed: {_allowed_line(problem.allowed)})"
+            lines.append(line)
+        if len(self.problems) > len(shown):
+            lines.append(f"  … and {len(self.problems) - len(shown)} more")
+        if self.hint:
+            lines.append("  " + self.hint)
+        return "\n".join(lines)
 
 
 class ProfileError(MsaError):
@@ -82,3 +188,7 @@ class BatchError(MsaError):
 
 class LedgerError(MsaError):
     """The agreement ledger refused an operation (unknown client, illegal status move...)."""
+
+
+class OutputError(MsaError):
+    """An output could not be written (permissions, a full disk, a file where a folder must be)."""

@@ -217,12 +217,13 @@ def test_client_text_is_kept_exactly_apart_from_outer_whitespace(harbor_data):
     assert profile.client.legal_name == name.strip()
 
 
-def test_several_problems_are_counted_in_the_hint(harbor_data):
+def test_several_problems_are_all_reported(harbor_data):
     del harbor_data["client"]["legal_name"]
     del harbor_data["client"]["address"]
     with pytest.raises(ProfileError) as caught:
         profile_from_mapping(harbor_data, source="harbor.yaml")
-    assert caught.value.hint == "1 more problem(s) in this file"
+    assert [p.field for p in caught.value.problems] == ["client.legal_name", "client.address"]
+    assert "client.address: required field is missing" in caught.value.format()
 
 
 # --- File-level problems --------------------------------------------------------------------------

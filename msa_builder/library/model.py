@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import brief
+from ..fieldtypes import StrictDate
 from .paramtypes import ParamType, check_value, display
 
 ClauseStatus = Literal["draft", "approved", "retired"]
@@ -101,7 +102,7 @@ class ParameterDef(_Strict):
         for where, value in values:
             problem = self.check_value(value)
             if problem:
-                raise ValueError(f"{where}: {value!r} {problem}")
+                raise ValueError(f"{where}: {brief(value)} {problem}")
         if self.combine != "last" and self.type == "text":
             raise ValueError("text parameters can only combine with 'last'")
         return self
@@ -210,7 +211,7 @@ class ClauseMeta(_Strict):
     version: str
     title: str
     status: ClauseStatus
-    effective: date
+    effective: StrictDate
     applies_when: str
     precedence: int = 0
     variables: list[str] = Field(default_factory=list)
