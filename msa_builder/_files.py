@@ -224,8 +224,8 @@ def check_values(data: Any, *, source: str, error: type[MsaError]) -> None:
         raise error.several(problems, file=source)
 
 
-def read_text(path: Path, *, error: type[MsaError], what: str) -> str:
-    """A UTF-8 input file's text, refusing files too large to be one (or endless, like a FIFO)."""
+def read_input(path: Path, *, error: type[MsaError], what: str) -> bytes:
+    """An input file's bytes, refusing files too large to be one (or endless, like a FIFO)."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_INPUT_BYTES + 1)
@@ -236,7 +236,23 @@ def read_text(path: Path, *, error: type[MsaError], what: str) -> str:
     if len(raw) > MAX_INPUT_BYTES:
         raise error(f"{what} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; that is not a {what}",
                     file=str(path))
-    return decode_utf8(raw, error=error, what=what, source=str(path))
+    return raw
+
+
+def parse_document(raw: bytes, *, source: str, json_text: bool, error: type[MsaError], what: str) -> Any:
+    """Parse the bytes of a YAML or JSON document, with every bound of `parse_yaml` / `parse_json`."""
+    text = decode_utf8(raw, error=error, what=what, source=source)
+    return parse_json(text, source=source, error=error) if json_text else parse_yaml(text, source=source, error=error)
+
+
+def parse_mapping(raw: bytes, *, source: str, json_text: bool, error: type[MsaError], what: str) -> dict[str, Any]:
+    """Parse a YAML or JSON document whose top level must be a mapping."""
+    data = parse_document(raw, source=source, json_text=json_text, error=error, what=what)
+    if data is None:
+        raise error(f"{what} is empty; it must be a mapping of fields", file=source)
+    if not isinstance(data, dict):
+        raise error(f"{what} must be a mapping of fields, not {type(data).__name__}", file=source)
+    return data
 
 
 def decode_utf8(raw: bytes, *, error: type[MsaError], what: str, source: str) -> str:
@@ -250,17 +266,9 @@ def decode_utf8(raw: bytes, *, error: type[MsaError], what: str, source: str) ->
 
 
 def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, Any]:
-    """Read a YAML or JSON file whose top level must be a mapping."""
-    text = read_text(path, error=error, what=what)
-    if path.suffix.lower() == ".json":
-        data = parse_json(text, source=str(path), error=error)
-    else:
-        data = parse_yaml(text, source=str(path), error=error)
-    if data is None:
-        raise error(f"{what} is empty; it must be a mapping of fields", file=str(path))
-    if not isinstance(data, dict):
-        raise error(f"{what} must be a mapping of fields, not {type(data).__name__}", file=str(path))
-    return data
+    """Read a YAML or JSON file (by its suffix) whose top level must be a mapping."""
+    raw = read_input(path, error=error, what=what)
+    return parse_mapping(raw, source=str(path), json_text=path.suffix.lower() == ".json", error=error, what=what)
 
 
 # Parts of a pydantic error location the user never wrote: validator wrappers, and the tags of

@@ -15,7 +15,14 @@ from typing import Any, Self
 
 # A message shows at most this many problems; the rest are counted. 20 fit on one screen.
 MAX_SHOWN_PROBLEMS = 20
-_MAX_ALLOWED_CHARS = 300
+# The allowed values of one error may take a few lines (52 slot names); beside each of several
+# problems, one line.
+_MAX_ALLOWED_CHARS = 2000
+_MAX_ALLOWED_INLINE = 300
+# Messages quote values through `brief`; these cut anything that slipped through (a field path
+# made of a megabyte-long key, an exception's text).
+_MAX_MESSAGE = 1000
+_MAX_FIELD = 200
 
 
 class _BriefRepr(reprlib.Repr):
@@ -70,15 +77,15 @@ class Problem:
     def format(self) -> str:
         """`line 3: client.users: message`, for one line of a list of problems."""
         where = [f"line {self.line}"] if self.line else []
-        where += [self.field] if self.field else []
-        return ": ".join([*where, self.message])
+        where += [clip(self.field, _MAX_FIELD)] if self.field else []
+        return ": ".join([*where, clip(self.message, _MAX_MESSAGE)])
 
 
-def _allowed_line(allowed: tuple[str, ...]) -> str:
-    text = ", ".join(allowed)
-    if len(text) <= _MAX_ALLOWED_CHARS:
+def _allowed_line(allowed: tuple[str, ...], limit: int = _MAX_ALLOWED_CHARS) -> str:
+    text = ", ".join(clip(a, 80) for a in allowed)
+    if len(text) <= limit:
         return text
-    cut = text[:_MAX_ALLOWED_CHARS].rsplit(", ", 1)[0]
+    cut = text[:limit].rsplit(", ", 1)[0]
     return f"{cut}, … ({len(allowed)} in all)"
 
 
@@ -125,9 +132,9 @@ class MsaError(Exception):
     def where(self) -> str:
         parts = []
         if self.file:
-            parts.append(self.file + (f":{self.line}" if self.line else ""))
+            parts.append(clip(self.file, _MAX_FIELD) + (f":{self.line}" if self.line else ""))
         if self.field:
-            parts.append(self.field)
+            parts.append(clip(self.field, _MAX_FIELD))
         return ": ".join(parts)
 
     def format(self) -> str:
@@ -135,26 +142,30 @@ class MsaError(Exception):
         if len(self.problems) > 1:
             return self._format_several()
         where = self.where()
-        text = f"{where}: {self.message}" if where else self.message
+        message = clip(self.message, _MAX_MESSAGE)
+        text = f"{where}: {message}" if where else message
         if self.allowed:
             text += "\n  allowed: " + _allowed_line(self.allowed)
         if self.hint:
-            text += "\n  " + self.hint
+            text += "\n  " + clip(self.hint, _MAX_MESSAGE)
         return text
 
     def _format_several(self) -> str:
-        shown = self.problems[:MAX_SHOWN_PROBLEMS]
-        head = f"{self.file}: " if self.file else ""
-        lines = [f"{head}{len(self.problems)} problems:"]
-        for problem in shown:
-            line = "  " + problem.format()
-            if problem.allowed:
-                line += f" (allowed: {_allowed_line(problem.allowed)})"
-            lines.append(line)
-        if len(self.problems) > len(shown):
-            lines.append(f"  … and {len(self.problems) - len(shown)} more")
+        # The first line is the first problem, exactly as a lone problem would read (batch reports
+        # and logs show first lines); each further problem follows on its own indented line.
+        def inline(problem: Problem) -> str:
+            return f" (allowed: {_allowed_line(problem.allowed, _MAX_ALLOWED_INLINE)})" if problem.allowed else ""
+
+        first, *rest = self.problems[:MAX_SHOWN_PROBLEMS]
+        where = self.where()
+        message = clip(self.message, _MAX_MESSAGE)
+        lines = [(f"{where}: {message}" if where else message) + inline(first)]
+        lines += ["  " + problem.format() + inline(problem) for problem in rest]
+        hidden = len(self.problems) - MAX_SHOWN_PROBLEMS
+        lines.append(f"  ({len(self.problems)} problems in all; the first {MAX_SHOWN_PROBLEMS} are shown)"
+                     if hidden > 0 else f"  ({len(self.problems)} problems in all)")
         if self.hint:
-            lines.append("  " + self.hint)
+            lines.append("  " + clip(self.hint, _MAX_MESSAGE))
         return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .errors import RequiredControlError, RuleError
+from .errors import RequiredControlError, RuleError, brief
 from .library.model import ClauseVersion, Library, OutlineEntry, RequireRule, semver_key
 from .params import ResolvedParam, resolve_params
 from .profile import LoadedProfile, Profile, check_profile
@@ -169,7 +169,7 @@ def _describe_values(candidates: list[Candidate]) -> str:
     values: dict[str, Any] = {}
     for c in candidates:
         values.update(c.values)
-    return ", ".join(f"{k}={v!r}" for k, v in values.items()) or "(the rules read no profile values)"
+    return ", ".join(f"{k}={brief(v)}" for k, v in values.items()) or "(the rules read no profile values)"
 
 
 def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[str, Any],
