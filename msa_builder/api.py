@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .agreement import Agreement
 from .assemble import assemble
+from .errors import LedgerError
 from .explain import explanation
 from .library.lint import Finding, lint_library
 from .library.load import load_library
@@ -59,16 +61,39 @@ def build_and_record(profile_path: Path | str, out_dir: Path | str, options: Bui
     """Build one client (see `msa build`) and record the agreement in the ledger.
 
     The record is None when the ledger already holds exactly this build (an unchanged rebuild).
+    The ledger is checked first, so a ledger that cannot be used stops the build before any output
+    is written (outputs the ledger never heard of would be built but never tracked); a ledger that
+    does not exist yet is created only once the build has succeeded.
     """
     from .build import build  # the rendering stack is imported only by commands that render
 
-    result = build(profile_path, out_dir, options)
-    lock_file = result.files[next(name for name in result.files if name.endswith("-lock.json"))]
-    with Ledger(ledger_path) as ledger:
+    path = Path(ledger_path)
+    ledger = Ledger(path) if path.exists() else None
+    try:
+        if ledger is None:
+            _check_creatable(path)
+        result = build(profile_path, out_dir, options)
+        lock_file = result.files[next(name for name in result.files if name.endswith("-lock.json"))]
+        ledger = ledger or Ledger(path)
         record = ledger.record_build(result.lock, lock_sha256=hashlib.sha256(lock_file.read_bytes()).hexdigest(),
                                      slug=result.slug, directory=str(result.directory.resolve()),
                                      source=str(profile_path), by="msa build")
+    finally:
+        if ledger is not None:
+            ledger.close()
     return result, record
+
+
+def _check_creatable(path: Path) -> None:
+    """Refuse, before a build, a ledger path under a file or in a folder we cannot write."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise LedgerError("cannot create the ledger: a file is where a folder must be", file=str(path),
+                          hint=f"{folder} is a file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LedgerError("cannot create the ledger: the folder is not writable", file=str(path))
 
 
 def lint(path: Path | str | None = None) -> list[Finding]:

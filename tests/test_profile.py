@@ -247,11 +247,13 @@ def test_duplicate_yaml_key_is_an_error_not_an_overwrite(write_profile):
 
 
 def test_invalid_json_names_file_and_line(write_profile):
+    # CPython's JSON parser reports a trailing comma at the comma (3.13) or at the brace after it
+    # (3.11, 3.12): either line is right, a missing one is not.
     path = write_profile('{\n  "tier": "managed",\n}\n', name="client.json")
     with pytest.raises(ProfileError) as caught:
         load_profile(path)
     assert caught.value.file == str(path)
-    assert caught.value.line == 3
+    assert caught.value.line in (2, 3)
     assert caught.value.message.startswith("invalid JSON")
 
 

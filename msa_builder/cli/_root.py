@@ -10,11 +10,15 @@ from typing import Any
 import click
 
 from .._version import __version__
-from ..errors import MsaError
+from ..errors import MsaError, clip
 
 
 class _Group(click.Group):
-    """Turns our errors into one-screen messages and exit code 2 (a traceback only with --debug)."""
+    """Turns our errors into one-screen messages and exit code 2 (a traceback only with --debug).
+
+    Anything else that escapes a command is a bug of ours, not the user's: it is reported in one
+    line with exit code 1, never as a traceback, and `--debug` shows the traceback to report.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -24,6 +28,14 @@ class _Group(click.Group):
                 raise
             click.echo(f"error: {exc.format()}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
+            raise  # click's own ways out (usage errors, --help, Ctrl-C, ctx.exit)
+        except Exception as exc:  # noqa: BLE001 - the last resort: no traceback reaches a user
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: internal error ({type(exc).__name__}: {clip(str(exc), 300)}); rerun with --debug "
+                       "to see where, and report it", err=True)
+            ctx.exit(1)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

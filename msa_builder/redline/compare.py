@@ -11,12 +11,13 @@ read_docx.py for why the delivered document, not a rebuild, is what is compared)
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .._files import parse_json
 from ..errors import RenderError
+from ..lockcheck import outputs_problem
 from .flat import FlatItem
 from .model import MOVED_FROM, MOVED_TO, REDLINE, Tracked, View, track
 from .read_docx import AgreementDocument, Unit, read_agreement
@@ -155,11 +156,16 @@ def load_build(path: Path | str) -> AgreementDocument:
     if path.suffix.lower() != ".json":
         return read_agreement(data, where=str(path))
     try:
-        lock = json.loads(data.decode("utf-8"))
-        outputs: dict[str, str] = lock["outputs"]
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise RenderError(f"not a lock file written by `msa build` ({exc})", file=str(path)) from None
-    names = [name for name in outputs if name.endswith("-msa.docx")]
+        lock = parse_json(data.decode("utf-8"), source=str(path), error=RenderError)
+    except (UnicodeDecodeError, RenderError) as exc:
+        reason = exc.message if isinstance(exc, RenderError) else "not UTF-8 text"
+        raise RenderError(f"not a lock file written by `msa build` ({reason})", file=str(path)) from None
+    problem = outputs_problem(lock)
+    if problem:
+        raise RenderError(f"not a lock file written by `msa build` ({problem})", file=str(path), field="outputs")
+    outputs: dict[str, str] = lock["outputs"]
+    # A bare file name beside the lock, as `msa build` writes it; never a path to elsewhere.
+    names = [name for name in outputs if name.endswith("-msa.docx") and Path(name).name == name and "\\" not in name]
     if not names:
         raise RenderError("the lock file lists no agreement DOCX among its outputs", file=str(path),
                           field="outputs", allowed=sorted(outputs))

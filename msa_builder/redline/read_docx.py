@@ -99,8 +99,13 @@ def read_agreement(data: bytes, *, where: str) -> AgreementDocument:
                           file=where, hint="compare two outputs of `msa build`, or their lock files")
     slots = [k[len(CLAUSE_PREFIX):] for k in properties if k.startswith(CLAUSE_PREFIX)]
     body = root.find(f"{W}body")
-    assert body is not None
-    return AgreementDocument(where, properties, tuple(_units(body, slots)))
+    if body is None:
+        raise RenderError("not a readable Word document (word/document.xml has no body)", file=where)
+    try:
+        units = tuple(_units(body, slots))
+    except ValueError as exc:  # a w:val or w:left that is not a number: edited by hand, not by Word
+        raise RenderError(f"not a readable Word document ({exc})", file=where) from None
+    return AgreementDocument(where, properties, units)
 
 
 class _Reader:
