@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from .errors import MAX_SHOWN_PROBLEMS, MsaError, OutputError, Problem, brief
+from .errors import MsaError, OutputError, Problem, brief
 from .fieldtypes import character_problem
 
 _UMASK = os.umask(0)
@@ -197,7 +197,7 @@ def check_values(data: Any, *, source: str, error: type[MsaError]) -> None:
     problems: list[Problem] = []
     count = 0
     stack: list[tuple[Any, tuple[int | str, ...]]] = [(data, ())]
-    while stack and len(problems) < MAX_SHOWN_PROBLEMS:
+    while stack:
         value, path = stack.pop()
         count += 1
         if count > MAX_VALUES:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Self
 
-# A message shows at most this many problems; the rest are counted. 20 fit on one screen.
+# A message shows at most this many lines of problems; the rest are counted. 20 fit on one screen.
 MAX_SHOWN_PROBLEMS = 20
 # The allowed values of one error may take a few lines (52 slot names); beside each of several
 # problems, one line.
@@ -37,8 +37,8 @@ class _BriefRepr(reprlib.Repr):
         self.maxstring = 60
         self.maxother = 60
         self.maxlong = 40
-        self.maxlevel = 3
-        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdeque = self.maxdict = 5
+        self.maxlevel = 2
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdeque = self.maxdict = 4
 
     def repr_int(self, x: int, level: int) -> str:
         # repr() of an int beyond 4300 digits raises ValueError; nobody needs to read its digits.
@@ -55,9 +55,13 @@ class _BriefRepr(reprlib.Repr):
 _brief = _BriefRepr()
 
 
+_MAX_BRIEF = 200
+
+
 def brief(value: Any) -> str:
     """A short repr of a value for an error message: long text, big numbers and deep data are cut."""
-    return _brief.repr(value)
+    text = _brief.repr(value)
+    return text if len(text) <= _MAX_BRIEF else text[:_MAX_BRIEF] + "…"
 
 
 def clip(text: str, limit: int = 300) -> str:
@@ -156,14 +160,15 @@ class MsaError(Exception):
         def inline(problem: Problem) -> str:
             return f" (allowed: {_allowed_line(problem.allowed, _MAX_ALLOWED_INLINE)})" if problem.allowed else ""
 
-        first, *rest = self.problems[:MAX_SHOWN_PROBLEMS]
+        # At most MAX_SHOWN_PROBLEMS lines: all problems when they fit, else one line fewer and a count.
+        fits = len(self.problems) <= MAX_SHOWN_PROBLEMS
+        first, *rest = self.problems if fits else self.problems[:MAX_SHOWN_PROBLEMS - 1]
         where = self.where()
         message = clip(self.message, _MAX_MESSAGE)
         lines = [(f"{where}: {message}" if where else message) + inline(first)]
         lines += ["  " + problem.format() + inline(problem) for problem in rest]
-        hidden = len(self.problems) - MAX_SHOWN_PROBLEMS
-        lines.append(f"  ({len(self.problems)} problems in all; the first {MAX_SHOWN_PROBLEMS} are shown)"
-                     if hidden > 0 else f"  ({len(self.problems)} problems in all)")
+        if not fits:
+            lines.append(f"  … and {len(self.problems) - len(rest) - 1} more problems ({len(self.problems)} in all)")
         if self.hint:
             lines.append("  " + clip(self.hint, _MAX_MESSAGE))
         return "\n".join(lines)

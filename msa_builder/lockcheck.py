@@ -62,7 +62,7 @@ class _Lock(_Outputs):
 def _first_problem(exc: ValidationError) -> str:
     error = exc.errors(include_url=False)[0]
     where = field_path(tuple(error["loc"]))
-    return f"{where}: {error['msg']}" if where else str(error["msg"])
+    return f"{where}: {error['msg']}" if where else "it is not a JSON object"
 
 
 def lock_problem(data: Any) -> str | None:

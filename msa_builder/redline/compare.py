@@ -162,7 +162,7 @@ def load_build(path: Path | str) -> AgreementDocument:
         raise RenderError(f"not a lock file written by `msa build` ({reason})", file=str(path)) from None
     problem = outputs_problem(lock)
     if problem:
-        raise RenderError(f"not a lock file written by `msa build` ({problem})", file=str(path), field="outputs")
+        raise RenderError(f"not a lock file written by `msa build` ({problem})", file=str(path))
     outputs: dict[str, str] = lock["outputs"]
     # A bare file name beside the lock, as `msa build` writes it; never a path to elsewhere.
     names = [name for name in outputs if name.endswith("-msa.docx") and Path(name).name == name and "\\" not in name]
