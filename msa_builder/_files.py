@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from .errors import MsaError, OutputError, Problem, brief
+from .errors import MsaError, OutputError, Problem, brief, clip
 from .fieldtypes import character_problem
 
 _UMASK = os.umask(0)
@@ -46,6 +46,16 @@ MAX_NUMBER_DIGITS = 100
 
 class _UniqueKeyLoader(FAST_LOADER):  # type: ignore[misc,valid-type]
     """A safe loader that refuses duplicate and complex keys and numbers no contract needs."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # An explicit tag on a value it cannot build (`!!int abc`, `!!bool maybe`) makes PyYAML's
+        # constructors raise ValueError or KeyError; say which value, and where.
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, LookupError, ArithmeticError, AttributeError) as exc:
+            value = brief(node.value) if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+            raise ConstructorError(None, None, f"{value} is not a valid {node.tag.rsplit(':', 1)[-1]} "
+                                   f"({clip(str(exc), 200) or type(exc).__name__})", node.start_mark) from None
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -74,7 +84,7 @@ def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any
     # reports it with its field path, like the same value in a JSON or CSV profile.
     try:
         return SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, AttributeError):  # AttributeError: `!!timestamp x`, which matches no pattern
         return loader.construct_scalar(node)
 
 
@@ -138,7 +148,9 @@ def parse_yaml(text: str, *, source: str, error: type[MsaError], first_line: int
         problem = exc.problem or exc.context or "invalid YAML"
         raise error(f"invalid YAML: {problem}", file=source, line=line) from None
     except yaml.YAMLError as exc:
-        raise error(f"invalid YAML: {exc}", file=source) from None
+        raise error(f"invalid YAML: {clip(str(exc))}", file=source) from None
+    except (ValueError, TypeError, LookupError, ArithmeticError, AttributeError) as exc:  # built late
+        raise error(f"invalid YAML: a tagged value cannot be built ({clip(str(exc), 200)})", file=source) from None
     check_values(data, source=source, error=error)
     return data
 

@@ -28,7 +28,7 @@ from types import TracebackType
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from ..errors import ConversionError, brief
+from ..errors import ConversionError, brief, clip
 
 INSTALL_HINT = ("install LibreOffice (Debian/Ubuntu: `sudo apt-get install libreoffice-writer-nogui python3-uno`) "
                 "or set MSA_SOFFICE to the soffice program; DOCX output works without it")
@@ -42,7 +42,7 @@ def find_soffice() -> str:
     if configured:
         if shutil.which(configured) or (os.path.isfile(configured) and os.access(configured, os.X_OK)):
             return configured
-        raise ConversionError(f"MSA_SOFFICE points to {brief(configured)}, which is not an executable program",
+        raise ConversionError(f"MSA_SOFFICE points to {clip(configured)!r}, which is not an executable program",
                               field="MSA_SOFFICE", hint=INSTALL_HINT)
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)

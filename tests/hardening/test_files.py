@@ -83,6 +83,18 @@ def test_yaml_merge_keys_and_python_tags_are_errors(tmp_path):
     assert "invalid YAML" in _load(tmp_path, harbor("users: 45", "users: !!python/object/apply:os.system [ls]")).message
 
 
+@pytest.mark.parametrize("value", ["!!int abc", "!!int", "!!int 0x", "!!float abc", "!!float", "!!bool maybe",
+                                   "!!map x", "!!map [a]", "!!omap [[a]]", "!!set [a]", "!!seq x", "!!str [a]"])
+def test_a_value_that_does_not_match_its_explicit_tag(tmp_path, value):
+    error = _load(tmp_path, harbor("users: 45", f"users: {value}"))
+    assert error.message.startswith("invalid YAML") and error.line == 9
+
+
+@pytest.mark.parametrize("value", ["!!timestamp", "!!timestamp x", "!!timestamp 2026-02-30"])
+def test_a_tagged_timestamp_that_is_no_date_names_the_field(tmp_path, value):
+    assert _load(tmp_path, harbor("effective_date: 2026-12-01", f"effective_date: {value}")).field == "effective_date"
+
+
 def test_binary_is_not_text(tmp_path):
     error = _load(tmp_path, harbor("Harbor & Finch LLP", "!!binary SGFyYm9y"))
     assert error.field == "client.legal_name"

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import math
+import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +34,8 @@ from msa_builder.profile import LoadedProfile, load_profile, profile_from_mappin
 
 from .conftest import HARBOR_TEXT, PROVIDER, REPO, TEMPLATES
 
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+# MSA_FUZZ_EXAMPLES=5000 for a longer hunt than the suite's.
+FUZZ = settings(max_examples=int(os.environ.get("MSA_FUZZ_EXAMPLES", "100")), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                         HealthCheck.function_scoped_fixture])
 BASE: dict[str, Any] = yaml.safe_load(HARBOR_TEXT)
 PATHS = ["client.legal_name", "client.jurisdiction", "client.address", "client.entity", "client.users",
@@ -171,8 +173,14 @@ def test_any_text_in_the_text_fields_is_refused_or_reaches_well_formed_xml(tmp_p
     _load_and_build(_write(tmp_path, _mutated([("set", path, text) for path, text in texts.items()]), as_json))
 
 
+# YAML and JSON syntax to splice in: tags, anchors, aliases, complex keys, flow brackets, numbers.
+_syntax = st.sampled_from(["!!int ", "!!float ", "!!bool ", "!!timestamp ", "!!binary ", "!!map ", "!!set ", "!!omap ",
+                           "!!python/object:os.system ", "&a ", "*a", "? ", "<<: *a", "[", "]", "{", "}", ": ",
+                           "- ", "\n  ", "'", '"', "#", "---\n", "...\n", "%YAML 1.1\n", "1e400", "9" * 200, ".nan",
+                           "0x", "2026-02-30", ",", '"\\ud800"', '"\\u0000"', "\ufeff"])
 _splices = st.lists(st.tuples(st.integers(min_value=0, max_value=len(HARBOR_TEXT)),
-                              st.integers(min_value=0, max_value=8), _text), min_size=1, max_size=4)
+                              st.integers(min_value=0, max_value=8), st.one_of(_text, _syntax)),
+                    min_size=1, max_size=4)
 
 
 def _spliced(text: str, splices: list[tuple[int, int, str]]) -> str:
