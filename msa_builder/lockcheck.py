@@ -65,19 +65,19 @@ def _first_problem(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}" if where else "it is not a JSON object"
 
 
-def lock_problem(data: Any) -> str | None:
-    """Why `data` (a parsed lock file) is not a lock the batch can compare against, or None."""
+def _problem(shape: type[_Shape], data: Any) -> str | None:
     try:
-        _Lock.model_validate(data)
+        shape.model_validate(data)
     except ValidationError as exc:
         return _first_problem(exc)
     return None
+
+
+def lock_problem(data: Any) -> str | None:
+    """Why `data` (a parsed lock file) is not a lock the batch can compare against, or None."""
+    return _problem(_Lock, data)
 
 
 def outputs_problem(data: Any) -> str | None:
     """Why `data` has no usable `outputs` mapping (file name -> sha256), or None."""
-    try:
-        _Outputs.model_validate(data)
-    except ValidationError as exc:
-        return _first_problem(exc)
-    return None
+    return _problem(_Outputs, data)

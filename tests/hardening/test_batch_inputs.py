@@ -141,30 +141,29 @@ BAD_LOCKS = {
 }
 
 
+def _previous(tmp_path: Path, text: str):
+    """What the batch reads back from client `a`'s lock file holding `text`."""
+    folder = tmp_path / "out" / "a"
+    folder.mkdir(parents=True)
+    (folder / "a-lock.json").write_text(text, encoding="utf-8")
+    return read_previous(tmp_path / "out", "a")
+
+
 @pytest.mark.parametrize("damage", list(BAD_LOCKS.values()), ids=list(BAD_LOCKS))
 def test_a_lock_of_the_wrong_shape_makes_the_client_new_not_a_crash(tmp_path, damage):
     lock = _lock(tmp_path)
     damage(lock)
-    folder = tmp_path / "out" / "a"
-    folder.mkdir(parents=True)
-    (folder / "a-lock.json").write_text(json.dumps(lock), encoding="utf-8")
-    previous = read_previous(tmp_path / "out", "a")
+    previous = _previous(tmp_path, json.dumps(lock))
     assert previous.lock is None and previous.problem == "lock file is not a valid lock"
 
 
 @pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, "[1, 2]", '{"a": 1, "a": 2}', "\ufeff{}"])
 def test_a_lock_that_is_not_a_lock_object(tmp_path, text):
-    folder = tmp_path / "out" / "a"
-    folder.mkdir(parents=True)
-    (folder / "a-lock.json").write_text(text, encoding="utf-8")
-    assert read_previous(tmp_path / "out", "a").lock is None
+    assert _previous(tmp_path, text).lock is None
 
 
 def test_the_intact_lock_still_reads(tmp_path):
-    folder = tmp_path / "out" / "a"
-    folder.mkdir(parents=True)
-    (folder / "a-lock.json").write_text(json.dumps(_lock(tmp_path)), encoding="utf-8")
-    assert read_previous(tmp_path / "out", "a").lock is not None
+    assert _previous(tmp_path, json.dumps(_lock(tmp_path))).lock is not None
 
 
 @pytest.mark.parametrize("outputs", [["a-msa.docx"], {"a-msa.docx": 1}, "x", None])

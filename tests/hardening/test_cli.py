@@ -23,21 +23,22 @@ def _files(folder: Path) -> list[str]:
 
 # -- the last resort ------------------------------------------------------------------------------
 
-def test_an_unexpected_exception_is_one_line_and_exit_1(run, monkeypatch):
+@pytest.fixture
+def broken_explain(monkeypatch):
+    """`msa explain` with a bug in it."""
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr(api, "explain_profile", broken)
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_1(run, broken_explain):
     result = run("explain", HARBOR)
     err = assert_clean_error(result, "internal error (ZeroDivisionError: division by zero)", "--debug", exit_code=1)
     assert len(err.splitlines()) == 1
 
 
-def test_debug_still_shows_the_traceback(run, monkeypatch):
-    def broken(*args, **kwargs):
-        raise ZeroDivisionError("division by zero")
-
-    monkeypatch.setattr(api, "explain_profile", broken)
+def test_debug_still_shows_the_traceback(run, broken_explain):
     result = run("--debug", "explain", HARBOR)
     assert isinstance(result.exception, ZeroDivisionError)
 
@@ -169,45 +170,43 @@ def test_disk_full_while_writing_is_an_error_naming_the_file(run, tmp_path, monk
 
 # -- templates and compare inputs -----------------------------------------------------------------
 
-def _template_with(tmp_path: Path, old: str, new: str) -> Path:
-    folder = tmp_path / "templates"
-    shutil.copytree(TEMPLATES, folder)
-    source = folder / "agreement.docx"
-    with zipfile.ZipFile(source) as zin:
+def _rewrite(path: Path, part: str, *edits: tuple[str, str], target: Path | None = None) -> Path:
+    """A copy of a DOCX (over it, by default) with text replaced in one of its parts."""
+    with zipfile.ZipFile(path) as zin:
         parts = {name: zin.read(name) for name in zin.namelist()}
-    xml = parts["word/document.xml"].decode("utf-8")
-    assert old in xml
-    parts["word/document.xml"] = xml.replace(old, new, 1).encode("utf-8")
+    text = parts[part].decode("utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    parts[part] = text.encode("utf-8")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zout:
         for name, data in parts.items():
             zout.writestr(name, data)
-    source.write_bytes(buffer.getvalue())
+    target = target or path
+    target.write_bytes(buffer.getvalue())
+    return target
+
+
+def _template_with(tmp_path: Path, *edits: tuple[str, str]) -> Path:
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    _rewrite(folder / "agreement.docx", "word/document.xml", *edits)
     return folder
 
 
 @pytest.mark.parametrize("tag", ["{{ client_name.__class__.__mro__ }}", "{{ client_name.__class__ }}",
                                  "{{ 'a' * 10**9 }}", "{{ 10 ** (10 ** 10) }}", "{{ client_name|center(10**9) }}"])
 def test_an_unsafe_or_runaway_tag_in_a_word_template(run, tmp_path, tag):
-    templates = _template_with(tmp_path, "{{ agreement_id }}", tag)
+    templates = _template_with(tmp_path, ("{{ agreement_id }}", tag))
     assert_clean_error(run("build", HARBOR, "--out", tmp_path / "out", "--templates", templates),
                        "agreement.docx", "template tag failed")
     assert _files(tmp_path / "out") == []
 
 
-@pytest.mark.parametrize("old, new", [("<w:body>", "<w:bodyx>"), ("</w:body>", "</w:bodyx>")])
-def test_a_word_template_whose_body_is_unexpected(run, tmp_path, old, new):
-    xml_fix = {"<w:body>": ("</w:body>", "</w:bodyx>"), "</w:body>": ("<w:body>", "<w:bodyx>")}[old]
-    templates = _template_with(tmp_path, old, new)
-    source = templates / "agreement.docx"
-    with zipfile.ZipFile(source) as zin:
-        parts = {name: zin.read(name) for name in zin.namelist()}
-    parts["word/document.xml"] = parts["word/document.xml"].decode().replace(*xml_fix).encode()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as zout:
-        for name, data in parts.items():
-            zout.writestr(name, data)
-    source.write_bytes(buffer.getvalue())
+@pytest.mark.parametrize("element", ["w:bodyx", "w:sect"])
+def test_a_word_template_whose_body_is_unexpected(run, tmp_path, element):
+    templates = _template_with(tmp_path, ("<w:body>", f"<{element}>"), ("</w:body>", f"</{element}>"))
     assert_clean_error(run("build", HARBOR, "--out", tmp_path / "out", "--templates", templates), "agreement.docx")
 
 
@@ -217,19 +216,6 @@ def _built_docx(run, tmp_path: Path) -> Path:
     return next((tmp_path / "out").rglob("*-msa.docx"))
 
 
-def _edit_part(path: Path, part: str, old: str, new: str) -> Path:
-    with zipfile.ZipFile(path) as zin:
-        parts = {name: zin.read(name) for name in zin.namelist()}
-    text = parts[part].decode("utf-8")
-    assert old in text
-    parts[part] = text.replace(old, new, 1).encode("utf-8")
-    target = path.with_name("edited-msa.docx")
-    with zipfile.ZipFile(target, "w") as zout:
-        for name, data in parts.items():
-            zout.writestr(name, data)
-    return target
-
-
 @pytest.mark.parametrize("part, old, new", [
     ("docProps/custom.xml", ' name="', ' nam="'),
     ("word/document.xml", '<w:numId w:val="', '<w:numId w:val="x'),
@@ -237,7 +223,7 @@ def _edit_part(path: Path, part: str, old: str, new: str) -> Path:
 ])
 def test_compare_of_a_hand_edited_docx(run, tmp_path, part, old, new):
     docx = _built_docx(run, tmp_path)
-    edited = _edit_part(docx, part, old, new)
+    edited = _rewrite(docx, part, (old, new), target=docx.with_name("edited-msa.docx"))
     result = run("compare", docx, edited, "-o", tmp_path / "r.docx")
     assert result.exit_code in (0, 2), result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
