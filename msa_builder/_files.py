@@ -93,6 +93,20 @@ _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+_SMALL = 64 * 1024
+
+
+def _surely_bounded(text: str) -> bool:
+    """True when `text` cannot exceed the limits, so the event pass can be skipped (most profiles).
+
+    Without `*` there is no alias to expand; every level of nesting starts at one of `[ { - : ?`,
+    so their count bounds the depth; and 64 KB hold fewer than MAX_VALUES values.
+    """
+    if len(text) > _SMALL or "*" in text:
+        return False
+    return sum(text.count(c) for c in "[{-:?") < MAX_DEPTH
+
+
 def _check_yaml_events(text: str, *, source: str, error: type[MsaError], first_line: int) -> None:
     """Refuse deep nesting and alias bombs from the event stream, before anything is built.
 
@@ -140,7 +154,8 @@ def parse_yaml(text: str, *, source: str, error: type[MsaError], first_line: int
     `first_line` is the file line the text starts at (front matter starts on line 2).
     """
     try:
-        _check_yaml_events(text, source=source, error=error, first_line=first_line)
+        if not _surely_bounded(text):
+            _check_yaml_events(text, source=source, error=error, first_line=first_line)
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

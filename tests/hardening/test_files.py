@@ -50,6 +50,7 @@ def test_an_alias_to_itself_is_refused():
 
 
 @pytest.mark.parametrize("deep", ["[" * 100_000 + "]" * 100_000, "a:\n" + "".join("  " * i + "- \n" for i in range(1, 200)),
+                                  "".join("  " * i + "k:\n" for i in range(100)) + "  " * 100 + "v\n",
                                   "- " * 5000 + "x\n", "{a: " * 10_000 + "1" + "}" * 10_000])
 def test_deep_yaml_is_refused_without_crashing_the_interpreter(tmp_path, deep):
     error = _load(tmp_path, harbor("params: {client_cyber_insurance_minimum: 3000000}", f"params: {deep}")
