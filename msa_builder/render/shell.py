@@ -109,6 +109,7 @@ def load_shell(path: Path) -> ShellTemplate:
     if cached is not None:
         return cached
     try:
+        parts = read_parts(data)  # first: refuses a zip bomb before python-docx unpacks it
         tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
         # docxtpl serialises the body element it finds; a document.xml without the expected
@@ -129,11 +130,17 @@ def load_shell(path: Path) -> ShellTemplate:
             variables |= meta.find_undeclared_variables(_env.parse(source))
         except TemplateSyntaxError as exc:
             raise RenderError(f"template tag syntax error in {part}: {exc.message}", file=str(path)) from None
-    parts = read_parts(data)
-    if not _BODY.search(parts.get("word/document.xml", b"").decode("utf-8", "replace")):
+        except RecursionError:
+            raise RenderError(f"template tag syntax error in {part}: tags nested too deeply", file=str(path)) from None
+    try:
+        document = parts.get("word/document.xml", b"").decode("utf-8")
+        style_xml = parts.get("word/styles.xml", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        raise RenderError("the template's XML parts must be UTF-8, as Word writes them", file=str(path)) from None
+    if not _BODY.search(document):
         raise RenderError("the template's word/document.xml has no <w:body> element", file=str(path),
                           hint="copy the shipped template and edit it in Word rather than by hand")
-    styles = frozenset(re.findall(r'w:styleId="([^"]+)"', parts.get("word/styles.xml", b"").decode("utf-8")))
+    styles = frozenset(re.findall(r'w:styleId="([^"]+)"', style_xml))
     missing = [s for s in REQUIRED_STYLES if s not in styles]
     if missing:
         raise RenderError(f"the template lacks the styles {', '.join(missing)}", file=str(path),

@@ -236,3 +236,16 @@ def test_compare_of_a_lock_with_outputs_as_a_list(run, tmp_path):
     lock["outputs"] = list(lock["outputs"])
     lock_path.write_text(json.dumps(lock), encoding="utf-8")
     assert_clean_error(run("compare", lock_path, lock_path), "not a lock file written by `msa build`")
+
+
+def test_a_zip_bomb_template_is_refused_before_it_is_unpacked(run, tmp_path, monkeypatch):
+    import msa_builder.ooxml.package as package
+
+    monkeypatch.setattr(package, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)  # the real limit is 256 MB
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    bomb = folder / "agreement.docx"
+    with zipfile.ZipFile(bomb, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/zeros.bin", b"\0" * (8 * 1024 * 1024))
+    assert_clean_error(run("build", HARBOR, "--out", tmp_path / "out", "--templates", folder),
+                       "agreement.docx", "unpacks to more than 4 MB")
