@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import parse_yaml
-from ..errors import MsaError, ProfileError, brief
+from ..errors import MsaError, Problem, ProfileError, brief
 from ..fieldtypes import character_problem
 from ..library.model import Manifest
 from ..library.paramtypes import MAX_VALUE
@@ -161,22 +161,28 @@ class CsvRow:
 
 
 def _map_row(cells: dict[str, str], columns: list[_Column], *, label: str) -> dict[str, Any]:
+    """A row's cells as a profile mapping; every bad cell of the row is reported at once."""
     data: dict[str, Any] = {}
+    problems: list[Problem] = []
     for column in columns:
         text = cells.get(column.header, "").strip()
         if not text:
             continue
         problem = character_problem(text)
         if problem:
-            raise ProfileError(f"the cell {problem}", file=label, field=column.header)
+            problems.append(Problem(f"the cell {problem}", column.header))
+            continue
         try:
             value = column.read(text)
         except _CellError as exc:
-            raise ProfileError(f"{brief(text)} {exc}", file=label, field=column.header) from None
+            problems.append(Problem(f"{brief(text)} {exc}", column.header))
+            continue
         node = data
         for part in column.path[:-1]:
             node = node.setdefault(part, {})
         node[column.path[-1]] = value
+    if problems:
+        raise ProfileError.several(problems, file=label)
     return data
 
 

@@ -53,6 +53,11 @@ def test_csv_cells_with_characters_xml_cannot_hold(tmp_path, cell):
     assert "must not contain" in row.error.message
 
 
+def test_every_bad_cell_of_a_row_is_reported(tmp_path):
+    (row,) = _rows(tmp_path, GOOD_ROW.replace(",10,", ",ten,").replace("2026-12-01", "soon"))
+    assert [p.field for p in row.error.problems] == ["client.users", "effective_date"]
+
+
 @pytest.mark.parametrize("date_text", ["2026-02-30", "20261201", "2026-W48-1"])
 def test_csv_dates_are_yyyy_mm_dd_and_real(tmp_path, date_text):
     (row,) = _rows(tmp_path, GOOD_ROW.replace("2026-12-01", date_text))
