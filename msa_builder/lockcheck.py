@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Strict, ValidationError
 
-from ._files import field_path
+from ._parse import field_path
 
 Text = Annotated[str, Strict()]
 Flag = Annotated[bool, Strict()]

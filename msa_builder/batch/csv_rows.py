@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .._files import parse_yaml
+from .._parse import parse_yaml
 from ..errors import MsaError, Problem, ProfileError, brief
 from ..fieldtypes import character_problem
 from ..library.model import Manifest

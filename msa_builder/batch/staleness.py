@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from .._files import parse_json
+from .._parse import parse_json
 from .._version import __version__
 from ..agreement import Agreement
 from ..build import BuildOptions, output_names

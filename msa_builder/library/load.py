@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .._files import decode_utf8, parse_json, parse_yaml, raise_validation
+from .._files import raise_validation
+from .._parse import decode_utf8, parse_json, parse_yaml
 from ..errors import LibraryError, MsaError
 from ..fieldtypes import character_problem
 from ..paths import default_library

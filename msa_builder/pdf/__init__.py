@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..agreement import Agreement
+from ..errors import ConversionError
 from ..lock import bom_hash
 from .convert import PdfConverter
 from .finish import OutlineEntry, SigningPlace, finish_pdf

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .._files import parse_json
+from .._parse import parse_json
 from ..errors import RenderError
 from ..lockcheck import outputs_problem
 from .flat import FlatItem

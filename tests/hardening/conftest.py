@@ -10,6 +10,8 @@ from click.testing import CliRunner, Result
 
 from msa_builder import api
 from msa_builder.cli import main
+from msa_builder.errors import ProfileError
+from msa_builder.profile import load_profile
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
@@ -37,6 +39,16 @@ def harbor(old: str = "", new: str = "") -> str:
     if old:
         assert old in HARBOR_TEXT, old
     return HARBOR_TEXT.replace(old, new, 1) if old else HARBOR_TEXT
+
+
+def refused(tmp_path: Path, text: str | bytes, name: str = "client.yaml") -> ProfileError:
+    """The ProfileError that loading `text` as a profile file raises (it must raise one, naming the file)."""
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    assert caught.value.file == str(path)
+    return caught.value
 
 
 def assert_clean_error(result: Result, *fragments: str, exit_code: int = 2) -> str:
