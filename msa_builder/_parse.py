@@ -37,7 +37,7 @@ class _UniqueKeyLoader(FAST_LOADER):  # type: ignore[misc,valid-type]
         try:
             return super().construct_object(node, deep=deep)
         except (ValueError, TypeError, LookupError, ArithmeticError, AttributeError) as exc:
-            value = brief(node.value) if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+            value = brief(node.value) if isinstance(node, yaml.ScalarNode) else f"a {getattr(node, 'id', 'node')}"
             raise ConstructorError(None, None, f"{value} is not a valid {node.tag.rsplit(':', 1)[-1]} "
                                    f"({clip(str(exc), 200) or type(exc).__name__})", node.start_mark) from None
 
@@ -48,11 +48,12 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         if not isinstance(key_node, yaml.ScalarNode):
             raise ConstructorError(None, None, "a key must be a plain name, not a list or mapping (`? [a, b]`)",
                                    key_node.start_mark)
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise ConstructorError(None, None, f"duplicate key {brief(key)}", key_node.start_mark)
         seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    mapping: dict[Any, Any] = loader.construct_mapping(node, deep=deep)
+    return mapping
 
 
 def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> int:
@@ -60,7 +61,7 @@ def _construct_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> int:
     if len(node.value) > MAX_NUMBER_DIGITS:
         raise ConstructorError(None, None, f"a number of {len(node.value):,} digits is too long "
                                f"(at most {MAX_NUMBER_DIGITS})", node.start_mark)
-    return SafeConstructor.construct_yaml_int(loader, node)  # type: ignore[no-any-return]
+    return SafeConstructor.construct_yaml_int(loader, node)
 
 
 def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
@@ -102,12 +103,13 @@ def _check_yaml_events(text: str, *, source: str, error: type[MsaError], first_l
     stack: list[list[Any]] = [[None, 0]]  # open collections: [anchor, values so far]
     total = 0
     for event in yaml.parse(text, Loader=FAST_LOADER):
+        mark = event.start_mark
+        line = mark.line + first_line if mark is not None else None
         if isinstance(event, yaml.CollectionStartEvent):
             stack.append([event.anchor, 1])
             added = 1
             if len(stack) - 1 > MAX_DEPTH:
-                raise error(f"nested deeper than {MAX_DEPTH} levels", file=source,
-                            line=event.start_mark.line + first_line)
+                raise error(f"nested deeper than {MAX_DEPTH} levels", file=source, line=line)
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, count = stack.pop()
             if anchor is not None:
@@ -121,15 +123,15 @@ def _check_yaml_events(text: str, *, source: str, error: type[MsaError], first_l
         elif isinstance(event, yaml.AliasEvent):
             if any(frame[0] == event.anchor for frame in stack):
                 raise error(f"the alias *{event.anchor} refers to a value that contains it", file=source,
-                            line=event.start_mark.line + first_line)
-            added = sizes.get(event.anchor, 1)
+                            line=line)
+            added = sizes.get(event.anchor or "", 1)
         else:
             continue
         stack[-1][1] += added
         total += added
         if total > MAX_VALUES:
             raise error(f"holds more than {MAX_VALUES:,} values (YAML aliases count once per use)",
-                        file=source, line=event.start_mark.line + first_line)
+                        file=source, line=line)
 
 
 def parse_yaml(text: str, *, source: str, error: type[MsaError], first_line: int = 1) -> Any:

@@ -93,7 +93,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
                   defer_init: bool = False) -> str:
         return super()._generate(_Bound().visit(source), name, filename, defer_init)
 
-    def concat(self, pieces: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, pieces: Iterable[str]) -> str:
         """Join a render's output, refusing it as soon as it passes MAX_OUTPUT characters."""
         out = []
         total = 0

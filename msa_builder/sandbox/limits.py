@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext
-from jinja2.sandbox import SecurityError
 from jinja2.utils import Cycler, Namespace
 
 MAX_STEPS = 100_000  # the most any clause of the shipped library takes is under 100
