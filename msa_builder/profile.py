@@ -27,7 +27,7 @@ from pydantic import (
 
 from ._files import branch_tag, raise_validation, read_mapping
 from .errors import Problem, ProfileError, brief
-from .fieldtypes import StrictDate, text_problem
+from .fieldtypes import StrictDate, character_problem, text_problem
 from .library.model import Manifest
 
 ControlStatus = Literal["accepted", "declined", "client_managed"]
@@ -53,6 +53,11 @@ def _clean_text(value: str, *, one_line: bool = True) -> str:
     It is stored in Unicode's composed form (NFC), so that "Café" typed on a Mac (e + combining
     accent) and on Windows (é) is one client, one folder and one ledger key.
     """
+    # Before stripping: str.strip() would silently drop a trailing U+0085 or U+001F, which are
+    # control characters, not spaces.
+    problem = character_problem(value)
+    if problem:
+        raise ValueError(problem)
     text = value.strip()
     if not text:
         raise ValueError("must not be empty")

@@ -165,10 +165,12 @@ def _map_row(cells: dict[str, str], columns: list[_Column], *, label: str) -> di
     data: dict[str, Any] = {}
     problems: list[Problem] = []
     for column in columns:
-        text = cells.get(column.header, "").strip()
+        raw = cells.get(column.header, "")
+        text = raw.strip()
         if not text:
             continue
-        problem = character_problem(text)
+        # The cell as written: strip() would silently drop a trailing U+0085 or U+001F.
+        problem = character_problem(raw)
         if problem:
             problems.append(Problem(f"the cell {problem}", column.header))
             continue
@@ -210,7 +212,7 @@ def _rows(reader: Iterator[list[str]], headers: list[str], columns: list[_Column
             yield CsvRow(label, sha, None, None, empty=True)
             continue
         try:
-            yield CsvRow(label, sha, _map_row(values, columns, label=label), None)
+            yield CsvRow(label, sha, _map_row(dict(zip(headers, cells)), columns, label=label), None)
         except ProfileError as exc:
             yield CsvRow(label, sha, None, exc)
 

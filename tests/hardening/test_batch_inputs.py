@@ -46,7 +46,8 @@ def test_csv_whole_number_too_long_for_int(tmp_path):
     assert row.error is not None and "is too large" in row.error.message and row.error.field == "client.users"
 
 
-@pytest.mark.parametrize("cell", ["Acme\x00LLC", "Acme\x1b[31mLLC", "Acme\x9bLLC", "Acme\ufffeLLC"])
+@pytest.mark.parametrize("cell", ["Acme\x00LLC", "Acme\x1b[31mLLC", "Acme\x9bLLC", "Acme\ufffeLLC", "Acme LLC\x85",
+                                  "\x1fAcme LLC"])
 def test_csv_cells_with_characters_xml_cannot_hold(tmp_path, cell):
     (row,) = _rows(tmp_path, GOOD_ROW.replace("Acme LLC", cell))
     assert row.error is not None and row.error.field == "client.legal_name"

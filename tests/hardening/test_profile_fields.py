@@ -44,6 +44,18 @@ def test_characters_that_must_never_reach_a_contract_are_refused(harbor_data, fi
     assert f"U+{ord(char):04X}" in error.format()
 
 
+@pytest.mark.parametrize("field", TEXT_FIELDS)
+@pytest.mark.parametrize("char", ["\x85", "\x1c", "\x1f", "\x0b", "\x0c"])
+def test_control_characters_that_python_counts_as_whitespace_are_refused_at_the_edges_too(harbor_data, field, char):
+    _refused(_set(harbor_data, field, f"Harbor Finch{char}"), field)
+    _refused(_set(harbor_data, field, f"{char}Harbor Finch"), field)
+
+
+def test_outer_whitespace_is_still_trimmed(harbor_data):
+    profile = profile_from_mapping(_set(harbor_data, "client.legal_name", "  Harbor Finch LLP\n"), source="p")
+    assert profile.client.legal_name == "Harbor Finch LLP"
+
+
 @pytest.mark.parametrize("field", ONE_LINE_FIELDS)
 @pytest.mark.parametrize("char", ["\n", "\r", "\t", "\u2028", "\u2029"])
 def test_one_line_fields_refuse_line_breaks(harbor_data, field, char):
