@@ -11,6 +11,7 @@ import click
 
 from .._version import __version__
 from ..errors import MsaError, clip
+from ..fieldtypes import text_problem
 
 
 class _Group(click.Group):
@@ -30,12 +31,30 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
             raise  # click's own ways out (usage errors, --help, Ctrl-C, ctx.exit)
+        except UnicodeEncodeError as exc:
+            # Python decodes bytes that are not UTF-8 in arguments, the environment and file names
+            # into lone surrogates; they fail only where text is written (a ledger row, a document).
+            if (ctx.obj and ctx.obj.get("debug")) or "surrogates not allowed" not in str(exc):
+                raise
+            click.echo("error: a command-line argument, environment variable or file name is not UTF-8 text; "
+                       "write it in UTF-8", err=True)
+            ctx.exit(2)
         except Exception as exc:  # noqa: BLE001 - the last resort: no traceback reaches a user
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(f"error: internal error ({type(exc).__name__}: {clip(str(exc), 300)}); rerun with --debug "
                        "to see where, and report it", err=True)
             ctx.exit(1)
+
+
+def one_line_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A text option that ends up in a document or the ledger: the character rules of client text."""
+    if value is None:
+        return None
+    problem = text_problem(value, one_line=True)
+    if problem:
+        raise click.BadParameter(problem)
+    return value
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

@@ -249,3 +249,16 @@ def test_a_zip_bomb_template_is_refused_before_it_is_unpacked(run, tmp_path, mon
         archive.writestr("word/media/zeros.bin", b"\0" * (8 * 1024 * 1024))
     assert_clean_error(run("build", HARBOR, "--out", tmp_path / "out", "--templates", folder),
                        "agreement.docx", "unpacks to more than 4 MB")
+
+
+@pytest.mark.parametrize("author", ["bad\udcffname", "bad\x01name", "bad\ufffename", "two\nlines", "\u200b"])
+def test_a_redline_author_that_cannot_be_document_text(run, tmp_path, author):
+    result = run("diff", "scope.out_of_scope@1.0.0", "scope.out_of_scope@1.1.0", "-o", tmp_path / "d.docx",
+                 "--author", author)
+    assert result.exit_code == 2 and "--author" in result.output and not (tmp_path / "d.docx").exists()
+
+
+def test_an_argument_that_is_not_utf8_is_exit_2_not_an_internal_error(run, tmp_path):
+    assert run("build", HARBOR, "--out", tmp_path).exit_code == 0  # a ledger to look the client up in
+    result = run("ledger", "mark", "caf\udce9", "signed", "--out", tmp_path)
+    assert_clean_error(result, "not UTF-8 text")
