@@ -23,6 +23,11 @@ RULE_STEPS = 10_000  # a rule is one expression; the shipped ones take a few ste
 _env = BoundedSandbox(undefined=StrictUndefined)
 
 
+def _shown(source: str) -> str:
+    """A rule as quoted in a message: whole unless it is absurdly long."""
+    return repr(clip(source, 200))
+
+
 @dataclass(frozen=True)
 class Rule:
     """A compiled applicability rule and the profile values it reads."""
@@ -36,7 +41,7 @@ class Rule:
             with budget(RULE_STEPS):
                 return bool(self._compiled(**context))
         except UndefinedError as exc:
-            raise RuleError(f"rule {brief(self.source)} failed: {exc.message}", file=where,
+            raise RuleError(f"rule {_shown(self.source)} failed: {exc.message}", file=where,
                             field="applies_when", allowed=RULE_NAMES) from None
         # The sandbox raises SecurityError (a TemplateRuntimeError, like our LimitError); filters
         # raise their own runtime errors, and arithmetic can overflow (`2.0 ** 10000`): all are a
@@ -44,7 +49,7 @@ class Rule:
         except (TemplateRuntimeError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError,
                 MemoryError) as exc:
             reason = "nested too deeply" if isinstance(exc, RecursionError) else clip(str(exc))
-            raise RuleError(f"rule {brief(self.source)} failed: {reason}", file=where,
+            raise RuleError(f"rule {_shown(self.source)} failed: {reason}", file=where,
                             field="applies_when") from None
 
     def values(self, context: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,14 +92,14 @@ def compile_rule(source: str, *, where: str) -> Rule:
         compiled = _env.compile_expression(source, undefined_to_none=False)
         template = _env.parse("{{ (" + source + ") }}")
     except TemplateSyntaxError as exc:
-        raise LibraryError(f"rule {brief(source)} is not a valid expression: {exc.message}",
+        raise LibraryError(f"rule {_shown(source)} is not a valid expression: {exc.message}",
                            file=where, field="applies_when") from None
     except RecursionError:
-        raise LibraryError(f"rule {brief(source)} is not a valid expression: nested too deeply",
+        raise LibraryError(f"rule {_shown(source)} is not a valid expression: nested too deeply",
                            file=where, field="applies_when") from None
     names = tuple(_paths(template))
     for name in names:
         if name.split(".")[0] not in RULE_NAMES:
-            raise LibraryError(f"rule {brief(source)} reads {brief(name.split('.')[0])}, which rules cannot see",
+            raise LibraryError(f"rule {_shown(source)} reads {brief(name.split('.')[0])}, which rules cannot see",
                                file=where, field="applies_when", allowed=RULE_NAMES)
     return Rule(source=source, names=names, _compiled=compiled)
