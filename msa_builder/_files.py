@@ -1,10 +1,23 @@
-"""Reading YAML/JSON inputs with errors that name the file, and writing outputs atomically."""
+"""Reading YAML/JSON input files with errors that name the file, and writing outputs atomically.
+
+Parsing itself, with its bounds, is `_parse`; here a file is read (at most MAX_INPUT_BYTES: a FIFO
+or a huge file is refused, not read into memory), pydantic's problems become ours, and outputs are
+written so that a refused write is an OutputError naming the path and leaves nothing half-written.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ._parse import decode_utf8, field_path, parse_json, parse_yaml
+from .errors import MsaError, OutputError, Problem, brief
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -13,78 +26,51 @@ os.umask(_UMASK)
 def _publish_mode(fd: int) -> None:
     """mkstemp creates files readable by the owner only; outputs are ordinary files."""
     os.fchmod(fd, 0o666 & ~_UMASK)
-from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
-
-from .errors import MsaError
 
 
-# libyaml's parser, where installed, is about 6x faster than PyYAML's; a batch parses hundreds of profiles.
-FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_INPUT_BYTES = 16 * 1024 * 1024
 
 
-class _UniqueKeyLoader(FAST_LOADER):  # type: ignore[misc,valid-type]
-    """A safe loader that refuses duplicate keys, which YAML otherwise silently overwrites."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def parse_yaml(text: str, *, source: str, error: type[MsaError]) -> Any:
-    """Parse YAML text (JSON is YAML too), turning syntax errors into `error` with a line."""
+def read_input(path: Path, *, error: type[MsaError], what: str) -> bytes:
+    """An input file's bytes, refusing files too large to be one (or endless, like a FIFO)."""
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise error(f"invalid YAML: {problem}", file=source, line=line) from None
-    except yaml.YAMLError as exc:
-        raise error(f"invalid YAML: {exc}", file=source) from None
-
-
-def read_text(path: Path, *, error: type[MsaError], what: str) -> str:
-    """Read a UTF-8 text file, turning every failure into `error` naming the file."""
-    try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise error(f"{what} not found", file=str(path)) from None
     except OSError as exc:
         raise error(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise error(f"{what} is not UTF-8 text", file=str(path)) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise error(f"{what} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; that is not a {what}",
+                    file=str(path))
+    return raw
+
+
+def read_text(path: Path, *, error: type[MsaError], what: str) -> str:
+    """Read a UTF-8 text file (bounded like every input), turning every failure into `error` naming it."""
+    return decode_utf8(read_input(path, error=error, what=what), error=error, what=what, source=str(path))
+
+
+def parse_document(raw: bytes, *, source: str, json_text: bool, error: type[MsaError], what: str) -> Any:
+    """Parse the bytes of a YAML or JSON document, with every bound of `parse_yaml` / `parse_json`."""
+    text = decode_utf8(raw, error=error, what=what, source=source)
+    return parse_json(text, source=source, error=error) if json_text else parse_yaml(text, source=source, error=error)
+
+
+def parse_mapping(raw: bytes, *, source: str, json_text: bool, error: type[MsaError], what: str) -> dict[str, Any]:
+    """Parse a YAML or JSON document whose top level must be a mapping."""
+    data = parse_document(raw, source=source, json_text=json_text, error=error, what=what)
+    if data is None:
+        raise error(f"{what} is empty; it must be a mapping of fields", file=source)
+    if not isinstance(data, dict):
+        raise error(f"{what} must be a mapping of fields, not {type(data).__name__}", file=source)
+    return data
 
 
 def read_mapping(path: Path, *, error: type[MsaError], what: str) -> dict[str, Any]:
-    """Read a YAML or JSON file whose top level must be a mapping."""
-    text = read_text(path, error=error, what=what)
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise error(f"invalid JSON: {exc.msg}", file=str(path), line=exc.lineno) from None
-    else:
-        data = parse_yaml(text, source=str(path), error=error)
-    if not isinstance(data, dict):
-        raise error(f"{what} must be a mapping of fields, not {type(data).__name__}", file=str(path))
-    return data
+    """Read a YAML or JSON file (by its suffix) whose top level must be a mapping."""
+    raw = read_input(path, error=error, what=what)
+    return parse_mapping(raw, source=str(path), json_text=path.suffix.lower() == ".json", error=error, what=what)
 
 
 # Parts of a pydantic error location the user never wrote: validator wrappers, and the tags of
@@ -97,46 +83,67 @@ def branch_tag(name: str) -> str:
     return f"branch:{name}"
 
 
-def field_path(loc: tuple[int | str, ...]) -> str:
-    """Render a pydantic location as a dotted path with list indexes: `client.signatory.name`."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError], prefix: str = "") -> None:
-    """Raise the first pydantic problem as our error, naming the field path and allowed values."""
-    first = exc.errors()[0]
-    loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith(_HIDDEN_LOC)))
+def _problem(error: Any, prefix: str) -> Problem:
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(_HIDDEN_LOC)))
     path = field_path(loc)
     if prefix:
         path = f"{prefix}.{path}" if path else prefix
-    kind = first["type"]
-    ctx = first.get("ctx") or {}
-    allowed = None
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    allowed: list[str] = []
     if kind == "missing":
         message = "required field is missing"
     elif kind == "extra_forbidden":
         message = "unknown field"
     elif kind in ("literal_error", "enum"):
-        message = f"{first.get('input')!r} is not allowed"
+        message = f"{brief(error.get('input'))} is not allowed"
         expected = str(ctx.get("expected", ""))
         allowed = [a.strip().strip("'") for a in expected.replace(" or ", ", ").split(",") if a.strip()]
+    elif kind == "value_error":
+        # Our validators' messages say what is wrong and show the value where it helps.
+        message = str(error["msg"]).removeprefix("Value error, ")
     else:
-        message = first["msg"]
-        if "input" in first and not isinstance(first["input"], (dict, list)):
-            message += f" (got {first['input']!r})"
-    count = len(exc.errors())
-    hint = f"{count - 1} more problem(s) in this file" if count > 1 else None
-    raise error(message, file=source, field=path or None, allowed=allowed, hint=hint) from None
+        message = error["msg"]
+        if "input" in error and not isinstance(error["input"], (dict, list)):
+            message += f" (got {brief(error['input'])})"
+    return Problem(message, path or None, allowed=tuple(allowed))
+
+
+def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError], prefix: str = "") -> None:
+    """Raise every pydantic problem of one input as our error, naming field paths and allowed values."""
+    problems = list(dict.fromkeys(_problem(e, prefix) for e in exc.errors(include_url=False)))
+    raise error.several(problems, file=source) from None
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """Our own error, naming the path, for a write the system refused (permissions, full disk...)."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as exc:
+        # Name the folder when creating it failed, the output otherwise (never our temp file).
+        named = exc.filename if isinstance(exc.filename, str) else ""
+        culprit = named if named and not named.endswith(".tmp") else str(path)
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, (NotADirectoryError, FileExistsError)):
+            reason += "; a file is where a folder must be"
+        raise OutputError(f"cannot write {path.name}: {reason}", file=culprit) from None
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    if path.is_dir():
+        raise OutputError("a folder is where this output file must be written", file=str(path),
+                          hint="move the folder away, or choose another --out")
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except FileNotFoundError:
+        return False
 
 
 def _stage(path: Path, data: bytes) -> str:
-    """`data` in a new temp file beside `path`, on disk (fsync): ready to be renamed or linked into place."""
+    """Write `data` to a fresh temp file beside `path`, on disk, and return its name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -146,16 +153,23 @@ def _stage(path: Path, data: bytes) -> str:
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
-        os.unlink(tmp)
+        _discard(tmp)
         raise
     return tmp
+
+
+def _discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
     """Write one file via a temp file and rename, so readers see old or new, never torn.
 
     Returns False, touching nothing, when the file already holds exactly these bytes: an
-    unchanged rebuild must not change mtimes.
+    unchanged rebuild must not change mtimes. A refused write raises OutputError naming the path.
     """
     return bool(atomic_write_set({path: data}))
 
@@ -169,20 +183,15 @@ def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
-            try:
-                if path.stat().st_size == len(data) and path.read_bytes() == data:
-                    continue
-            except FileNotFoundError:
-                pass
-            staged.append((_stage(path, data), path))
+            with _writing(path):
+                if not _unchanged(path, data):
+                    staged.append((_stage(path, data), path))
         for tmp, path in staged:
-            os.replace(tmp, path)
+            with _writing(path):
+                os.replace(tmp, path)
     except BaseException:
         for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+            _discard(tmp)
         raise
     return [path for _, path in staged]
 
@@ -198,4 +207,4 @@ def write_once(path: Path, data: bytes) -> None:
     try:
         os.link(tmp, path)
     finally:
-        os.unlink(tmp)
+        _discard(tmp)

@@ -73,21 +73,31 @@ def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | No
           ledger: PathLike | None = None) -> BuildResult:
     """`msa build`: one client's agreement, memo, content model and lock, recorded in the ledger.
 
-    Everything is rendered in memory first, then the ledger (default OUT/ledger.sqlite) is opened,
-    and only then are files written: a bad input or an unusable ledger leaves nothing behind.
-    `result.record` is None when the ledger already holds exactly this build (an unchanged rebuild).
+    Everything is rendered in memory first; then the ledger (default OUT/ledger.sqlite) is opened, or,
+    when it does not exist yet, checked to be creatable; only then are files written, and a new ledger
+    is created once they are. A bad input or an unusable ledger leaves nothing behind (outputs the
+    ledger never heard of would be built but never tracked). `result.record` is None when the ledger
+    already holds exactly this build (an unchanged rebuild).
     """
+    from .ledger import Ledger, check_creatable, default_ledger
     from .outputs import BuildOptions, render_build, write_build  # the rendering stack loads only here
-    from .ledger import Ledger, default_ledger
 
     options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
                            default_provider(), templates_dir=_templates(templates), as_of=as_of,
                            allow_drafts=allow_drafts, final=final, formats=tuple(formats))
     rendered = render_build(load_profile(Path(profile)), options)
-    with Ledger(Path(ledger) if ledger else default_ledger(out_dir)) as book:
+    path = Path(ledger) if ledger else default_ledger(out_dir)
+    book = Ledger(path) if path.exists() else None
+    try:
+        if book is None:
+            check_creatable(path)
         result = write_build(rendered, Path(out_dir))
+        book = book or Ledger(path)
         record = book.record_build(result.lock, lock_sha256=result.lock_sha256, slug=result.slug,
                                    directory=str(result.directory.resolve()), source=str(profile), by="msa build")
+    finally:
+        if book is not None:
+            book.close()
     return replace(result, record=record)
 
 

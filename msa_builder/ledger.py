@@ -132,6 +132,18 @@ def default_ledger(out_dir: Path | str) -> Path:
     return Path(out_dir) / LEDGER_NAME
 
 
+def check_creatable(path: Path) -> None:
+    """Refuse, before anything is built, a ledger path under a file or in a folder we cannot write."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise LedgerError("cannot create the ledger: a file is where a folder must be", file=str(path),
+                          hint=f"{folder} is a file")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LedgerError("cannot create the ledger: the folder is not writable", file=str(path))
+
+
 def open_existing(path: Path | str) -> Ledger:
     """Open a ledger that must already exist (reading or marking must not create an empty one)."""
     if not Path(path).is_file():

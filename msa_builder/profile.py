@@ -9,14 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    ValidationError,
+    field_validator,
+)
 
 from ._files import branch_tag, raise_validation, read_mapping
-from .errors import ProfileError
+from .errors import Problem, ProfileError, brief
+from .fieldtypes import StrictDate, character_problem, text_problem
 from .library.model import Manifest
 
 ControlStatus = Literal["accepted", "declined", "client_managed"]
@@ -36,19 +47,37 @@ _TEMPLATE_MARKERS = ("{{", "{%", "{#", "}}", "%}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _clean_text(value: str) -> str:
-    """Client text is reproduced exactly, but it may never look like a template placeholder."""
+def _clean_text(value: str, *, one_line: bool = True) -> str:
+    """Client text is reproduced exactly, but it may never look like a template placeholder.
+
+    It is stored in Unicode's composed form (NFC), so that "Café" typed on a Mac (e + combining
+    accent) and on Windows (é) is one client, one folder and one ledger key.
+    """
+    # Before stripping: str.strip() would silently drop a trailing U+0085 or U+001F, which are
+    # control characters, not spaces.
+    problem = character_problem(value)
+    if problem:
+        raise ValueError(problem)
     text = value.strip()
     if not text:
         raise ValueError("must not be empty")
     if any(marker in text for marker in _TEMPLATE_MARKERS):
         raise ValueError("must not contain template markers such as '{{' or '{%'")
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
-        raise ValueError("must not contain control characters")
-    return text
+    problem = text_problem(text, one_line=one_line)
+    if problem:
+        raise ValueError(problem)
+    return unicodedata.normalize("NFC", text)
 
 
-CleanText = Annotated[str, AfterValidator(_clean_text)]
+def _clean_paragraph(value: str) -> str:
+    return _clean_text(value, one_line=False)
+
+
+# Strict: YAML's `!!binary` gives bytes, which pydantic would otherwise decode into a name.
+CleanText = Annotated[str, Strict(), AfterValidator(_clean_text)]
+# Text a contract shows inside a sentence, where a line break reads as a space (an address, a reason).
+CleanParagraph = Annotated[str, Strict(), AfterValidator(_clean_paragraph)]
+Name = Annotated[str, Strict()]
 
 
 class _Strict(BaseModel):
@@ -60,7 +89,7 @@ class Signatory(_Strict):
 
     name: CleanText
     title: CleanText
-    email: str
+    email: Name
 
     @field_validator("email")
     @classmethod
@@ -75,8 +104,8 @@ class ClientDetails(_Strict):
     """Who the client is; `jurisdiction` is the state whose law governs the agreement."""
 
     legal_name: CleanText
-    jurisdiction: str
-    address: CleanText
+    jurisdiction: Name
+    address: CleanParagraph
     signatory: Signatory
     users: int = Field(ge=1, le=1_000_000)
     entity: CleanText | None = None
@@ -93,7 +122,8 @@ class ClientDetails(_Strict):
     @classmethod
     def _jurisdiction(cls, value: str) -> str:
         if value not in US_JURISDICTIONS:
-            raise ValueError("must be a US state (or District of Columbia), spelled out, e.g. California")
+            raise ValueError(f"{brief(value)} is not a US state; spell out a state (or District of Columbia), "
+                             "e.g. California")
         return value
 
 
@@ -101,8 +131,8 @@ class ControlDecision(_Strict):
     """The long form of a control entry: the decision plus the record a decline needs."""
 
     status: ControlStatus
-    offered: date | None = None
-    reason: CleanText | None = None
+    offered: StrictDate | None = None
+    reason: CleanParagraph | None = None
 
 
 def _entry_form(value: Any) -> str:
@@ -122,12 +152,12 @@ class Profile(_Strict):
     """One client's profile: the short input from which an agreement is built."""
 
     client: ClientDetails
-    tier: str
-    industry: str
-    effective_date: date
+    tier: Name
+    industry: Name
+    effective_date: StrictDate
     controls: dict[str, ControlEntry] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
-    agreement_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    agreement_id: Name | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
     def decision(self, control: str) -> ControlDecision | None:
         entry = self.controls.get(control)
@@ -141,17 +171,18 @@ class Provider(_Strict):
 
     legal_name: CleanText
     organization: CleanText
-    address: CleanText
-    notice_email: str
+    address: CleanParagraph
+    notice_email: Name
     signatory: Signatory
     website: CleanText
 
     @field_validator("notice_email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not _EMAIL.match(value.strip()):
+        value = _clean_text(value)
+        if not _EMAIL.match(value):
             raise ValueError("must be an email address such as notices@example.com")
-        return value.strip()
+        return value
 
 
 class LoadedProfile(BaseModel):
@@ -210,29 +241,36 @@ def load_provider(path: Path) -> tuple[Provider, str]:
 
 
 def check_profile(profile: Profile, manifest: Manifest, *, source: str) -> None:
-    """Check the profile's tier, industry, controls and parameter overrides against the library."""
+    """Check the profile's tier, industry, controls and parameter overrides against the library.
+
+    Every problem is reported at once, like the schema's own.
+    """
+    problems: list[Problem] = []
     if profile.tier not in manifest.tiers:
-        raise ProfileError(f"{profile.tier!r} is not a tier this library knows", file=source,
-                           field="tier", allowed=manifest.tiers)
+        problems.append(Problem(f"{brief(profile.tier)} is not a tier this library knows", "tier",
+                                allowed=tuple(manifest.tiers)))
     if profile.industry not in manifest.industries:
-        raise ProfileError(f"{profile.industry!r} is not an industry this library knows", file=source,
-                           field="industry", allowed=manifest.industries)
+        problems.append(Problem(f"{brief(profile.industry)} is not an industry this library knows", "industry",
+                                allowed=tuple(manifest.industries)))
     for control in profile.controls:
         if control not in manifest.controls:
-            raise ProfileError(f"{control!r} is not a control this library knows", file=source,
-                               field=f"controls.{control}", allowed=manifest.controls)
+            problems.append(Problem(f"{brief(control)} is not a control this library knows",
+                                    f"controls.{control}", allowed=tuple(manifest.controls)))
     for name, value in profile.params.items():
         definition = manifest.parameters.get(name)
         if definition is None:
-            raise ProfileError(f"{name!r} is not a parameter this library knows", file=source,
-                               field=f"params.{name}", allowed=sorted(manifest.parameters))
+            problems.append(Problem(f"{brief(name)} is not a parameter this library knows", f"params.{name}",
+                                    allowed=tuple(sorted(manifest.parameters))))
+            continue
         try:
             parsed = definition.parse(value)  # '$3,000,000' and '1.5%' read as the CSV form reads them
         except ValueError:
             parsed = value
         problem = definition.check_value(parsed)
         if problem:
-            raise ProfileError(f"{value!r} {problem}", file=source, field=f"params.{name}")
+            problems.append(Problem(f"{brief(value)} {problem}", f"params.{name}"))
+    if problems:
+        raise ProfileError.several(problems, file=source)
 
 
 def slugify(legal_name: str) -> str:

@@ -13,13 +13,19 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateRuntimeError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import LibraryError, RuleError
+from .errors import LibraryError, RuleError, brief, clip
+from .sandbox import BoundedSandbox, budget
 
 RULE_NAMES = ("tier", "industry", "users", "controls", "declined", "params", "jurisdiction")
+RULE_STEPS = 10_000  # a rule is one expression; the shipped ones take a few steps
 
-_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+_env = BoundedSandbox(undefined=StrictUndefined)
+
+
+def _shown(source: str) -> str:
+    """A rule as quoted in a message: whole unless it is absurdly long."""
+    return repr(clip(source, 200))
 
 
 @dataclass(frozen=True)
@@ -32,14 +38,19 @@ class Rule:
 
     def evaluate(self, context: Mapping[str, Any], *, where: str) -> bool:
         try:
-            return bool(self._compiled(**context))
+            with budget(RULE_STEPS):
+                return bool(self._compiled(**context))
         except UndefinedError as exc:
-            raise RuleError(f"rule {self.source!r} failed: {exc.message}", file=where,
+            raise RuleError(f"rule {_shown(self.source)} failed: {exc.message}", file=where,
                             field="applies_when", allowed=RULE_NAMES) from None
-        # The sandbox raises SecurityError (a TemplateRuntimeError); filters raise their own runtime
-        # errors, and arithmetic can overflow (`2.0 ** 10000`): all are a broken rule, not a crash.
-        except (TemplateRuntimeError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
-            raise RuleError(f"rule {self.source!r} failed: {exc}", file=where, field="applies_when") from None
+        # The sandbox raises SecurityError (a TemplateRuntimeError, like our LimitError); filters
+        # raise their own runtime errors, and arithmetic can overflow (`2.0 ** 10000`): all are a
+        # broken rule, not a crash.
+        except (TemplateRuntimeError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError,
+                MemoryError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else clip(str(exc))
+            raise RuleError(f"rule {_shown(self.source)} failed: {reason}", file=where,
+                            field="applies_when") from None
 
     def values(self, context: Mapping[str, Any]) -> dict[str, Any]:
         """The profile values this rule looked at, for explaining why it matched or not."""
@@ -81,12 +92,15 @@ def compile_rule(source: str, *, where: str) -> Rule:
         compiled = _env.compile_expression(source, undefined_to_none=False)
         template = _env.parse("{{ (" + source + ") }}")
     except TemplateSyntaxError as exc:
-        raise LibraryError(f"rule {source!r} is not a valid expression: {exc.message}",
+        raise LibraryError(f"rule {_shown(source)} is not a valid expression: {exc.message}",
+                           file=where, field="applies_when") from None
+    except RecursionError:
+        raise LibraryError(f"rule {_shown(source)} is not a valid expression: nested too deeply",
                            file=where, field="applies_when") from None
     names = tuple(_paths(template))
     for name in names:
         if name.split(".")[0] not in RULE_NAMES:
-            raise LibraryError(f"rule {source!r} reads {name.split('.')[0]!r}, which rules cannot see",
+            raise LibraryError(f"rule {_shown(source)} reads {brief(name.split('.')[0])}, which rules cannot see",
                                file=where, field="applies_when", allowed=RULE_NAMES)
     return Rule(source=source, names=names, _compiled=compiled)
 

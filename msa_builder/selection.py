@@ -12,8 +12,8 @@ from typing import Any
 
 from . import as_of as as_of_rule
 from . import clock
-from .errors import MsaError, ProfileError, RequiredControlError, RuleError
-from .library.model import ClauseVersion, Library, Manifest, OutlineEntry, semver_key
+from .errors import MsaError, ProfileError, RequiredControlError, RuleError, brief
+from .library.model import ClauseVersion, Library, Manifest, OutlineEntry, RequireRule, semver_key
 from .params import ResolvedParam, resolve_params
 from .profile import LoadedProfile, Profile, check_profile
 from .rules import rule_for
@@ -190,7 +190,7 @@ def _describe_values(candidates: list[Candidate]) -> str:
     values: dict[str, Any] = {}
     for c in candidates:
         values.update(c.values)
-    return ", ".join(f"{k}={v!r}" for k, v in values.items()) or "(the rules read no profile values)"
+    return ", ".join(f"{k}={brief(v)}" for k, v in values.items()) or "(the rules read no profile values)"
 
 
 def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[str, Any],

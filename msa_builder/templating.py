@@ -14,10 +14,10 @@ from typing import Any
 
 from jinja2 import BaseLoader, StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import TemplateRuntimeError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .errors import LibraryError, RenderError
+from .errors import LibraryError, RenderError, clip
 from .library.model import ClauseVersion
+from .sandbox import BoundedSandbox, budget
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _EXPRESSION = re.compile(r"{{.*?}}")
@@ -51,7 +51,7 @@ class _NoLoader(BaseLoader):
     pass
 
 
-_env = ImmutableSandboxedEnvironment(
+_env = BoundedSandbox(
     loader=_NoLoader(),
     undefined=StrictUndefined,
     finalize=_finalize,
@@ -72,6 +72,9 @@ def compile_clause(clause: ClauseVersion) -> Template:
         except TemplateSyntaxError as exc:
             raise LibraryError(f"template syntax error: {exc.message}", file=clause.path,
                                line=(exc.lineno or 1) + clause.body_line - 1) from None
+        except RecursionError:
+            raise LibraryError("template syntax error: expressions nested too deeply", file=clause.path,
+                               line=clause.body_line) from None
         template = Template.from_code(_env, code, _env.make_globals(None), None)
         _cache[clause.sha256] = template
     return template
@@ -84,6 +87,9 @@ def template_variables(clause: ClauseVersion) -> set[str]:
     except TemplateSyntaxError as exc:
         raise LibraryError(f"template syntax error: {exc.message}", file=clause.path,
                            line=(exc.lineno or 1) + clause.body_line - 1) from None
+    except RecursionError:
+        raise LibraryError("template syntax error: expressions nested too deeply", file=clause.path,
+                           line=clause.body_line) from None
     local = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     found: set[str] = set()
 
@@ -122,10 +128,12 @@ def render_clause(clause: ClauseVersion, context: Mapping[str, Any]) -> str:
     """Render a clause body to Markdown, or fail naming the clause, line and expression."""
     template = compile_clause(clause)
     try:
-        return template.render(context)
-    # TemplateRuntimeError covers the sandbox's SecurityError and filter argument errors;
-    # ArithmeticError covers the sandbox's over-large range() and float overflow.
-    except (TemplateRuntimeError, _EmptyValue, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        with budget():
+            return template.render(context)
+    # TemplateRuntimeError covers the sandbox's SecurityError (and our LimitError) and filter
+    # argument errors; ArithmeticError covers float overflow; RecursionError a macro calling itself.
+    except (TemplateRuntimeError, _EmptyValue, ArithmeticError, LookupError, TypeError, ValueError,
+            RecursionError, MemoryError) as exc:
         line = _template_line(exc, clause)
         file_line = line + clause.body_line - 1 if line else None
         snippet = ""
@@ -139,6 +147,10 @@ def render_clause(clause: ClauseVersion, context: Mapping[str, Any]) -> str:
             message = f"undefined variable{snippet}: {exc.message}"
         elif isinstance(exc, _EmptyValue):
             message = f"a value rendered empty{snippet}; contracts may not contain blanks"
+        elif isinstance(exc, RecursionError):
+            message = f"cannot render{snippet}: a macro or loop calls itself too deeply"
+        elif isinstance(exc, MemoryError):
+            message = f"cannot render{snippet}: out of memory"
         else:
-            message = f"cannot render{snippet}: {exc}"
+            message = f"cannot render{snippet}: {clip(str(exc))}"
         raise RenderError(f"{clause.key}: {message}", file=clause.path, line=file_line) from None

@@ -217,12 +217,13 @@ def test_client_text_is_kept_exactly_apart_from_outer_whitespace(harbor_data):
     assert profile.client.legal_name == name.strip()
 
 
-def test_several_problems_are_counted_in_the_hint(harbor_data):
+def test_several_problems_are_all_reported(harbor_data):
     del harbor_data["client"]["legal_name"]
     del harbor_data["client"]["address"]
     with pytest.raises(ProfileError) as caught:
         profile_from_mapping(harbor_data, source="harbor.yaml")
-    assert caught.value.hint == "1 more problem(s) in this file"
+    assert [p.field for p in caught.value.problems] == ["client.legal_name", "client.address"]
+    assert "client.address: required field is missing" in caught.value.format()
 
 
 # --- File-level problems --------------------------------------------------------------------------
@@ -246,11 +247,13 @@ def test_duplicate_yaml_key_is_an_error_not_an_overwrite(write_profile):
 
 
 def test_invalid_json_names_file_and_line(write_profile):
+    # CPython's JSON parser reports a trailing comma at the comma (3.13) or at the brace after it
+    # (3.11, 3.12): either line is right, a missing one is not.
     path = write_profile('{\n  "tier": "managed",\n}\n', name="client.json")
     with pytest.raises(ProfileError) as caught:
         load_profile(path)
     assert caught.value.file == str(path)
-    assert caught.value.line == 3
+    assert caught.value.line in (2, 3)
     assert caught.value.message.startswith("invalid JSON")
 
 

@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import ProfileError
+from .._parse import parse_yaml
+from ..errors import MsaError, Problem, ProfileError, brief
+from ..fieldtypes import character_problem
 from ..library.model import Manifest
 from ..library.paramtypes import ParamType, parse_text
 from ..lock import canonical_json
@@ -40,17 +40,20 @@ class _CellError(ValueError):
 
 
 def _iso_date(text: str) -> date:
+    # date.fromisoformat also takes 20261201 and week dates; the column's format is YYYY-MM-DD.
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        raise _CellError("is not a date; use YYYY-MM-DD")
     try:
         return date.fromisoformat(text.strip())
-    except ValueError:
-        raise _CellError("is not a date; use YYYY-MM-DD") from None
+    except ValueError as exc:
+        raise _CellError(f"is not a valid date ({exc}); use YYYY-MM-DD") from None
 
 
 def _scalar(text: str) -> Any:
     """A parameter the library does not declare: read it as YAML would (the library check reports it)."""
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
+        value = parse_yaml(text, source="<cell>", error=ProfileError)
+    except MsaError:
         return text
     return value if isinstance(value, (str, int, float, bool)) else text
 
@@ -85,7 +88,7 @@ def _column(header: str, manifest: Manifest | None, *, where: str) -> _Column:
     if control:
         name, part = control.groups()
         if manifest is not None and name not in manifest.controls:
-            raise ProfileError(f"column {header!r} names a control this library does not know", file=where,
+            raise ProfileError(f"column {brief(header)} names a control this library does not know", file=where,
                                line=1, field=header, allowed=[f"controls.{c}" for c in manifest.controls])
         path = ("controls", name) if part is None else ("controls", name, part)
         return _Column(header, path, _iso_date if part == "offered" else str)
@@ -95,12 +98,12 @@ def _column(header: str, manifest: Manifest | None, *, where: str) -> _Column:
         if manifest is not None:
             definition = manifest.parameters.get(name)
             if definition is None:
-                raise ProfileError(f"column {header!r} names a parameter this library does not know",
+                raise ProfileError(f"column {brief(header)} names a parameter this library does not know",
                                    file=where, line=1, field=header,
                                    allowed=[f"params.{p}" for p in sorted(manifest.parameters)])
             return _Column(header, ("params", name), _param_reader(definition.type))
         return _Column(header, ("params", name), _scalar)
-    raise ProfileError(f"unknown column {header!r}", file=where, line=1, field=header,
+    raise ProfileError(f"unknown column {brief(header)}", file=where, line=1, field=header,
                        allowed=FIXED_COLUMNS + PATTERN_COLUMNS)
 
 
@@ -112,7 +115,7 @@ def read_header(headers: list[str], manifest: Manifest | None, *, where: str) ->
         if not header:
             raise ProfileError("a column has no header", file=where, line=1)
         if header in seen:
-            raise ProfileError(f"column {header!r} appears twice", file=where, line=1, field=header)
+            raise ProfileError(f"column {brief(header)} appears twice", file=where, line=1, field=header)
         seen.add(header)
         columns.append(_column(header, manifest, where=where))
     for column in columns:
@@ -136,20 +139,60 @@ class CsvRow:
 
 
 def _map_row(cells: dict[str, str], columns: list[_Column], *, label: str) -> dict[str, Any]:
+    """A row's cells as a profile mapping; every bad cell of the row is reported at once."""
     data: dict[str, Any] = {}
+    problems: list[Problem] = []
     for column in columns:
-        text = cells.get(column.header, "").strip()
+        raw = cells.get(column.header, "")
+        text = raw.strip()
         if not text:
+            continue
+        # The cell as written: strip() would silently drop a trailing U+0085 or U+001F.
+        problem = character_problem(raw)
+        if problem:
+            problems.append(Problem(f"the cell {problem}", column.header))
             continue
         try:
             value = column.read(text)
         except _CellError as exc:
-            raise ProfileError(f"{text!r} {exc}", file=label, field=column.header) from None
+            problems.append(Problem(f"{brief(text)} {exc}", column.header))
+            continue
         node = data
         for part in column.path[:-1]:
             node = node.setdefault(part, {})
         node[column.path[-1]] = value
+    if problems:
+        raise ProfileError.several(problems, file=label)
     return data
+
+
+def _rows(reader: Iterator[list[str]], headers: list[str], columns: list[_Column], *, where: str) -> Iterator[CsvRow]:
+    """The data rows; a row the CSV reader itself refuses (a cell over its size limit) fails alone."""
+    number = 1
+    while True:
+        number += 1
+        label = f"{where}:row {number}"
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the reader resumes at the next line
+            message = f"cannot read the row: {exc}"
+            yield CsvRow(label, hashlib.sha256(message.encode()).hexdigest(), None, ProfileError(message, file=label))
+            continue
+        values = {h: c.strip() for h, c in zip(headers, cells) if c.strip()}
+        sha = hashlib.sha256(canonical_json(values)).hexdigest()
+        if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers):]):
+            yield CsvRow(label, sha, None, ProfileError(
+                f"the row has {len(cells)} cells but the header names {len(headers)} columns", file=label))
+            continue
+        if not values:
+            yield CsvRow(label, sha, None, None, empty=True)
+            continue
+        try:
+            yield CsvRow(label, sha, _map_row(dict(zip(headers, cells)), columns, label=label), None)
+        except ProfileError as exc:
+            yield CsvRow(label, sha, None, exc)
 
 
 def read_csv(path: Path, manifest: Manifest | None = None) -> Iterator[CsvRow]:
@@ -166,22 +209,8 @@ def read_csv(path: Path, manifest: Manifest | None = None) -> Iterator[CsvRow]:
             if not headers:
                 raise ProfileError("the CSV file is empty; the first row must name the columns", file=where)
             columns = read_header(headers, manifest, where=where)
-            for number, cells in enumerate(reader, start=2):
-                label = f"{where}:row {number}"
-                values = {h: c.strip() for h, c in zip(headers, cells) if c.strip()}
-                sha = hashlib.sha256(canonical_json(values)).hexdigest()
-                if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers):]):
-                    yield CsvRow(label, sha, None, ProfileError(
-                        f"the row has {len(cells)} cells but the header names {len(headers)} columns", file=label))
-                    continue
-                if not values:
-                    yield CsvRow(label, sha, None, None, empty=True)
-                    continue
-                try:
-                    yield CsvRow(label, sha, _map_row(values, columns, label=label), None)
-                except ProfileError as exc:
-                    yield CsvRow(label, sha, None, exc)
+            yield from _rows(reader, headers, columns, where=where)
         except UnicodeDecodeError:
-            raise ProfileError("the CSV file is not UTF-8 text", file=where) from None
+            raise ProfileError("the CSV file is not UTF-8 text", file=where, line=reader.line_num + 1) from None
         except csv.Error as exc:
             raise ProfileError(f"invalid CSV: {exc}", file=where, line=reader.line_num) from None

@@ -83,13 +83,22 @@ def default_jobs() -> int:
 @contextmanager
 def _output_lock(out_dir: Path) -> Iterator[None]:
     """Hold OUT for this batch alone: two batches writing one folder would race on every client."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BatchError(f"cannot create the output folder: {exc.strerror}", file=str(out_dir),
+                         hint="--out must be a folder, or a path where one can be made") from None
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks; running two batches at once is on the user
         yield
         return
-    with open(out_dir / LOCK_NAME, "a") as handle:
+    try:
+        handle = open(out_dir / LOCK_NAME, "a")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:  # a folder in its place, or a read-only output folder
+        raise BatchError(f"cannot open the batch lock file: {exc.strerror}", file=str(out_dir / LOCK_NAME),
+                         hint="remove whatever is in its place, or use another --out") from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -297,9 +306,10 @@ def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = Non
     options = config.build_options(library)
     load_provider(options.provider_path)  # a broken provider file fails every client: say so once
     if "pdf" in options.formats and not dry_run:
-        from ..pdf.convert import find_soffice
+        from ..pdf.convert import find_soffice, timeout_from_env
 
         find_soffice()  # likewise a missing LibreOffice
+        timeout_from_env()  # and an MSA_PDF_TIMEOUT that is not a number
     inputs = build_inputs(options)
     entries = read_source(source, library.manifest)
     duplicates = duplicate_errors(entries)

@@ -9,15 +9,12 @@ the client is actually checked or built.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .._files import FAST_LOADER
-from ..errors import MsaError, ProfileError
+from .._files import parse_document, read_input
+from ..errors import MsaError, ProfileError, brief
 from ..library.model import Manifest
 from ..profile import LoadedProfile, load_profile, profile_from_mapping, slugify
 from .csv_rows import read_csv
@@ -60,17 +57,22 @@ def _client_name(data: Any) -> str | None:
 
 
 def _glance(path: Path) -> SourceEntry:
+    """Hash a profile file and read its client's name; a file that cannot be parsed is its own failure.
+
+    The parse is the bounded one every profile gets (an alias bomb or a 100,000-level JSON is
+    refused here, for this file alone), so a file that parses here parses the same way later.
+    """
     label = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return SourceEntry(label, "", path=label, error=ProfileError(f"cannot read: {exc.strerror}", file=label))
+        raw = read_input(path, error=ProfileError, what="client profile")
+    except ProfileError as exc:
+        return SourceEntry(label, "", path=label, error=exc)
     sha = hashlib.sha256(raw).hexdigest()
     try:
-        text = raw.decode("utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=FAST_LOADER)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError):
-        return SourceEntry(label, sha, path=label)  # the strict loader reports it with a line
+        data = parse_document(raw, source=label, json_text=path.suffix.lower() == ".json", error=ProfileError,
+                              what="client profile")
+    except ProfileError as exc:
+        return SourceEntry(label, sha, path=label, error=exc)
     if not isinstance(data, dict) or "client" not in data:
         return SourceEntry(label, sha, path=label, skip="not a client profile (no top-level client: key)")
     return SourceEntry(label, sha, path=label, client=_client_name(data))
@@ -122,7 +124,7 @@ def duplicate_errors(entries: list[SourceEntry]) -> dict[str, ProfileError]:
             continue
         if slug in first:
             errors[entry.label] = ProfileError(
-                f"the client {entry.client!r} already appears in {first[slug]}; each client may appear once",
+                f"the client {brief(entry.client)} already appears in {first[slug]}; each client may appear once",
                 file=entry.label, field="client.legal_name")
         else:
             first[slug] = entry.label

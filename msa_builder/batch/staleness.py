@@ -14,7 +14,6 @@ file hash and a lock read per client.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import clock
+from .._parse import parse_json
 from .._version import __version__
-from ..outputs import TEMPLATE_FILES, BuildOptions, output_names
-from ..errors import BatchError
+from ..errors import BatchError, MsaError
 from ..library.model import Library
 from ..lock import bill_of_materials, bom_hash, canonical_json
+from ..lockcheck import lock_problem
+from ..outputs import TEMPLATE_FILES, BuildOptions, output_names
 from ..profile import LoadedProfile, slugify
 from ..selection import select
 
@@ -212,10 +213,10 @@ def read_previous(out_dir: Path, slug: str) -> PreviousBuild:
     except OSError as exc:
         return PreviousBuild(None, None, f"lock unreadable: {exc.strerror}")
     try:
-        lock = json.loads(raw)
-        if not isinstance(lock, dict) or not isinstance(lock.get("bom"), dict) or "bom_sha256" not in lock:
-            raise ValueError("not a lock")
-    except ValueError:
+        lock = parse_json(raw.decode("utf-8"), source=str(path), error=BatchError)
+    except (UnicodeDecodeError, MsaError):
+        return PreviousBuild(None, None, "lock file is not a valid lock")
+    if lock_problem(lock) is not None:  # a hand-edited or foreign lock: rebuild rather than guess
         return PreviousBuild(None, None, "lock file is not a valid lock")
     return PreviousBuild(lock, hashlib.sha256(raw).hexdigest())
 

@@ -19,9 +19,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..outputs import BuildOptions, output_names, render_build, write_build
-from ..errors import MsaError
+from ..errors import MsaError, clip
 from ..library import load as library_load
+from ..outputs import BuildOptions, output_names, render_build, write_build
 from ..library.model import Library
 from ..paths import default_provider, default_templates
 from ..lock import bom_hash
@@ -135,7 +135,7 @@ class Worker:
             result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug, error=exc.format())
         except Exception as exc:  # noqa: BLE001 - a bug must not take down the other clients; the trace is kept
             result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug,
-                                  error=f"internal error: {type(exc).__name__}: {exc}",
+                                  error=f"internal error: {type(exc).__name__}: {clip(str(exc))}",
                                   details={"traceback": traceback.format_exc()})
         return dataclasses.replace(result, seconds=round(time.perf_counter() - started, 4))
 

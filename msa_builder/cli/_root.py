@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .._version import __version__
-from ..errors import MsaError
+from ..errors import MsaError, clip
+from ..fieldtypes import text_problem
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -33,6 +34,9 @@ def _workspace_param() -> click.Option:
 class _Group(click.Group):
     """Turns our errors into one-screen messages and exit code 2 (a traceback only with --debug).
 
+    Anything else that escapes a command is a bug of ours, not the user's: it is reported in one
+    line with exit code 1, never as a traceback, and `--debug` shows the traceback to report.
+
     Every command added to it takes `--workspace DIR`, so no command can forget it.
     """
 
@@ -49,6 +53,32 @@ class _Group(click.Group):
                 raise
             click.echo(f"error: {exc.format()}", err=True)
             ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt, SystemExit):
+            raise  # click's own ways out (usage errors, --help, Ctrl-C, ctx.exit)
+        except UnicodeEncodeError as exc:
+            # Python decodes bytes that are not UTF-8 in arguments, the environment and file names
+            # into lone surrogates; they fail only where text is written (a ledger row, a document).
+            if (ctx.obj and ctx.obj.get("debug")) or "surrogates not allowed" not in str(exc):
+                raise
+            click.echo("error: a command-line argument, environment variable or file name is not UTF-8 text; "
+                       "write it in UTF-8", err=True)
+            ctx.exit(2)
+        except Exception as exc:  # noqa: BLE001 - the last resort: no traceback reaches a user
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: internal error ({type(exc).__name__}: {clip(str(exc), 300)}); rerun with --debug "
+                       "to see where, and report it", err=True)
+            ctx.exit(1)
+
+
+def one_line_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A text option that ends up in a document or the ledger: the character rules of client text."""
+    if value is None:
+        return None
+    problem = text_problem(value, one_line=True)
+    if problem:
+        raise click.BadParameter(problem)
+    return value
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

@@ -10,6 +10,7 @@ import click
 from .. import api
 from ._root import (
     main,
+    one_line_text,
     settings,
 )
 
@@ -31,7 +32,7 @@ redline_output_option = click.option("-o", "--output", type=click.Path(dir_okay=
                                      help="Write to FILE instead of printing (required for docx).")
 redline_clean_option = click.option("--clean", is_flag=True,
                                     help="Also write FILE-clean.docx beside it: the new text without markup.")
-redline_author_option = click.option("--author", default="msa-builder", show_default=True,
+redline_author_option = click.option("--author", default="msa-builder", show_default=True, callback=one_line_text,
                                      help="Author of the tracked revisions.")
 redline_context_option = click.option("--context", "context_lines", type=click.IntRange(min=0), default=1,
                                       show_default=True, help="Unchanged paragraphs shown around each text hunk.")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from .._files import parse_yaml, raise_validation
+from .._files import raise_validation
+from .._parse import decode_utf8, parse_json, parse_yaml
 from ..errors import LibraryError, MsaError
+from ..fieldtypes import character_problem
 from ..paths import default_library
 from ..rules import rule_for
 from .loader import FileSystemLoader, LibraryLoader
@@ -31,7 +32,8 @@ def _raise(problem: MsaError) -> None:
 
 def load_manifest(loader: LibraryLoader) -> Manifest:
     where = loader.describe(MANIFEST)
-    data = parse_yaml(loader.read(MANIFEST).decode("utf-8"), source=where, error=LibraryError)
+    text = decode_utf8(loader.read(MANIFEST), error=LibraryError, what="the manifest", source=where)
+    data = parse_yaml(text, source=where, error=LibraryError)
     if not isinstance(data, dict):
         raise LibraryError("the manifest must be a mapping", file=where)
     try:
@@ -45,10 +47,8 @@ def load_released(loader: LibraryLoader) -> dict[str, str]:
     if RELEASED not in loader.list_files():
         return {}
     where = loader.describe(RELEASED)
-    try:
-        data = json.loads(loader.read(RELEASED).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LibraryError(f"invalid release record: {exc}", file=where) from None
+    text = decode_utf8(loader.read(RELEASED), error=LibraryError, what="the release record", source=where)
+    data = parse_json(text, source=where, error=LibraryError)
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise LibraryError("the release record must map file paths to sha256 hex digests", file=where)
     return data
@@ -68,12 +68,9 @@ def split_front_matter(text: str, *, where: str) -> tuple[str, str, int]:
 
 def parse_clause(relpath: str, raw: bytes, *, where: str) -> ClauseVersion:
     """Parse one clause version file and check that it sits where its front matter says."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise LibraryError("clause file is not UTF-8 text", file=where) from None
+    text = decode_utf8(raw, error=LibraryError, what="clause file", source=where)
     front, body, body_line = split_front_matter(text.replace("\r\n", "\n"), where=where)
-    data = parse_yaml(front, source=where, error=LibraryError)
+    data = parse_yaml(front, source=where, error=LibraryError, first_line=2)
     if not isinstance(data, dict):
         raise LibraryError("front matter must be a mapping", file=where, line=2)
     try:
@@ -92,6 +89,10 @@ def parse_clause(relpath: str, raw: bytes, *, where: str) -> ClauseVersion:
                                file=where, field=name)
     if not body.strip():
         raise LibraryError("the clause body is empty", file=where, line=body_line)
+    for number, line in enumerate(body.split("\n"), start=body_line):
+        problem = character_problem(line)
+        if problem:
+            raise LibraryError(f"the clause body {problem}", file=where, line=number)
     return ClauseVersion(meta=meta, body=body, path=relpath, sha256=hashlib.sha256(raw).hexdigest(),
                          body_line=body_line)
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import brief
+from ..fieldtypes import StrictDate
 from .paramtypes import ParamType, check_value, display, parse_value
 
 ClauseStatus = Literal["draft", "approved", "retired"]
@@ -120,7 +121,7 @@ class ParameterDef(_Strict):
         for where, value in values:
             problem = self.check_value(value)
             if problem:
-                raise ValueError(f"{where}: {value!r} {problem}")
+                raise ValueError(f"{where}: {brief(value)} {problem}")
         if self.combine != "last" and self.type == "text":
             raise ValueError("text parameters can only combine with 'last'")
         return self
@@ -243,7 +244,7 @@ class ClauseMeta(_Strict):
     version: str
     title: str
     status: ClauseStatus
-    effective: date
+    effective: StrictDate
     applies_when: str
     precedence: int = 0
     variables: list[str] = Field(default_factory=list)
@@ -251,7 +252,7 @@ class ClauseMeta(_Strict):
     # The approval record `msa library approve` writes: who, on which day, and the library release it
     # followed (so `msa library release` knows which versions its release note covers).
     approved_by: str | None = None
-    approved_on: date | None = None
+    approved_on: StrictDate | None = None
     approved_after: str | None = None
 
     @field_validator("id")

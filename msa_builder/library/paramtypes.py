@@ -7,18 +7,29 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from ..fieldtypes import character_problem
+
 ParamType = Literal["money", "days", "hours", "months", "years", "integer", "percent", "text"]
 
 _UNITS = {"days": "day", "hours": "hour", "months": "month", "years": "year"}
+# A quadrillion dollars, days or percent is no contract's figure, and bounding values keeps every
+# later step (float conversion, `{:,}` formatting, comparisons) exact and instant.
+MAX_VALUE = 10**15
 
 
 def _is_number(value: Any) -> bool:
     # YAML reads `.nan` and `.inf` as floats; neither is an amount a contract can state.
-    return (isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    if not isinstance(value, (int, float, Decimal)) or isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
 
 
 _SYMBOLS = {"money": "$", "percent": "%"}
+
+
+_TOO_LARGE = f"is too large (at most {MAX_VALUE:,})"
 
 
 def _number(text: str, symbol: str) -> int | float:
@@ -29,6 +40,10 @@ def _number(text: str, symbol: str) -> int | float:
         raise ValueError("is not a number") from None
     if not value.is_finite():
         raise ValueError("is not a number")
+    # `$1e400` is a finite Decimal whose int() has 400 digits (and `1e999999999` would take
+    # minutes to build); no contract states such an amount.
+    if value.adjusted() > len(str(MAX_VALUE)):
+        raise ValueError(_TOO_LARGE)
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -36,6 +51,8 @@ def _whole(text: str) -> int:
     cleaned = text.replace(",", "").replace("_", "").strip()
     if not re.fullmatch(r"[+-]?\d+", cleaned):
         raise ValueError("is not a whole number")
+    if len(cleaned.lstrip("+-0")) > len(str(MAX_VALUE)):  # before int(), which refuses 4,300 digits
+        raise ValueError(_TOO_LARGE)
     return int(cleaned)
 
 
@@ -65,15 +82,19 @@ def check_value(kind: ParamType, value: Any) -> str | None:
             return "must be non-empty text"
         if "{{" in value or "{%" in value:
             return "must not contain template markers"
-        return None
+        return character_problem(value)
     if kind in ("money", "percent"):
         if not _is_number(value) or value < 0:
             return "must be a number of 0 or more"
         if kind == "percent" and value > 100:
             return "must be a percentage between 0 and 100"
+        if value > MAX_VALUE:
+            return f"must be at most {MAX_VALUE:,}"
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         return "must be a whole number of 0 or more"
+    if value > MAX_VALUE:
+        return f"must be at most {MAX_VALUE:,}"
     return None
 
 

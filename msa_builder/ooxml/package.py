@@ -12,12 +12,20 @@ from collections.abc import Mapping
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _FIRST = ("[Content_Types].xml", "_rels/.rels")
+# Our largest output unpacks to about 2 MB; a template or a DOCX to compare that unpacks to more
+# than this is a zip bomb, not a document. zipfile never inflates an entry past its declared size.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+MAX_PARTS = 10_000
 
 
 def read_parts(data: bytes) -> dict[str, bytes]:
-    """Every entry of a zip package, by name."""
+    """Every entry of a zip package, by name; ValueError for a package too large once unpacked."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
+        entries = archive.infolist()
+        if len(entries) > MAX_PARTS or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+            raise ValueError(f"the package unpacks to more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB "
+                             f"or {MAX_PARTS:,} parts; it is not a Word document")
+        return {entry.filename: archive.read(entry) for entry in entries}
 
 
 def write_package(parts: Mapping[str, bytes], *, level: int = 6) -> bytes:

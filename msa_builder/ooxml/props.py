@@ -58,6 +58,9 @@ def read_custom(xml: bytes) -> dict[str, str]:
     root = etree.fromstring(xml)
     out = {}
     for prop in root:
+        name = prop.get("name")
+        if name is None:  # not a property Word or we would write; nothing can refer to it
+            continue
         value = prop[0].text if len(prop) else ""
-        out[prop.get("name")] = value or ""
+        out[name] = value or ""
     return out

@@ -19,11 +19,11 @@ from typing import Any
 
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
-from jinja2.exceptions import UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.exceptions import TemplateRuntimeError, UndefinedError
 from markupsafe import Markup
 
-from ..errors import RenderError
+from ..errors import RenderError, clip
+from ..sandbox import BoundedSandbox, budget
 from .package import read_parts
 from .styles import REQUIRED_STYLES
 
@@ -36,7 +36,7 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-_env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True, finalize=_finalize)
+_env = BoundedSandbox(undefined=StrictUndefined, autoescape=True, finalize=_finalize)
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,23 @@ class ShellTemplate:
         out = dict(self.parts)
         for part, template in self.templates.items():
             try:
-                xml = _postprocess(template.render(values))
+                with budget():
+                    xml = _postprocess(template.render(values))
             except UndefinedError as exc:
                 raise RenderError(f"template tag failed in {part}: {exc.message}", file=self.path) from None
             except RenderError as exc:
                 raise RenderError(f"{exc.message} (in {part})", file=self.path) from None
+            # An unsafe tag (`{{ x.__class__ }}`), a filter's own error, a tag that runs away.
+            except (TemplateRuntimeError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+                raise RenderError(f"template tag failed in {part}: {clip(str(exc)) or type(exc).__name__}",
+                                  file=self.path) from None
             for name, fragment in fragments.items():
                 xml = xml.replace(f"<!--msa:{name}-->", fragment)
             if part == "word/document.xml":
                 original = self.parts[part].decode("utf-8")
                 match = _BODY.search(original)
-                assert match is not None
+                if match is None:  # load_shell checked it; a ShellTemplate built by hand may lack one
+                    raise RenderError("the template's word/document.xml has no <w:body> element", file=self.path)
                 xml = original[:match.start()] + xml + original[match.end():]
             out[part] = xml.encode("utf-8")
         return out
@@ -102,14 +108,18 @@ def load_shell(path: Path) -> ShellTemplate:
     if cached is not None:
         return cached
     try:
+        parts = read_parts(data)  # first: refuses a zip bomb before python-docx unpacks it
         tpl = DocxTemplate(io.BytesIO(data))
         tpl.init_docx()
+        # docxtpl serialises the body element it finds; a document.xml without the expected
+        # <w:body> makes lxml raise TypeError, which is the template's fault, not ours.
+        sources = {"word/document.xml": tpl.patch_xml(tpl.get_xml())}
+        for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+            for _, part in tpl.get_headers_footers(uri):
+                sources[str(part.partname).lstrip("/")] = tpl.patch_xml(tpl.get_part_xml(part))
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
-        raise RenderError(f"not a Word document: {exc}", file=str(path)) from None
-    sources = {"word/document.xml": tpl.patch_xml(tpl.get_xml())}
-    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-        for _, part in tpl.get_headers_footers(uri):
-            sources[str(part.partname).lstrip("/")] = tpl.patch_xml(tpl.get_part_xml(part))
+        raise RenderError(f"not a Word document: {clip(str(exc)) or type(exc).__name__}",
+                          file=str(path)) from None
     templates: dict[str, Template] = {}
     variables: set[str] = set()
     for part, source in sources.items():
@@ -119,8 +129,17 @@ def load_shell(path: Path) -> ShellTemplate:
             variables |= meta.find_undeclared_variables(_env.parse(source))
         except TemplateSyntaxError as exc:
             raise RenderError(f"template tag syntax error in {part}: {exc.message}", file=str(path)) from None
-    parts = read_parts(data)
-    styles = frozenset(re.findall(r'w:styleId="([^"]+)"', parts.get("word/styles.xml", b"").decode("utf-8")))
+        except RecursionError:
+            raise RenderError(f"template tag syntax error in {part}: tags nested too deeply", file=str(path)) from None
+    try:
+        document = parts.get("word/document.xml", b"").decode("utf-8")
+        style_xml = parts.get("word/styles.xml", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        raise RenderError("the template's XML parts must be UTF-8, as Word writes them", file=str(path)) from None
+    if not _BODY.search(document):
+        raise RenderError("the template's word/document.xml has no <w:body> element", file=str(path),
+                          hint="copy the shipped template and edit it in Word rather than by hand")
+    styles = frozenset(re.findall(r'w:styleId="([^"]+)"', style_xml))
     missing = [s for s in REQUIRED_STYLES if s not in styles]
     if missing:
         raise RenderError(f"the template lacks the styles {', '.join(missing)}", file=str(path),

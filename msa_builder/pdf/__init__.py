@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..agreement import Agreement
+from ..errors import ConversionError
 from ..lock import bom_hash
 from .convert import PdfConverter
 from .fields import SignatureLine
@@ -79,10 +80,19 @@ def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any], *, final: b
 def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, final: bool,
                   converter: PdfConverter | None = None) -> bytes:
     """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
-    with tempfile.TemporaryDirectory(prefix="msa-pdf-") as work:
+    try:
+        work_dir = tempfile.TemporaryDirectory(prefix="msa-pdf-")
+    except OSError as exc:
+        raise ConversionError(f"cannot create a temporary folder for the PDF: {exc.strerror or exc}",
+                              file=tempfile.gettempdir()) from None
+    with work_dir as work:
         source = Path(work) / f"{agreement.id}.docx"
         target = Path(work) / f"{agreement.id}.pdf"
-        source.write_bytes(docx)
+        try:
+            source.write_bytes(docx)
+        except OSError as exc:  # the temporary folder is full
+            raise ConversionError(f"cannot write the DOCX for LibreOffice: {exc.strerror or exc}",
+                                  file=str(source)) from None
         minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
         if converter is None:
             with PdfConverter() as own:

@@ -28,7 +28,7 @@ from types import TracebackType
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from ..errors import ConversionError
+from ..errors import ConversionError, brief, clip
 
 INSTALL_HINT = ("install LibreOffice (Debian/Ubuntu: `sudo apt-get install libreoffice-writer-nogui python3-uno`) "
                 "or set MSA_SOFFICE to the soffice program; DOCX output works without it")
@@ -42,7 +42,7 @@ def find_soffice() -> str:
     if configured:
         if shutil.which(configured) or (os.path.isfile(configured) and os.access(configured, os.X_OK)):
             return configured
-        raise ConversionError(f"MSA_SOFFICE points to {configured!r}, which is not an executable program",
+        raise ConversionError(f"MSA_SOFFICE points to {clip(configured)!r}, which is not an executable program",
                               field="MSA_SOFFICE", hint=INSTALL_HINT)
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
@@ -50,6 +50,21 @@ def find_soffice() -> str:
             return found
     raise ConversionError("PDF output needs LibreOffice, and `soffice` is not on PATH", field="--format pdf",
                           hint=INSTALL_HINT)
+
+
+def timeout_from_env(default: float = 120.0) -> float:
+    """MSA_PDF_TIMEOUT: seconds per conversion, a positive number (`soon` or `-1` is an error, not a crash)."""
+    configured = os.environ.get("MSA_PDF_TIMEOUT", "").strip()
+    if not configured:
+        return default
+    try:
+        seconds = float(configured)
+    except ValueError:
+        seconds = float("nan")
+    if not (0 < seconds <= 86_400):  # also false for NaN
+        raise ConversionError(f"{brief(configured)} is not a number of seconds between 0 and 86400",
+                              field="MSA_PDF_TIMEOUT", hint="unset it for the default of 120 seconds")
+    return seconds
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +135,7 @@ class PdfConverter:
     """
 
     def __init__(self, *, timeout: float | None = None, soffice: str | None = None, engine: str | None = None) -> None:
-        self.timeout = timeout if timeout is not None else float(os.environ.get("MSA_PDF_TIMEOUT", "120"))
+        self.timeout = timeout if timeout is not None else timeout_from_env()
         self.soffice = soffice or find_soffice()
         self.engine = engine or os.environ.get("MSA_PDF_ENGINE") or ("uno" if find_uno_python() else "cli")
         if self.engine not in ("uno", "cli"):

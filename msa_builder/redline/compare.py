@@ -11,16 +11,17 @@ read_docx.py for why the delivered document, not a rebuild, is what is compared)
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .._parse import parse_json
+from ..content import agreement_from_data
 from ..errors import RenderError
+from ..lockcheck import lock_problem, outputs_problem
+from .document import AgreementDocument, Unit
 from .flat import FlatItem
 from .model import MOVED_FROM, MOVED_TO, REDLINE, Tracked, View, track
-from ..content import agreement_from_data
-from .document import AgreementDocument, Unit
 from .read_docx import read_agreement
 from .units import agreement_document
 from .worddiff import diff_keys
@@ -181,27 +182,33 @@ def load_build(path: Path | str) -> AgreementDocument:
     if path.suffix.lower() != ".json":
         return read_agreement(data, where=str(path))
     try:
-        lock = json.loads(data.decode("utf-8"))
-        outputs: dict[str, str] = lock["outputs"]
-        bom = lock["bom"]
-        if not isinstance(outputs, dict) or not isinstance(bom, dict):
-            raise TypeError("outputs and bom must be mappings")
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise RenderError(f"not a lock file written by `msa build` ({exc})", file=str(path)) from None
-    models = [name for name in outputs if name.endswith("-agreement.json")]
-    documents = [name for name in outputs if name.endswith("-msa.docx")]
+        lock = parse_json(data.decode("utf-8"), source=str(path), error=RenderError)
+    except (UnicodeDecodeError, RenderError) as exc:
+        reason = exc.message if isinstance(exc, RenderError) else "not UTF-8 text"
+        raise RenderError(f"not a lock file written by `msa build` ({reason})", file=str(path)) from None
+    problem = outputs_problem(lock)
+    if problem:
+        raise RenderError(f"not a lock file written by `msa build` ({problem})", file=str(path))
+    outputs: dict[str, str] = lock["outputs"]
+    # Bare file names beside the lock, as `msa build` writes them; never a path to elsewhere.
+    plain = [name for name in outputs if Path(name).name == name and "\\" not in name]
+    models = [name for name in plain if name.endswith("-agreement.json")]
+    documents = [name for name in plain if name.endswith("-msa.docx")]
     if models:
+        problem = lock_problem(lock)
+        if problem:
+            raise RenderError(f"not a lock file written by `msa build` ({problem})", file=str(path))
         for name in documents:  # the instrument the model describes must still be the one built
             _vouched(path, outputs, name)
         where = str(path.parent / models[0])
         content = _vouched(path, outputs, models[0])
         try:
-            model = json.loads(content.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RenderError(f"the agreement content model is not valid JSON ({exc})", file=where) from None
-        return agreement_document(agreement_from_data(model, where=where), bom, where=where)
+            model = parse_json(content.decode("utf-8"), source=where, error=RenderError)
+        except UnicodeDecodeError:
+            raise RenderError("the agreement content model is not UTF-8 text", file=where) from None
+        return agreement_document(agreement_from_data(model, where=where), lock["bom"], where=where)
     if not documents:
-        raise RenderError("the lock file lists no agreement among its outputs", file=str(path),
+        raise RenderError("the lock file lists no agreement DOCX among its outputs", file=str(path),
                           field="outputs", allowed=sorted(outputs))
     return read_agreement(_vouched(path, outputs, documents[0]), where=str(path.parent / documents[0]))
 

@@ -125,7 +125,7 @@ def test_prompts_check_each_answer_and_ask_again(run, tmp_path):
     ]) + "\n"
     result = run("new", "--interactive", "-o", "p.yaml", input=answers)
     assert result.exit_code == 0, result.output
-    assert "must be a US state" in result.stderr
+    assert "is not a US state" in result.stderr
     assert "Input should be greater than or equal to 1" in result.stderr
     assert "must be an email address" in result.stderr
     assert "mfa (Multi-Factor Authentication) may not be declined on the Fully Managed Services tier" in result.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,11 +39,16 @@ EXOTIC = {
 }
 
 # Markup and Markdown punctuation, accents, Arabic and Hebrew, emoji (with joiners), plus anything
-# printable; control characters are refused by the profile validator and are not client data.
+# printable; control characters, noncharacters, line separators and bidirectional overrides are
+# refused by the profile validator (tests/hardening) and are not client data, and neither is a
+# name without one visible character.
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _special = st.sampled_from(list("&<>\"'*_|[]\\`#!~-.()+=:;/") + ["é", "ñ", "Ü", "ß", "ش", "ع", "ל", "ש", "\u200f",
                                                                     "😀", "👩‍⚖️", "🏳️‍🌈", "&amp;", "]]>", "<w:t>"])
-_text = st.lists(st.one_of(_special, st.characters(blacklist_categories=("Cc", "Cs"))), min_size=1, max_size=16) \
+_printable = st.characters(blacklist_categories=("Cc", "Cs", "Cn", "Zl", "Zp"), blacklist_characters=_BIDI)
+_text = st.lists(st.one_of(_special, _printable), min_size=1, max_size=16) \
     .map("".join).map(lambda s: " ".join(s.split())) \
+    .filter(lambda s: any(unicodedata.category(c)[0] in "LNPS" for c in s)) \
     .filter(lambda s: s and not any(m in s for m in ("{{", "{%", "{#", "}}", "%}")))
 
 
