@@ -82,3 +82,7 @@ class BatchError(MsaError):
 
 class LedgerError(MsaError):
     """The agreement ledger refused an operation (unknown client, illegal status move...)."""
+
+
+class OutputError(MsaError):
+    """An output could not be written (permissions, a full disk, a file where a folder must be)."""

@@ -17,7 +17,7 @@ import msa_builder._files as files_module
 import msa_builder.build as build_module
 from msa_builder.build import BuildOptions, build, render_build
 from msa_builder.cli import main
-from msa_builder.errors import RenderError, RequiredControlError
+from msa_builder.errors import OutputError, RenderError, RequiredControlError
 from msa_builder.ooxml.package import read_parts
 from msa_builder.ooxml.props import read_custom
 from msa_builder.profile import load_profile, slugify
@@ -242,8 +242,9 @@ def test_write_failure_while_staging_leaves_no_files(tmp_path, build_options, mo
         real_fsync(fd)
 
     monkeypatch.setattr(files_module.os, "fsync", failing_fsync)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left") as caught:
         build(HARBOR, tmp_path, build_options)
+    assert caught.value.file.endswith("-review.docx")
     assert all_files(tmp_path) == []
 
 

@@ -135,9 +135,9 @@ def ledger_mark(client: str, status: str, record: int | None, by: str | None, no
 def ledger_show(client: str | None, as_json: bool, out_dir: Path, ledger_path: Path | None) -> None:
     """Show CLIENT's agreements and their history, or every client's latest agreement."""
     from ..batch.report import format_history, format_latest
-    from ..ledger import open_existing
+    from ..ledger import open_reader
 
-    with open_existing(_ledger_path(out_dir, ledger_path)) as book:
+    with open_reader(_ledger_path(out_dir, ledger_path)) as book:
         if client is None:
             records = book.latest_all()
             events = {}

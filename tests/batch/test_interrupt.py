@@ -30,15 +30,15 @@ KILLER = textwrap.dedent("""
     real = getattr(os, hook)
     calls = 0
 
-    def killing(*args):
+    def killing(*args, **kwargs):
         global calls
         calls += 1
         if hook == "replace":
-            real(*args)
+            real(*args, **kwargs)
         if calls == at:
             os.kill(os.getpid(), signal.SIGKILL)
         if hook == "fsync":
-            real(*args)
+            real(*args, **kwargs)
 
     setattr(os, hook, killing)
     from msa_builder.batch import BatchConfig, run_batch
