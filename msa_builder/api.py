@@ -62,9 +62,17 @@ def build_and_record(profile_path: Path | str, out_dir: Path | str, options: Bui
     """
     from .build import build  # the rendering stack is imported only by commands that render
 
-    result = build(profile_path, out_dir, options)
-    lock_file = result.files[next(name for name in result.files if name.endswith("-lock.json"))]
-    with Ledger(ledger_path) as ledger:
+    # An existing ledger says which folder names other clients hold, even where their folders are
+    # gone; a missing one is created only once there is a build to record.
+    known = Ledger(ledger_path) if Path(ledger_path).is_file() else None
+    try:
+        result = build(profile_path, out_dir, options, owners=(known.slug_client,) if known else ())
+    except BaseException:
+        if known is not None:
+            known.close()
+        raise
+    with known or Ledger(ledger_path) as ledger:
+        lock_file = result.files[next(name for name in result.files if name.endswith("-lock.json"))]
         record = ledger.record_build(result.lock, lock_sha256=hashlib.sha256(lock_file.read_bytes()).hexdigest(),
                                      slug=result.slug, directory=str(result.directory.resolve()),
                                      source=str(profile_path), by="msa build")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from ._files import atomic_write_set
 from .agreement import Agreement
 from .assemble import assemble
 from .errors import RenderError
+from .identity import Owner, client_folder
 from .library.model import Library
 from .lock import bill_of_materials, lock_bytes, lock_document
 from .paths import default_provider, default_templates
@@ -68,11 +70,13 @@ def output_names(slug: str) -> dict[str, str]:
             "lock": f"{slug}-lock.json"}
 
 
-def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None) -> RenderedBuild:
+def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None,
+                 slug: str | None = None) -> RenderedBuild:
     """Select, assemble and render every output in memory; nothing is written to the outputs.
 
     PDF output goes through `converter` (one long-lived LibreOffice, shared by a batch worker);
-    without one, a converter is started for this build alone.
+    without one, a converter is started for this build alone. `slug` is the client's folder
+    (`identity.client_folder`); without it, the usual one for the name.
     """
     unknown = [f for f in options.formats if f not in FORMATS]
     if unknown:
@@ -89,7 +93,7 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
     bom = bill_of_materials(agreement, profile_sha256=loaded.sha256, provider_sha256=provider_sha,
                             templates={"agreement": agreement_shell.sha256, "review_memo": memo_shell.sha256},
                             final=options.final)
-    slug = slugify(agreement.client_name)
+    slug = slug or slugify(agreement.client_name)
     names = output_names(slug)
     files: dict[str, bytes] = {}
     docx = render_agreement_docx(agreement, agreement_shell, bom, final=options.final)
@@ -109,7 +113,7 @@ def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
     """Write a rendered build under OUT/<slug>/, unchanged files untouched, the lock last."""
     directory = out_dir / rendered.slug
     paths = {directory / name: data for name, data in rendered.files.items()}
-    written = atomic_write_set(paths)
+    written = atomic_write_set(paths, own_folder=True)
     return BuildResult(client=rendered.agreement.client_name, agreement_id=rendered.agreement.id,
                        slug=rendered.slug, directory=directory,
                        files={name: directory / name for name in rendered.files}, written=tuple(written),
@@ -117,7 +121,11 @@ def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
 
 
 def build(profile_path: Path | str, out_dir: Path | str, options: BuildOptions,
-          *, converter: PdfConverter | None = None) -> BuildResult:
-    """Build one client's agreement from a profile file; nothing is written if anything fails."""
+          *, converter: PdfConverter | None = None, owners: Iterable[Owner] = ()) -> BuildResult:
+    """Build one client's agreement from a profile file; nothing is written if anything fails.
+
+    `owners` say which client holds a folder name besides its lock (the ledger's records).
+    """
     loaded = load_profile(Path(profile_path))
-    return write_build(render_build(loaded, options, converter=converter), Path(out_dir))
+    slug = client_folder(Path(out_dir), loaded.profile.client.legal_name, owners=owners)
+    return write_build(render_build(loaded, options, converter=converter, slug=slug), Path(out_dir))

@@ -69,9 +69,9 @@ def with_v2(monkeypatch) -> list[int]:
 
 # -- the version-1 ledger written by today's code ---------------------------------------------------
 
-def test_the_v1_fixture_is_what_todays_code_wrote():
-    assert user_version(FIXTURE) == 1 == ledger_schema.schema_version()
-    with open_reader(FIXTURE) as book:
+def test_the_v1_fixture_is_what_todays_code_wrote(v1):
+    assert user_version(v1) == 1 == ledger_schema.schema_version()
+    with open_reader(v1) as book:
         assert len(book.latest_all()) == 8
 
 

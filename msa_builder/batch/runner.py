@@ -21,14 +21,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from .. import api
 from ..build import BuildOptions
-from ..errors import BatchError
+from ..errors import BatchError, MsaError
+from ..identity import Owner, client_folder
 from ..ledger import Ledger
 from ..library.model import Library
 from ..paths import default_provider, default_templates
@@ -181,6 +182,31 @@ class _Recorder:
     close = suspend
 
 
+def _assign_folders(entries: list[SourceEntry], out_dir: Path, ledger: Ledger | None
+                    ) -> tuple[list[SourceEntry], dict[str, ClientResult]]:
+    """Give each client its own output folder before any worker starts, in source order.
+
+    A folder belongs to the client its lock or its ledger records name, or to a client placed
+    earlier in this batch; two clients whose names share a short hash get different folders.
+    """
+    placed: dict[str, str] = {}
+    owners: list[Owner] = [placed.get] + ([ledger.slug_client] if ledger is not None else [])
+    assigned: list[SourceEntry] = []
+    failed: dict[str, ClientResult] = {}
+    for entry in entries:
+        if entry.client is None:
+            assigned.append(entry)
+            continue
+        try:
+            folder = client_folder(out_dir, entry.client, owners=owners)
+        except MsaError as exc:
+            failed[entry.label] = ClientResult(entry.label, "failed", client=entry.client, error=exc.format())
+            continue
+        placed[folder] = entry.client
+        assigned.append(replace(entry, folder=folder))
+    return assigned, failed
+
+
 def _answer_from_memo(entries: list[SourceEntry], config: BatchConfig, inputs: BuildInputs,
                       recorder: _Recorder) -> dict[str, ClientResult]:
     """Clients proven current by the memo and their intact outputs, without selecting or rendering."""
@@ -262,6 +288,10 @@ def _build(pending: list[SourceEntry], config: BatchConfig, inputs: BuildInputs,
     with _output_lock(config.out_dir):
         recorder = _Recorder(config)
         try:
+            pending, failed = _assign_folders(pending, config.out_dir, recorder.ledger)
+            results.update(failed)
+            for result in failed.values():
+                emit(result)
             if only_stale:
                 results.update(_answer_from_memo(pending, config, inputs, recorder))
                 for result in results.values():
@@ -325,6 +355,11 @@ def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = Non
             for result in list(results.values()):
                 emit(result)
             if dry_run:
+                # A dry run leaves even the ledger alone; locks alone say who holds a folder.
+                pending, failed = _assign_folders(pending, config.out_dir, None)
+                for result in failed.values():
+                    emit(result)
+                results.update(failed)
                 done, interrupted = _run_tasks(pending, config, inputs, library, jobs=jobs or default_jobs(),
                                                build=False, force=False, emit=emit)
             else:

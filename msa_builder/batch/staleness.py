@@ -276,10 +276,14 @@ class Staleness:
     previous: PreviousBuild
 
 
-def staleness(loaded: LoadedProfile, library: Library, inputs: BuildInputs, out_dir: Path) -> Staleness:
-    """Compare the bill a build of this profile would have now with the client's lock, without rendering."""
+def staleness(loaded: LoadedProfile, library: Library, inputs: BuildInputs, out_dir: Path,
+              slug: str | None = None) -> Staleness:
+    """Compare the bill a build of this profile would have now with the client's lock, without rendering.
+
+    `slug` is the client's folder (identity.client_folder); without it, the usual one for the name.
+    """
     bom = expected_bom(loaded, library, inputs)
-    slug = slugify(loaded.profile.client.legal_name)
+    slug = slug or slugify(loaded.profile.client.legal_name)
     previous = read_previous(out_dir, slug)
     if previous.lock is None:
         return Staleness(bom, [Change("new", previous.problem or "never built")], previous)

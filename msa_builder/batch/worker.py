@@ -24,7 +24,7 @@ from ..build import BuildOptions, output_names, render_build, write_build
 from ..errors import MsaError
 from ..library.model import Library
 from ..lock import bom_hash
-from ..profile import slugify
+from ..identity import client_folder, same_client
 from .sources import SourceEntry, load_entry
 from .staleness import BuildInputs, staleness
 
@@ -128,9 +128,10 @@ class Worker:
     def _process(self, entry: SourceEntry, *, build: bool, force: bool) -> ClientResult:
         loaded = load_entry(entry)
         name = loaded.profile.client.legal_name
-        slug = slugify(name)
         out_dir = self.config.out_dir
-        state = staleness(loaded, self.options.library, self.inputs, out_dir)
+        # The parent placed each client from a glance at its file; the validated name decides.
+        slug = entry.folder if entry.folder and same_client(name, entry.client) else client_folder(out_dir, name)
+        state = staleness(loaded, self.options.library, self.inputs, out_dir, slug=slug)
         changes = state.changes
         common: dict[str, Any] = {
             "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"],
@@ -141,7 +142,7 @@ class Worker:
         if not changes and not force:
             return ClientResult(entry.label, "skipped", reason="up to date", lock_sha256=state.previous.lock_sha256,
                                 **common)
-        rendered = render_build(loaded, self.options, converter=self.converter())
+        rendered = render_build(loaded, self.options, converter=self.converter(), slug=slug)
         _remove_torn_temps(out_dir / slug, slug)
         result = write_build(rendered, out_dir)
         removed = _remove_uncovered(out_dir / slug, slug, set(rendered.files))
@@ -153,8 +154,8 @@ class Worker:
 
 def _remove_torn_temps(directory: Path, slug: str) -> None:
     """Delete temp files a killed build left behind (the batch holds the output folder's lock)."""
-    if not directory.is_dir():
-        return
+    if directory.is_symlink() or not directory.is_dir():
+        return  # never delete through a link; writing there is refused anyway
     prefixes = tuple(f".{name}." for name in output_names(slug).values())
     for path in directory.iterdir():
         if path.name.startswith(prefixes) and path.name.endswith(".tmp"):
