@@ -271,3 +271,22 @@ def test_a_batch_fails_only_the_client_whose_folder_is_a_link(tmp_path, harbor_d
     assert {r.client: r.status for r in report.results} == {"Alpha LLC": "built", "Beta LLC": "failed"}
     assert "symbolic link" in next(r.error for r in report.results if r.client == "Beta LLC")
     assert list((tmp_path / "victim").iterdir()) == []
+
+
+def test_a_batch_does_not_trust_a_linked_output_and_replaces_it(tmp_path, harbor_data, monkeypatch, shipped_library):
+    from msa_builder import api
+
+    monkeypatch.setattr(api, "open_library", lambda path=None: shipped_library)
+    profile(tmp_path, harbor_data, "Alpha LLC", "a.yaml")
+    config = BatchConfig(out_dir=tmp_path / "out", provider_path=PROVIDER_FILE, templates_dir=TEMPLATES)
+    [built] = run_batch(tmp_path / "clients", config, jobs=1).results
+    memo = config.out_dir / built.slug / f"{built.slug}-review.docx"
+    victim = tmp_path / "victim.docx"
+    victim.write_bytes(memo.read_bytes())
+    memo.unlink()
+    memo.symlink_to(victim)
+    dry = run_batch(tmp_path / "clients", config, jobs=1, dry_run=True)
+    assert dry.results[0].changes == (f"{built.slug}-review.docx is not a regular file",)
+    rebuilt = run_batch(tmp_path / "clients", config, jobs=1, only_stale=True)
+    assert rebuilt.results[0].status == "built" and not memo.is_symlink()
+    assert victim.read_bytes() == memo.read_bytes()

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
+from .._files import read_regular
 from .._version import __version__
 from ..agreement import Agreement
 from ..build import BuildOptions, output_names
@@ -230,7 +231,7 @@ def read_previous(out_dir: Path, slug: str) -> PreviousBuild:
     """Read a client's lock file; a missing or torn lock means the client must be built."""
     path = lock_path(out_dir, slug)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)  # a link where the lock belongs is not a lock we wrote
     except FileNotFoundError:
         return PreviousBuild(None, None, "never built")
     except OSError as exc:
@@ -258,9 +259,12 @@ def output_changes(out_dir: Path, slug: str, lock: Mapping[str, Any], inputs: Bu
         if name not in wanted:
             continue
         try:
-            actual = _sha256_file(out_dir / slug / name)
+            actual = hashlib.sha256(read_regular(out_dir / slug / name)).hexdigest()
         except FileNotFoundError:
             changes.append(Change("outputs", f"{name} missing"))
+            continue
+        except OSError:  # a link or a folder where the output belongs: rebuilding replaces it
+            changes.append(Change("outputs", f"{name} is not a regular file"))
             continue
         if actual != digest:
             changes.append(Change("outputs", f"{name} differs from its lock"))
