@@ -182,21 +182,26 @@ def _remove_uncovered(directory: Path, slug: str, kept: set[str]) -> tuple[str, 
 # -- process pool plumbing: one Worker per process ---------------------------------------------
 
 _WORKER: Worker | None = None
+_STARTED: Any = None  # the round's shared flags: task i has started in some worker
 
 
-def init_process(config: BatchConfig, inputs: BuildInputs, library: Library | None = None) -> None:
+def init_process(config: BatchConfig, inputs: BuildInputs, library: Library | None = None,
+                 started: Any = None) -> None:
     """Pool initializer: load the library once for this process and leave Ctrl-C and kill to the parent.
 
     `library` is the parent's, passed only to forked workers (which share its memory unpickled).
+    `started` is a shared byte array, one flag per task (1 started, 2 done), that tells the parent
+    which clients were being built when a worker died (see runner._pool_round).
     """
     import signal
     from multiprocessing import util
 
-    global _WORKER
+    global _WORKER, _STARTED
     # The parent decides what an interrupt means (finish the clients in flight, start no more);
     # a terminal's Ctrl-C or a service manager's SIGTERM reaches the whole process group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _STARTED = started
     _WORKER = Worker(config, inputs, library=library)
     # Pool workers leave through os._exit, which skips atexit; multiprocessing's finalizers run.
     util.Finalize(None, _close_process, exitpriority=10)
@@ -209,6 +214,18 @@ def _close_process() -> None:
         _WORKER = None
 
 
-def process_in_pool(entry: SourceEntry, build: bool, force: bool) -> ClientResult:
+def process_in_pool(entry: SourceEntry, build: bool, force: bool, index: int | None = None) -> ClientResult | None:
+    """Process one client in a pool worker; None, doing nothing, once the parent has seen the pool break.
+
+    The last flag of `started` is the parent's "stop": a worker that outlives a dead sibling would
+    otherwise build the clients queued to it, whose results can no longer reach the parent.
+    """
     assert _WORKER is not None, "init_process did not run"
-    return _WORKER.process(entry, build=build, force=force)
+    if _STARTED is not None and index is not None:
+        if _STARTED[len(_STARTED) - 1]:
+            return None
+        _STARTED[index] = 1  # one writer per flag: no lock, so a dying worker can hold none
+    result = _WORKER.process(entry, build=build, force=force)
+    if _STARTED is not None and index is not None:
+        _STARTED[index] = 2  # done: if the result is lost with the pool, this client did not kill it
+    return result
