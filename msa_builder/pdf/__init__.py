@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ from ..agreement import Agreement
 from ..lock import bom_hash
 from .convert import PdfConverter
 from .finish import OutlineEntry, SigningPlace, finish_pdf
+from .tempdirs import WORK_PREFIX, owned_tempdir
 
 DECLINED_SCHEDULE = "schedule.declined_controls"
 
@@ -74,9 +74,9 @@ def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any], *, final: b
 def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, final: bool,
                   converter: PdfConverter | None = None) -> bytes:
     """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
-    with tempfile.TemporaryDirectory(prefix="msa-pdf-") as work:
-        source = Path(work) / f"{agreement.id}.docx"
-        target = Path(work) / f"{agreement.id}.pdf"
+    with owned_tempdir(WORK_PREFIX) as work:  # swept by the next converter if this process is killed
+        source = work / f"{agreement.id}.docx"
+        target = work / f"{agreement.id}.pdf"
         source.write_bytes(docx)
         minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
         if converter is None:

@@ -7,6 +7,9 @@ Traps this module exists for (measured with LibreOffice 7.4):
   gets its own throw-away profile.
 - Start-up costs about a second of the ~1.3 s a single conversion takes, so a converter keeps one
   LibreOffice alive for all the documents it is given (the "uno" engine); batch workers each own one.
+- LibreOffice runs in a session of its own (a terminal's Ctrl-C must not kill it mid-document), so
+  `kill -9` of a batch never reaches it: the uno worker watches its parent and takes LibreOffice
+  and the profile down with it, and a new converter sweeps what killed owners left (tempdirs.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import select
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from functools import lru_cache
 from io import BytesIO
@@ -29,6 +31,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from ..errors import ConversionError
+from .tempdirs import PROFILE_PREFIX, make_owned, sweep
 
 INSTALL_HINT = ("install LibreOffice (Debian/Ubuntu: `sudo apt-get install libreoffice-writer-nogui python3-uno`) "
                 "or set MSA_SOFFICE to the soffice program; DOCX output works without it")
@@ -125,7 +128,8 @@ class PdfConverter:
         self.engine = engine or os.environ.get("MSA_PDF_ENGINE") or ("uno" if find_uno_python() else "cli")
         if self.engine not in ("uno", "cli"):
             raise ConversionError(f"unknown PDF engine {self.engine!r}", field="MSA_PDF_ENGINE", allowed=("uno", "cli"))
-        self._profile = tempfile.mkdtemp(prefix="msa-lo-profile-")
+        sweep()
+        self._profile = str(make_owned(PROFILE_PREFIX))
         self._proc: subprocess.Popen[bytes] | None = None
         # LibreOffice's own seconds per document (load, contents, export, total) and its resident
         # memory after each, as the uno worker reports them: what benchmarks measure it by.
@@ -173,7 +177,8 @@ class PdfConverter:
         if python is None:
             raise ConversionError("no Python with LibreOffice's uno module was found", field="MSA_UNO_PYTHON",
                                   hint=INSTALL_HINT)
-        proc = subprocess.Popen([python, str(WORKER), self.soffice, self._profile], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([python, str(WORKER), self.soffice, self._profile, str(os.getpid())],
+                                stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
         reply = self._read(proc, min(START_TIMEOUT, self.timeout), what="start", source=source)
         if not reply.get("ready"):
@@ -231,8 +236,11 @@ class PdfConverter:
         command = [self.soffice, f"-env:UserInstallation={profile_url}", "--headless", "--norestore",
                    "--nolockcheck", "--infilter=MS Word 2007 XML", "--convert-to", "pdf:writer_pdf_Export",
                    "--outdir", str(out_dir), *map(str, docs)]
+        scratch = Path(self._profile) / "tmp"  # LibreOffice's own temp files leave with the profile
+        scratch.mkdir(exist_ok=True)
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+                                stderr=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, "TMPDIR": str(scratch)})
         try:
             proc.wait(timeout=self.timeout * len(docs))
         except subprocess.TimeoutExpired:
