@@ -6,7 +6,7 @@ is named by the kind of input that caused it (tool, library, clause, template, p
 options, outputs), so an impact report can say `insurance.client_cyber 1.0.0→1.1.0`.
 
 A second, faster path skips even selection: the expected bill depends only on the build's inputs
-(profile bytes, the whole library, templates, provider, tool version, options), so its hash is
+(profile bytes, the whole library, templates, provider, the code itself, options), so its hash is
 memoised in the ledger under a hash of those inputs. A rerun over unchanged inputs then costs a
 file hash and a lock read per client.
 """
@@ -30,6 +30,7 @@ from ..library.model import Library
 from ..lock import bill_of_materials, bom_hash, canonical_json
 from ..profile import LoadedProfile, agreement_id_for, slugify
 from ..selection import select
+from .codehash import code_fingerprint
 
 KINDS = ("new", "tool", "library", "clause", "template", "provider", "profile", "options", "outputs")
 TEMPLATE_FILES = {"agreement": "agreement.docx", "review_memo": "review-memo.docx"}
@@ -58,6 +59,7 @@ class BuildInputs:
     allow_drafts: bool
     final: bool
     formats: tuple[str, ...]
+    code: str = field(default_factory=code_fingerprint)  # what runs, not what its version says
     output_kinds: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -73,7 +75,7 @@ class BuildInputs:
         """The hash of everything that decides a client's bill of materials (see the module doc)."""
         return hashlib.sha256(canonical_json({
             "profile": profile_sha256, "library": self.library_fingerprint, "tool": self.tool_version,
-            "provider": self.provider_sha256, "templates": self.templates,
+            "code": self.code, "provider": self.provider_sha256, "templates": self.templates,
             "as_of": self.as_of.isoformat() if self.as_of else None, "allow_drafts": self.allow_drafts,
             "final": self.final,
         })).hexdigest()
@@ -110,6 +112,7 @@ def build_inputs(options: BuildOptions) -> BuildInputs:
         templates={name: _sha256_input(options.templates_dir / f, "template")
                    for name, f in sorted(TEMPLATE_FILES.items())},
         as_of=options.as_of, allow_drafts=options.allow_drafts, final=options.final, formats=options.formats,
+        code=code_fingerprint(),
     )
 
 

@@ -162,5 +162,47 @@ def test_the_inputs_key_changes_with_every_input(build_options):
             dataclasses.replace(inputs, library_fingerprint="x").key("a"),
             dataclasses.replace(inputs, provider_sha256="x").key("a"),
             dataclasses.replace(inputs, templates={"agreement": "x"}).key("a"),
-            dataclasses.replace(inputs, tool_version="x").key("a")}
-    assert len(keys) == 7
+            dataclasses.replace(inputs, tool_version="x").key("a"),
+            dataclasses.replace(inputs, code="x").key("a")}
+    assert len(keys) == 8
+
+
+def test_the_code_fingerprint_covers_every_source_and_data_file(tmp_path):
+    from msa_builder.batch.codehash import PACKAGE, code_fingerprint, tree_fingerprint
+
+    copy = Path(shutil.copytree(PACKAGE, tmp_path / "pkg", ignore=shutil.ignore_patterns("__pycache__")))
+    assert tree_fingerprint(copy) == code_fingerprint() == build_inputs_code()
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
+    assert tree_fingerprint(copy) == code_fingerprint()
+    renderer = copy / "render" / "wordml.py"
+    renderer.write_text(renderer.read_text(encoding="utf-8") + "\n# a change without a version bump\n",
+                        encoding="utf-8")
+    changed = tree_fingerprint(copy)
+    template = copy / "data" / "templates" / "agreement.docx"
+    template.write_bytes(template.read_bytes() + b"\0")
+    assert len({code_fingerprint(), changed, tree_fingerprint(copy)}) == 3
+
+
+def build_inputs_code() -> str:
+    from msa_builder.batch.staleness import BuildInputs
+
+    return BuildInputs("v", "lib", "prov", {}, None, False, False, ("docx",)).code
+
+
+def test_a_code_change_without_a_version_bump_is_not_answered_from_the_memo(clients, config, monkeypatch):
+    """The bug: keyed on the version string, the memo skipped every client after any code change."""
+    from msa_builder.batch import run_batch
+    from msa_builder.batch import staleness as staleness_module
+    from msa_builder import build as build_module
+
+    run_batch(clients, config, jobs=1)
+    assert run_batch(clients, config, jobs=1, only_stale=True).counts()["skipped"] == 4
+    # New code, same version: it now records one more thing in every bill.
+    for module in (staleness_module, build_module):
+        real = module.bill_of_materials
+        monkeypatch.setattr(module, "bill_of_materials", lambda *a, real=real, **k: {**real(*a, **k), "x": 1})
+    monkeypatch.setattr(staleness_module, "code_fingerprint", lambda: "the new code")
+    report = run_batch(clients, config, jobs=1, only_stale=True)
+    assert report.counts() == {"built": 3, "unchanged": 0, "failed": 0, "skipped": 1}
+    assert run_batch(clients, config, jobs=1, only_stale=True).counts()["skipped"] == 4
