@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .errors import RequiredControlError, RuleError
+from .errors import LibraryError, RequiredControlError, RuleError
+from .library.load import RELEASED
 from .library.model import ClauseVersion, Library, OutlineEntry, RequireRule, semver_key
+from .library.release import release_problem
 from .params import ResolvedParam, resolve_params
 from .profile import LoadedProfile, Profile, check_profile
 
@@ -165,6 +167,19 @@ def eligible_version(library: Library, slot: str, variant: str, as_of: date,
     return max(versions, key=lambda v: semver_key(v.meta.version)) if versions else None
 
 
+def check_release(library: Library, version: ClauseVersion) -> None:
+    """Refuse an approved text that is not the one released (released.json holds its hash).
+
+    Built into an agreement, an approved clause edited in place would be presented (and signed)
+    as reviewed text it is not; only `msa library lint` used to notice.
+    """
+    problem = release_problem(library, version)
+    if problem is not None and problem.kind == "changed":
+        raise LibraryError(problem.message, file=f"{library.location}/{version.path}", field=version.key,
+                           hint=f"compare it with its release (git diff), or undo the edit; {RELEASED} records "
+                                "the sha256 every approved file had when it was released")
+
+
 def _describe_values(candidates: list[Candidate]) -> str:
     values: dict[str, Any] = {}
     for c in candidates:
@@ -213,6 +228,7 @@ def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[
                         file=library.location, field=f"outline.{entry.slot}",
                         hint="give one variant a higher `precedence`, or narrow the rules")
     winner, version = winners[0]
+    check_release(library, version)
     reason = "applies to every client" if winner.rule.strip() == "true" else f"rule {winner.rule!r} is true"
     if len(matched) > 1:
         others = ", ".join(c.variant for c, _ in matched if c is not winner)

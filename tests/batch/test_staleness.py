@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from msa_builder.batch.staleness import build_inputs, expected_bom, staleness
 from msa_builder.build import BuildOptions, render_build, write_build
+from msa_builder.errors import LibraryError
 from msa_builder.library.load import load_library
 from msa_builder.lock import bom_hash
 from msa_builder.profile import load_profile
@@ -73,11 +75,25 @@ def test_a_new_version_of_a_clause_the_client_does_not_use_changes_nothing(built
 
 
 def test_a_clause_edited_in_place_is_reported_with_its_hashes(built):
-    path = built["library"] / "slots" / "addendum.legal_confidentiality" / "legal" / "1.0.0.md"
+    relpath = "slots/addendum.legal_confidentiality/legal/1.0.0.md"
+    path = built["library"] / relpath
     path.write_text(path.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
+    # Re-recorded by hand, so the library owns up to the edit (selection refuses an unrecorded one).
+    record = json.loads((built["library"] / "released.json").read_text(encoding="utf-8"))
+    record[relpath] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (built["library"] / "released.json").write_text(json.dumps(record), encoding="utf-8")
     _, changes = check(built, library=load_library(built["library"]))
     assert len(changes) == 1 and changes[0].kind == "clause"
     assert changes[0].detail.startswith("addendum.legal_confidentiality 1.0.0 text changed (sha256 ")
+
+
+def test_a_clause_edited_after_release_makes_the_check_fail_naming_the_file(built):
+    relpath = "slots/addendum.legal_confidentiality/legal/1.0.0.md"
+    path = built["library"] / relpath
+    path.write_text(path.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
+    with pytest.raises(LibraryError) as caught:
+        check(built, library=load_library(built["library"]))
+    assert caught.value.file == str(path)
 
 
 def test_a_library_version_change_is_reported(built):

@@ -67,6 +67,8 @@ def test_the_sweep_removes_only_folders_whose_owner_died(tmp_path, monkeypatch):
     straggler = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
                                   f"-env:UserInstallation={gone.as_uri()}"])
     try:
+        # just after exec, /proc may not show the new arguments yet
+        assert wait_until(lambda: straggler.pid in processes_mentioning(gone.as_uri()))
         assert sorted(sweep()) == sorted([gone, reused])
         assert straggler.wait(timeout=30) == -signal.SIGKILL
     finally:
