@@ -10,7 +10,8 @@ every released step, so a step is never edited: the next schema is one more func
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import LedgerError
@@ -140,7 +141,7 @@ def connect_writer(path: Path, timeout: float) -> sqlite3.Connection:
         db = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise LedgerError(f"cannot open the ledger: {exc}", file=str(path)) from None
-    try:
+    with _closed_on_error(db, path):
         db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode != "wal":
@@ -148,13 +149,20 @@ def connect_writer(path: Path, timeout: float) -> sqlite3.Connection:
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         migrate(db, path)
+    return db
+
+
+@contextmanager
+def _closed_on_error(db: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Setting up a connection: on any failure it is closed, and SQLite's errors become ours."""
+    try:
+        yield
     except sqlite3.Error as exc:
         db.close()
         raise describe_error(exc, path) from None
     except BaseException:
         db.close()
         raise
-    return db
 
 
 def _read_only(path: Path, timeout: float, *, immutable: bool) -> sqlite3.Connection:
@@ -181,19 +189,12 @@ def connect_reader(path: Path, timeout: float) -> sqlite3.Connection:
             db = _read_only(path, timeout, immutable=True)
     except sqlite3.Error as exc:
         raise describe_error(exc, path) from None
-    try:
+    with _closed_on_error(db, path):
         db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         version = _version(db, path)
-    except sqlite3.Error as exc:
-        db.close()
-        raise describe_error(exc, path) from None
-    except BaseException:
-        db.close()
-        raise
-    if version != schema_version():
-        db.close()
-        raise LedgerError(f"the ledger has schema version {version}; this msa-builder reads version "
-                          f"{schema_version()}", file=str(path),
-                          hint="a command that writes the ledger (`msa batch`, `msa build`, `msa ledger mark`) "
-                               "upgrades it in place")
+        if version != schema_version():
+            raise LedgerError(f"the ledger has schema version {version}; this msa-builder reads version "
+                              f"{schema_version()}", file=str(path),
+                              hint="a command that writes the ledger (`msa batch`, `msa build`, `msa ledger mark`) "
+                                   "upgrades it in place")
     return db
