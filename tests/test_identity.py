@@ -15,6 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from msa_builder.batch import BatchConfig, run_batch
+from msa_builder.batch.coverage import coverage_report
 from msa_builder.build import BuildOptions, build
 from msa_builder.cli import main
 from msa_builder.errors import LedgerError, OutputError
@@ -174,7 +175,12 @@ def test_a_batch_gives_twins_their_own_folders(tmp_path, harbor_data, monkeypatc
     again = run_batch(tmp_path / "clients", config, jobs=2, only_stale=True)
     assert {r.client: r.slug for r in again.results} == slugs and again.counts()["skipped"] == 2
     with Ledger(config.ledger) as book:
-        assert {r.client: r.slug for r in book.latest_all()} == slugs
+        records = {r.client: r for r in book.latest_all()}
+        assert {client: r.slug for client, r in records.items()} == slugs
+        book.mark(TWIN_B, "in_review")
+    rows = {row.client: row for row in coverage_report(tmp_path / "clients", config)}
+    assert {client: (row.slug, row.latest.id, row.latest.status) for client, row in rows.items()} == {
+        TWIN_A: (slugs[TWIN_A], records[TWIN_A].id, "draft"), TWIN_B: (slugs[TWIN_B], records[TWIN_B].id, "in_review")}
 
 
 def test_a_second_client_with_the_same_agreement_id_is_refused_naming_both(tmp_path, harbor_data, monkeypatch,
