@@ -25,11 +25,15 @@ _OWNED = re.compile(rf"^({re.escape(PROFILE_PREFIX)}|{re.escape(WORK_PREFIX)})(\
 
 
 def _start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), "0" elsewhere; None if it is gone."""
+    """The process's start time in clock ticks since boot (Linux), "0" elsewhere; None if it is gone.
+
+    A zombie is gone: killed, it will never clean up, and in a container nobody may ever reap it.
+    """
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
             # The command name (field 2) may contain spaces and parentheses; fields resume after the last ')'.
-            return stat.read().rsplit(")", 1)[1].split()[19]
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return None if fields[0] in ("Z", "X") else fields[19]
     except FileNotFoundError:
         if os.path.isdir("/proc"):
             return None

@@ -150,3 +150,19 @@ def test_kill_9_of_a_pdf_batch_leaves_no_libreoffice_and_no_profile(tmp_path):
 def test_owner_tags_name_a_live_process_and_no_dead_one():
     assert owner_tag() == f"{os.getpid()}-{tempdirs._start_time(os.getpid())}"
     assert tempdirs._start_time(dead_pid()) is None
+
+
+@linux
+def test_a_killed_owner_not_yet_reaped_counts_as_dead():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        def state() -> str:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0]
+
+        assert wait_until(lambda: state() == "Z", seconds=30)
+        assert tempdirs._start_time(pid) is None
+    finally:
+        os.waitpid(pid, 0)
