@@ -7,8 +7,10 @@ written so that a refused write is an OutputError naming the path and leaves not
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,15 +20,6 @@ from pydantic import ValidationError
 
 from ._parse import decode_utf8, field_path, parse_json, parse_yaml
 from .errors import MsaError, OutputError, Problem, brief
-
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
-def _publish_mode(fd: int) -> None:
-    """mkstemp creates files readable by the owner only; outputs are ordinary files."""
-    os.fchmod(fd, 0o666 & ~_UMASK)
-
 
 MAX_INPUT_BYTES = 16 * 1024 * 1024
 
@@ -115,84 +108,156 @@ def raise_validation(exc: ValidationError, *, source: str, error: type[MsaError]
     raise error.several(problems, file=source) from None
 
 
+# Every open below names its directory by descriptor and refuses symbolic links in the last
+# component (O_NOFOLLOW), so a link planted where a client's folder or file belongs is never
+# written through, and a check cannot be raced by swapping the folder for a link afterwards.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
 @contextmanager
-def _writing(path: Path) -> Iterator[None]:
-    """Our own error, naming the path, for a write the system refused (permissions, full disk...)."""
+def _folder(path: Path, *, own: bool) -> Iterator[int]:
+    """A descriptor of folder `path`, created if missing; with `own`, a symbolic link there is refused.
+
+    `own` is for folders msa-builder owns (a client's output folder): nobody has a reason to make
+    one a link, and writing through it would put one client's files into someone else's folder.
+    A folder the user names (`-o ~/docs/x.docx`) may be a link to wherever they keep documents.
+    """
     try:
-        yield
-    except OutputError:
-        raise
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise OutputError("cannot create the output folder: a file is where a folder must be",
+                          file=str(path)) from None
     except OSError as exc:
-        # Name the folder when creating it failed, the output otherwise (never our temp file).
-        named = exc.filename if isinstance(exc.filename, str) else ""
-        culprit = named if named and not named.endswith(".tmp") else str(path)
-        reason = exc.strerror or type(exc).__name__
-        if isinstance(exc, (NotADirectoryError, FileExistsError)):
-            reason += "; a file is where a folder must be"
-        raise OutputError(f"cannot write {path.name}: {reason}", file=culprit) from None
-
-
-def _unchanged(path: Path, data: bytes) -> bool:
-    if path.is_dir():
-        raise OutputError("a folder is where this output file must be written", file=str(path),
-                          hint="move the folder away, or choose another --out")
+        raise OutputError(f"cannot create the output folder: {exc.strerror}", file=str(path)) from None
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except FileNotFoundError:
+        fd = os.open(path, os.O_RDONLY | _DIRECTORY | _CLOEXEC | (_NOFOLLOW if own else 0))
+    except OSError as exc:
+        if own and path.is_symlink():
+            raise OutputError("the output folder is a symbolic link; msa-builder writes only into folders of "
+                              "its own", file=str(path), hint="remove the link (and check who planted it)") from None
+        raise OutputError(f"cannot open the output folder: {exc.strerror}", file=str(path)) from None
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _read_at(folder: int, name: str) -> bytes:
+    fd = os.open(name, os.O_RDONLY | _NOFOLLOW | _CLOEXEC, dir_fd=folder)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def read_regular(path: Path) -> bytes:
+    """Read a file in msa-builder's own output folders, never through a symbolic link.
+
+    A link where a lock or an output belongs raises OSError (ELOOP), as a missing file raises
+    FileNotFoundError: either way the file is not one msa-builder wrote.
+    """
+    fd = os.open(path.parent, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
+    try:
+        return _read_at(fd, path.name)
+    finally:
+        os.close(fd)
+
+
+def _holds(folder: int, name: str, data: bytes) -> bool:
+    """Whether `name` is a regular file with exactly these bytes (a link never counts)."""
+    try:
+        if os.stat(name, dir_fd=folder, follow_symlinks=False).st_size != len(data):
+            return False
+        return _read_at(folder, name) == data
+    except OSError:
         return False
 
 
-def _stage(path: Path, data: bytes) -> str:
-    """Write `data` to a fresh temp file beside `path`, on disk, and return its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _is_folder(folder: int, name: str) -> bool:
     try:
-        _publish_mode(fd)
+        return stat.S_ISDIR(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _stage(folder: int, name: str, data: bytes) -> str:
+    """Write `data` to a new hidden temp file beside `name`; returns the temp file's name.
+
+    O_EXCL makes a fresh file (never an existing one or a link's target), and mode 0o666 lets
+    the umask decide permissions as for any ordinary file.
+    """
+    while True:
+        tmp = f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o666, dir_fd=folder)
+        except FileExistsError:
+            continue
+        break
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
-        _discard(tmp)
+        _unlink_quietly(folder, tmp)
         raise
     return tmp
 
 
-def _discard(tmp: str) -> None:
+def _unlink_quietly(folder: int, name: str) -> None:
     try:
-        os.unlink(tmp)
-    except FileNotFoundError:
+        os.unlink(name, dir_fd=folder)
+    except OSError:
         pass
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
-    """Write one file via a temp file and rename, so readers see old or new, never torn.
+    """Write `data` to `path` via a temp file and rename, so readers see old or new, never torn.
 
     Returns False, touching nothing, when the file already holds exactly these bytes: an
-    unchanged rebuild must not change mtimes. A refused write raises OutputError naming the path.
+    unchanged rebuild must not change mtimes.
     """
     return bool(atomic_write_set({path: data}))
 
 
-def atomic_write_set(files: dict[Path, bytes]) -> list[Path]:
-    """Write several files so that each is old-or-new, staging all before replacing any.
+def atomic_write_set(files: dict[Path, bytes], *, own_folder: bool = False) -> list[Path]:
+    """Write several files of one folder so that each is old-or-new, staging all before replacing any.
 
     Files whose bytes are unchanged are not touched (mtimes stay put). Returns the paths written.
-    Callers list the file that marks completion (the lock) last: it is replaced last.
+    Callers list the file that marks completion (the lock) last: it is replaced last. A file
+    that is a symbolic link is replaced by a regular file, never written through; with
+    `own_folder`, the folder itself must not be a link either (see `_folder`).
     """
-    staged: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            with _writing(path):
-                if not _unchanged(path, data):
-                    staged.append((_stage(path, data), path))
-        for tmp, path in staged:
-            with _writing(path):
-                os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
-            _discard(tmp)
-        raise
+    if not files:
+        return []
+    folders = {path.parent for path in files}
+    if len(folders) != 1:
+        # Grouping by folder would break "the lock is replaced last" across folders.
+        raise ValueError("atomic_write_set writes the files of one folder")
+    folder_path = folders.pop()
+    with _folder(folder_path, own=own_folder) as folder:
+        staged: list[tuple[str, Path]] = []
+        current: Path = folder_path
+        try:
+            for path, data in files.items():
+                current = path
+                if _is_folder(folder, path.name):
+                    raise OutputError("a folder is where this output file must be written", file=str(path),
+                                      hint="move the folder away, or choose another --out")
+                if not _holds(folder, path.name, data):
+                    staged.append((_stage(folder, path.name, data), path))
+            for tmp, path in staged:
+                current = path
+                os.replace(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except OSError as exc:
+            for tmp, _ in staged:
+                _unlink_quietly(folder, tmp)
+            what = "a folder is in the way of this output" if exc.errno == errno.EISDIR else exc.strerror
+            raise OutputError(f"cannot write the output: {what}", file=str(current)) from None
+        except BaseException:
+            for tmp, _ in staged:
+                _unlink_quietly(folder, tmp)
+            raise
     return [path for _, path in staged]
 
 
@@ -201,10 +266,11 @@ def write_once(path: Path, data: bytes) -> None:
 
     For signed instruments, which are never overwritten: the bytes are staged in a temp file and
     hard-linked into place, which fails (FileExistsError) if anything is there, even a file
-    created a moment ago by someone else.
+    created a moment ago by someone else, or a link.
     """
-    tmp = _stage(path, data)
-    try:
-        os.link(tmp, path)
-    finally:
-        _discard(tmp)
+    with _folder(path.parent, own=False) as folder:
+        tmp = _stage(folder, path.name, data)
+        try:
+            os.link(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
+        finally:
+            _unlink_quietly(folder, tmp)

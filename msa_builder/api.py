@@ -73,25 +73,30 @@ def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | No
           ledger: PathLike | None = None) -> BuildResult:
     """`msa build`: one client's agreement, memo, content model and lock, recorded in the ledger.
 
-    Everything is rendered in memory first; then the ledger (default OUT/ledger.sqlite) is opened, or,
-    when it does not exist yet, checked to be creatable; only then are files written, and a new ledger
-    is created once they are. A bad input or an unusable ledger leaves nothing behind (outputs the
+    The ledger (default OUT/ledger.sqlite) is opened first, or, when it does not exist yet, checked to
+    be creatable; everything is rendered in memory; only then are files written, and a new ledger is
+    created once they are. A bad input or an unusable ledger leaves nothing behind (outputs the
     ledger never heard of would be built but never tracked). `result.record` is None when the ledger
     already holds exactly this build (an unchanged rebuild).
     """
+    from .identity import client_folder
     from .ledger import Ledger, check_creatable, default_ledger
     from .outputs import BuildOptions, render_build, write_build  # the rendering stack loads only here
 
     options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
                            default_provider(), templates_dir=_templates(templates), as_of=as_of,
                            allow_drafts=allow_drafts, final=final, formats=tuple(formats))
-    rendered = render_build(load_profile(Path(profile)), options)
+    loaded = load_profile(Path(profile))
     path = Path(ledger) if ledger else default_ledger(out_dir)
+    # An existing ledger is opened first: it must be usable, and it says which folder names other
+    # clients hold, even where their folders are gone. A missing one is created once there is a build.
     book = Ledger(path) if path.exists() else None
     try:
         if book is None:
             check_creatable(path)
-        result = write_build(rendered, Path(out_dir))
+        slug = client_folder(Path(out_dir), loaded.profile.client.legal_name,
+                             owners=(book.slug_client,) if book else ())
+        result = write_build(render_build(loaded, options, slug=slug), Path(out_dir))
         book = book or Ledger(path)
         record = book.record_build(result.lock, lock_sha256=result.lock_sha256, slug=result.slug,
                                    directory=str(result.directory.resolve()), source=str(profile), by="msa build")
@@ -124,11 +129,14 @@ def coverage(source: PathLike, config: BatchConfig) -> list[ClientCoverage]:
     return coverage_report(source, config)
 
 
-def open_ledger(path: PathLike, *, create: bool = False) -> Ledger:
-    """Open the agreement ledger at `path`; unless `create`, it must already exist."""
+def open_ledger(path: PathLike, *, create: bool = False, readonly: bool = False) -> Ledger:
+    """Open the agreement ledger at `path`; unless `create`, it must already exist.
+
+    A `readonly` ledger takes no lock and never blocks behind a writer (for reports).
+    """
     from .ledger import Ledger, open_existing
 
-    return Ledger(path) if create else open_existing(path)
+    return Ledger(path) if create else open_existing(path, readonly=readonly)
 
 
 def mark(client: str, status: str, *, ledger: PathLike, by: str | None = None, note: str | None = None,
@@ -140,7 +148,7 @@ def mark(client: str, status: str, *, ledger: PathLike, by: str | None = None, n
 
 def history(*, ledger: PathLike, client: str | None = None) -> list[tuple[AgreementRecord, list[StatusEvent]]]:
     """`msa ledger show`: a client's agreements with their steps, or every client's latest agreement."""
-    with open_ledger(ledger) as book:
+    with open_ledger(ledger, readonly=True) as book:
         if client is None:
             return [(r, []) for r in book.latest_all()]
         return [(r, book.events(r.id)) for r in book.history(book.resolve_client(client))]

@@ -5,6 +5,10 @@ know which do. It is an embedded SQLite database in WAL mode so a batch's worker
 record builds at the same time as someone marks an agreement sent; every write is one short
 `BEGIN IMMEDIATE` transaction, and a busy database is waited for, not failed.
 
+Commands that only read (`msa status`, `msa ledger show`) open the file read-only: they take no
+lock, change nothing, see the last commit while a batch writes, and work on read-only media.
+Schema changes are migrations (ledger_schema.py) that only writers run.
+
 An agreement moves `draft -> in_review -> approved -> sent -> signed`, one step at a time, or to
 `superseded` from any open status. A newly generated agreement supersedes the client's earlier
 drafts still in progress (`draft`, `in_review`, `approved`); one already `sent` stays open, since
@@ -25,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LedgerError
+from .names import normal_name, same_client
+from .ledger_schema import connect_reader, connect_writer, describe_error, rollback, schema_version
 
 STATUSES = ("draft", "in_review", "approved", "sent", "signed", "superseded")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -37,46 +43,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 IN_PROGRESS = ("draft", "in_review", "approved")
 LEDGER_NAME = "ledger.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = schema_version()
 BUSY_TIMEOUT_S = 60.0
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS agreements (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    slug TEXT NOT NULL,
-    client TEXT NOT NULL,
-    agreement_id TEXT NOT NULL,
-    source TEXT NOT NULL,
-    directory TEXT NOT NULL,
-    lock_sha256 TEXT NOT NULL,
-    bom_sha256 TEXT NOT NULL,
-    library_name TEXT NOT NULL,
-    library_version TEXT NOT NULL,
-    tool_version TEXT NOT NULL,
-    outputs TEXT NOT NULL,
-    bom TEXT NOT NULL,
-    generated_at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    status_at TEXT NOT NULL,
-    status_by TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS agreements_slug ON agreements (slug, id);
-CREATE INDEX IF NOT EXISTS agreements_agreement_id ON agreements (agreement_id);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    record INTEGER NOT NULL REFERENCES agreements (id),
-    from_status TEXT,
-    to_status TEXT NOT NULL,
-    at TEXT NOT NULL,
-    by TEXT NOT NULL,
-    note TEXT
-);
-CREATE INDEX IF NOT EXISTS events_record ON events (record, id);
-CREATE TABLE IF NOT EXISTS bom_memo (
-    inputs_sha256 TEXT PRIMARY KEY,
-    bom_sha256 TEXT NOT NULL
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -144,12 +112,17 @@ def check_creatable(path: Path) -> None:
         raise LedgerError("cannot create the ledger: the folder is not writable", file=str(path))
 
 
-def open_existing(path: Path | str) -> Ledger:
+def open_existing(path: Path | str, *, readonly: bool = False) -> Ledger:
     """Open a ledger that must already exist (reading or marking must not create an empty one)."""
     if not Path(path).is_file():
         raise LedgerError("no ledger here yet; `msa batch` creates it with the first agreements it builds",
                           file=str(path), hint="pass --ledger PATH, or the --out folder the batch wrote to")
-    return Ledger(path)
+    return Ledger(path, readonly=readonly)
+
+
+def open_reader(path: Path | str) -> Ledger:
+    """An existing ledger, read-only: for commands that report and must never wait for a batch."""
+    return open_existing(path, readonly=True)
 
 
 _COLUMNS = ("id", "slug", "client", "agreement_id", "source", "directory", "lock_sha256", "bom_sha256",
@@ -158,44 +131,17 @@ _COLUMNS = ("id", "slug", "client", "agreement_id", "source", "directory", "lock
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM agreements"
 
 
-def _record(row: tuple[Any, ...]) -> AgreementRecord:
-    values = dict(zip(_COLUMNS, row))
-    values["outputs"] = json.loads(values["outputs"])
-    return AgreementRecord(**values)
-
-
 class Ledger:
-    """An open ledger database; use as a context manager, one per process (never across fork)."""
+    """An open ledger database; use as a context manager, one per process (never across fork).
 
-    def __init__(self, path: Path | str, *, timeout: float = BUSY_TIMEOUT_S) -> None:
+    With `readonly`, the file is opened read-only (see the module doc) and must already be at
+    this msa-builder's schema version; writers migrate it.
+    """
+
+    def __init__(self, path: Path | str, *, timeout: float = BUSY_TIMEOUT_S, readonly: bool = False) -> None:
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
-            raise LedgerError(f"cannot open the ledger: {exc}", file=str(self.path)) from None
-        try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode != "wal":
-                raise LedgerError(f"the ledger could not switch to WAL mode (it is in {mode!r} mode)",
-                                  file=str(self.path))
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            with self._write():
-                version = self._db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise LedgerError(f"the ledger was written by a newer msa-builder (schema {version})",
-                                      file=str(self.path), hint="upgrade msa-builder")
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
-            self._db.close()
-            raise LedgerError(f"not a usable ledger database: {exc}", file=str(self.path)) from None
-        except BaseException:
-            self._db.close()
-            raise
+        self.readonly = readonly
+        self._db = (connect_reader if readonly else connect_writer)(self.path, timeout)
 
     def close(self) -> None:
         self._db.close()
@@ -206,65 +152,114 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise describe_error(exc, self.path) from None
+
+    def _one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking the write lock up front so two writers never deadlock."""
-        self._db.execute("BEGIN IMMEDIATE")
+        if self.readonly:
+            raise LedgerError("this ledger was opened read-only", file=str(self.path))
         try:
+            self._db.execute("BEGIN IMMEDIATE")
             yield self._db
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            rollback(self._db)
+            raise describe_error(exc, self.path) from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            rollback(self._db)
             raise
-        self._db.execute("COMMIT")
+
+    def _record(self, row: tuple[Any, ...]) -> AgreementRecord:
+        values = dict(zip(_COLUMNS, row))
+        values["outputs"] = self._json(values["id"], "outputs", values["outputs"])
+        return AgreementRecord(**values)
+
+    def _json(self, record: int, column: str, text: Any) -> dict[str, Any]:
+        """A JSON column of a record; a damaged one is our error naming the record, never a traceback."""
+        try:
+            data = json.loads(text)
+        except (TypeError, ValueError):
+            data = None
+        if not isinstance(data, dict):
+            raise LedgerError(f"agreement record #{record} is damaged: its {column} are not a JSON object",
+                              file=str(self.path), field=f"agreements.{column}",
+                              hint="restore the ledger from a backup, or repair that row with sqlite3")
+        return data
 
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, record: int) -> AgreementRecord:
-        row = self._db.execute(f"{_SELECT} WHERE id = ?", (record,)).fetchone()
+        row = self._one(f"{_SELECT} WHERE id = ?", (record,))
         if row is None:
             raise LedgerError(f"no agreement record #{record}", file=str(self.path), field="--record")
-        return _record(row)
+        return self._record(row)
 
     def history(self, slug: str) -> list[AgreementRecord]:
         """Every agreement generated for a client, oldest first."""
-        return [_record(r) for r in self._db.execute(f"{_SELECT} WHERE slug = ? ORDER BY id", (slug,))]
+        return [self._record(r) for r in self._rows(f"{_SELECT} WHERE slug = ? ORDER BY id", (slug,))]
 
     def latest(self, slug: str) -> AgreementRecord | None:
-        row = self._db.execute(f"{_SELECT} WHERE slug = ? ORDER BY id DESC LIMIT 1", (slug,)).fetchone()
-        return _record(row) if row else None
+        row = self._one(f"{_SELECT} WHERE slug = ? ORDER BY id DESC LIMIT 1", (slug,))
+        return self._record(row) if row else None
 
     def latest_signed(self, slug: str) -> AgreementRecord | None:
-        row = self._db.execute(f"{_SELECT} WHERE slug = ? AND status = 'signed' ORDER BY id DESC LIMIT 1",
-                               (slug,)).fetchone()
-        return _record(row) if row else None
+        row = self._one(f"{_SELECT} WHERE slug = ? AND status = 'signed' ORDER BY id DESC LIMIT 1", (slug,))
+        return self._record(row) if row else None
 
     def latest_all(self) -> list[AgreementRecord]:
         """The newest record of every client the ledger knows, by client name."""
-        rows = self._db.execute(f"{_SELECT} WHERE id IN (SELECT MAX(id) FROM agreements GROUP BY slug) "
-                                "ORDER BY client COLLATE NOCASE")
-        return [_record(r) for r in rows]
+        rows = self._rows(f"{_SELECT} WHERE id IN (SELECT MAX(id) FROM agreements GROUP BY slug) "
+                          "ORDER BY client COLLATE NOCASE")
+        return [self._record(r) for r in rows]
 
     def events(self, record: int) -> list[StatusEvent]:
-        rows = self._db.execute("SELECT record, from_status, to_status, at, by, note FROM events "
-                                "WHERE record = ? ORDER BY id", (record,))
+        rows = self._rows("SELECT record, from_status, to_status, at, by, note FROM events "
+                          "WHERE record = ? ORDER BY id", (record,))
         return [StatusEvent(*r) for r in rows]
 
     def bom(self, record: int) -> dict[str, Any]:
         """The bill of materials the agreement was generated from (to say what changed since)."""
-        row = self._db.execute("SELECT bom FROM agreements WHERE id = ?", (record,)).fetchone()
+        row = self._one("SELECT bom FROM agreements WHERE id = ?", (record,))
         if row is None:
             raise LedgerError(f"no agreement record #{record}", file=str(self.path))
-        data: dict[str, Any] = json.loads(row[0])
-        return data
+        return self._json(record, "bom", row[0])
+
+    def slug_client(self, slug: str) -> str | None:
+        """The client whose agreements the ledger keeps under this folder name, if any."""
+        row = self._one("SELECT client FROM agreements WHERE slug = ? ORDER BY id DESC LIMIT 1", (slug,))
+        return str(row[0]) if row else None
 
     def resolve_client(self, ref: str) -> str:
-        """A client's slug from its slug, its legal name (any case) or one of its agreement ids."""
-        for query in ("SELECT slug FROM agreements WHERE slug = ? LIMIT 1",
-                      "SELECT slug FROM agreements WHERE client = ? COLLATE NOCASE LIMIT 1",
-                      "SELECT slug FROM agreements WHERE agreement_id = ? LIMIT 1"):
-            row = self._db.execute(query, (ref,)).fetchone()
-            if row:
-                return str(row[0])
+        """A client's slug from its slug, its legal name or one of its agreement ids.
+
+        Exact matches win; only when none exists is the name (or id) matched ignoring case. A
+        reference that fits several clients is refused with the candidates, never guessed: two
+        clients may differ only in case ("ACME LLC", "Acme LLC") or share an agreement id.
+        """
+        clients = self._rows("SELECT DISTINCT slug, client, agreement_id FROM agreements")
+        wanted = normal_name(ref)
+        exact = {slug for slug, client, agreement_id in clients
+                 if ref in (slug, agreement_id) or normal_name(client) == wanted}
+        if not exact:
+            folded = wanted.casefold()
+            exact = {slug for slug, client, agreement_id in clients
+                     if folded in (normal_name(client).casefold(), agreement_id.casefold())}
+        if len(exact) == 1:
+            return exact.pop()
+        if exact:
+            names = {slug: client for slug, client, _ in clients if slug in exact}
+            raise LedgerError(f"{ref!r} fits several clients of the ledger", file=str(self.path), field="CLIENT",
+                              allowed=[f"{names[slug]} ({slug})" for slug in sorted(exact)],
+                              hint="give the exact legal name, or the folder name in brackets")
         known = [r.client for r in self.latest_all()]
         raise LedgerError(f"the ledger has no client {ref!r}", file=str(self.path), field="CLIENT",
                           allowed=known[:20], hint="give the client's legal name, its folder name or an agreement id")
@@ -281,10 +276,14 @@ class Ledger:
         bom = lock["bom"]
         at = at or now_utc()
         with self._write() as db:
-            row = db.execute("SELECT lock_sha256 FROM agreements WHERE slug = ? ORDER BY id DESC LIMIT 1",
+            row = db.execute("SELECT lock_sha256, client FROM agreements WHERE slug = ? ORDER BY id DESC LIMIT 1",
                              (slug,)).fetchone()
             if row and row[0] == lock_sha256:
                 return None
+            if row and not same_client(row[1], bom["client"]):
+                raise LedgerError(f"the folder name {slug} belongs to {row[1]!r} in the ledger, not to "
+                                  f"{bom['client']!r}; one folder never holds two clients", file=str(self.path),
+                                  field="slug")
             cursor = db.execute(
                 "INSERT INTO agreements (slug, client, agreement_id, source, directory, lock_sha256, bom_sha256, "
                 "library_name, library_version, tool_version, outputs, bom, generated_at, status, status_at, "
@@ -361,8 +360,7 @@ class Ledger:
 
         This lets a rerun over an unchanged library skip selection entirely; see batch/staleness.py.
         """
-        row = self._db.execute("SELECT bom_sha256 FROM bom_memo WHERE inputs_sha256 = ?",
-                               (inputs_sha256,)).fetchone()
+        row = self._one("SELECT bom_sha256 FROM bom_memo WHERE inputs_sha256 = ?", (inputs_sha256,))
         return str(row[0]) if row else None
 
     def memo_put(self, inputs_sha256: str, bom_sha256: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from .agreement import Agreement
 from .assemble import assemble
 from .content import agreement_json
 from .errors import RenderError
+from .identity import Owner, client_folder
 from .library.model import Library
 from .lock import bill_of_materials, lock_bytes, lock_document
 from .paths import default_provider, default_templates, is_shipped
@@ -90,11 +92,13 @@ def input_sources(options: BuildOptions) -> dict[str, str]:
     return {name: SHIPPED if is_shipped(path) else _where(path) for name, path in paths.items()}
 
 
-def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None) -> RenderedBuild:
+def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: PdfConverter | None = None,
+                 slug: str | None = None) -> RenderedBuild:
     """Select, assemble and render every output in memory; nothing is written to the outputs.
 
     PDF output goes through `converter` (one long-lived LibreOffice, shared by a batch worker);
-    without one, a converter is started for this build alone.
+    without one, a converter is started for this build alone. `slug` is the client's folder
+    (`identity.client_folder`); without it, the usual one for the name.
     """
     unknown = [f for f in options.formats if f not in FORMATS]
     if unknown:
@@ -111,7 +115,7 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
     bom = bill_of_materials(selection, profile_sha256=loaded.sha256, provider_sha256=provider_sha,
                             templates={"agreement": agreement_shell.sha256, "review_memo": memo_shell.sha256},
                             final=options.final)
-    slug = slugify(agreement.client_name)
+    slug = slug or slugify(agreement.client_name)
     names = output_names(slug)
     files: dict[str, bytes] = {}
     docx = render_agreement_docx(agreement, agreement_shell, bom, final=options.final)
@@ -133,7 +137,7 @@ def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
     """Write a rendered build under OUT/<slug>/, unchanged files untouched, the lock last."""
     directory = out_dir / rendered.slug
     paths = {directory / name: data for name, data in rendered.files.items()}
-    written = atomic_write_set(paths)
+    written = atomic_write_set(paths, own_folder=True)
     lock_sha256 = hashlib.sha256(rendered.files[output_names(rendered.slug)["lock"]]).hexdigest()
     return BuildResult(client=rendered.agreement.client_name, agreement_id=rendered.agreement.id,
                        slug=rendered.slug, directory=directory,
@@ -142,7 +146,11 @@ def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
 
 
 def build(profile_path: Path | str, out_dir: Path | str, options: BuildOptions,
-          *, converter: PdfConverter | None = None) -> BuildResult:
-    """Build one client's agreement from a profile file; nothing is written if anything fails."""
+          *, converter: PdfConverter | None = None, owners: Iterable[Owner] = ()) -> BuildResult:
+    """Build one client's agreement from a profile file; nothing is written if anything fails.
+
+    `owners` say which client holds a folder name besides its lock (the ledger's records).
+    """
     loaded = load_profile(Path(profile_path))
-    return write_build(render_build(loaded, options, converter=converter), Path(out_dir))
+    slug = client_folder(Path(out_dir), loaded.profile.client.legal_name, owners=owners)
+    return write_build(render_build(loaded, options, converter=converter, slug=slug), Path(out_dir))

@@ -291,5 +291,10 @@ def agreement_id_for(profile: Profile) -> str:
     """The agreement id: the profile's own, or one derived from the client and the effective date."""
     if profile.agreement_id:
         return profile.agreement_id
-    digest = hashlib.sha256(profile.client.legal_name.encode("utf-8")).hexdigest()[:6].upper()
-    return f"MSA-{profile.effective_date:%Y%m%d}-{digest}"
+    return derived_agreement_id(profile.client.legal_name, profile.effective_date)
+
+
+def derived_agreement_id(legal_name: str, effective: date) -> str:
+    """The id of a profile that names none: its effective date and a short hash of the name."""
+    digest = hashlib.sha256(legal_name.encode("utf-8")).hexdigest()[:6].upper()
+    return f"MSA-{effective:%Y%m%d}-{digest}"

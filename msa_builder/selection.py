@@ -12,8 +12,10 @@ from typing import Any
 
 from . import as_of as as_of_rule
 from . import clock
-from .errors import MsaError, ProfileError, RequiredControlError, RuleError, brief
+from .errors import LibraryError, MsaError, ProfileError, RequiredControlError, RuleError, brief
+from .library.load import RELEASED
 from .library.model import ClauseVersion, Library, Manifest, OutlineEntry, RequireRule, semver_key
+from .library.release import release_problem
 from .params import ResolvedParam, resolve_params
 from .profile import LoadedProfile, Profile, check_profile
 from .rules import rule_for
@@ -186,6 +188,19 @@ def top_precedence(matched: list[ClauseVersion]) -> list[ClauseVersion]:
     return [v for v in matched if v.meta.precedence == top]
 
 
+def check_release(library: Library, version: ClauseVersion) -> None:
+    """Refuse an approved text that is not the one released (released.json holds its hash).
+
+    Built into an agreement, an approved clause edited in place would be presented (and signed)
+    as reviewed text it is not; only `msa library lint` used to notice.
+    """
+    problem = release_problem(library, version)
+    if problem is not None and problem.kind == "changed":
+        raise LibraryError(problem.message, file=f"{library.location}/{version.path}", field=version.key,
+                           hint=f"compare it with its release (git diff), or undo the edit; {RELEASED} records "
+                                "the sha256 every approved file had when it was released")
+
+
 def _describe_values(candidates: list[Candidate]) -> str:
     values: dict[str, Any] = {}
     for c in candidates:
@@ -235,6 +250,7 @@ def choose_slot(library: Library, kind: str, entry: OutlineEntry, context: dict[
                         file=library.location, field=f"outline.{entry.slot}",
                         hint="give one variant a higher `precedence`, or narrow the rules")
     winner, version = winners[0]
+    check_release(library, version)
     reason = "applies to every client" if winner.rule.strip() == "true" else f"rule {winner.rule!r} is true"
     if len(matched) > 1:
         others = ", ".join(c.variant for c, _ in matched if c is not winner)

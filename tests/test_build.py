@@ -242,8 +242,9 @@ def test_write_failure_while_staging_leaves_no_files(tmp_path, build_options, mo
         real_fsync(fd)
 
     monkeypatch.setattr(files_module.os, "fsync", failing_fsync)
-    with pytest.raises(OutputError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left") as caught:
         build(HARBOR, tmp_path, build_options)
+    assert caught.value.file.endswith("-review.docx")
     assert all_files(tmp_path) == []
 
 

@@ -165,9 +165,11 @@ def numbering_xml() -> str:
     return DECL + f"<w:numbering {W}>{headings}{clause_list}{bullets}{nums}</w:numbering>"
 
 
+# CT_Settings is a sequence: defaultTabStop, characterSpacingControl, updateFields, compat, ...,
+# decimalSymbol, listSeparator. Word "repairs" a file whose settings are out of that order.
 SETTINGS = DECL + (
-    f'<w:settings {W}><w:updateFields w:val="true"/><w:defaultTabStop w:val="720"/>'
-    '<w:characterSpacingControl w:val="doNotCompress"/>'
+    f'<w:settings {W}><w:defaultTabStop w:val="720"/>'
+    '<w:characterSpacingControl w:val="doNotCompress"/><w:updateFields w:val="true"/>'
     '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
     '<w:decimalSymbol w:val="."/><w:listSeparator w:val=","/></w:settings>'
 )
@@ -176,6 +178,32 @@ FONTS = DECL + (
     '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
     '<w:font w:name="Cambria"><w:panose1 w:val="02040503050406030204"/><w:charset w:val="00"/>'
     '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font></w:fonts>'
+)
+
+_A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+_ACCENTS = ("1F3864", "C00000", "2E75B6", "70AD47", "FFC000", "7030A0")
+# Word expects a theme part (its theme fonts and colours back every style); the smallest valid one:
+# Cambria headings, Calibri body, as the styles name them, and three plain fills, lines and effects.
+THEME = DECL + (
+    f'<a:theme {_A} name="msa-builder"><a:themeElements>'
+    '<a:clrScheme name="msa-builder">'
+    '<a:dk1><a:sysClr val="windowText" lastClr="000000"/></a:dk1>'
+    '<a:lt1><a:sysClr val="window" lastClr="FFFFFF"/></a:lt1>'
+    '<a:dk2><a:srgbClr val="1F3864"/></a:dk2><a:lt2><a:srgbClr val="E7E6E6"/></a:lt2>'
+    + "".join(f'<a:accent{i}><a:srgbClr val="{c}"/></a:accent{i}>' for i, c in enumerate(_ACCENTS, 1))
+    + '<a:hlink><a:srgbClr val="0563C1"/></a:hlink><a:folHlink><a:srgbClr val="954F72"/></a:folHlink>'
+    '</a:clrScheme>'
+    '<a:fontScheme name="msa-builder">'
+    '<a:majorFont><a:latin typeface="Cambria"/><a:ea typeface=""/><a:cs typeface=""/></a:majorFont>'
+    '<a:minorFont><a:latin typeface="Calibri"/><a:ea typeface=""/><a:cs typeface=""/></a:minorFont>'
+    '</a:fontScheme>'
+    '<a:fmtScheme name="msa-builder">'
+    '<a:fillStyleLst>' + '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>' * 3 + '</a:fillStyleLst>'
+    '<a:lnStyleLst>' + '<a:ln w="6350"><a:solidFill><a:schemeClr val="phClr"/></a:solidFill></a:ln>' * 3
+    + '</a:lnStyleLst>'
+    '<a:effectStyleLst>' + '<a:effectStyle><a:effectLst/></a:effectStyle>' * 3 + '</a:effectStyleLst>'
+    '<a:bgFillStyleLst>' + '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>' * 3 + '</a:bgFillStyleLst>'
+    '</a:fmtScheme></a:themeElements></a:theme>'
 )
 
 
@@ -307,6 +335,7 @@ CONTENT_TYPES = DECL + (
     '<Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/>'
     '<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>'
     '<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>'
+    '<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
     '<Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>'
     '<Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
     '{front_footer}'
@@ -330,6 +359,7 @@ DOC_RELS = DECL + (
     f'<Relationship Id="rIdNumbering" Type="{_R}numbering" Target="numbering.xml"/>'
     f'<Relationship Id="rIdSettings" Type="{_R}settings" Target="settings.xml"/>'
     f'<Relationship Id="rIdFonts" Type="{_R}fontTable" Target="fontTable.xml"/>'
+    f'<Relationship Id="rIdTheme" Type="{_R}theme" Target="theme/theme1.xml"/>'
     f'<Relationship Id="rIdHeader1" Type="{_R}header" Target="header1.xml"/>'
     f'<Relationship Id="rIdFooter1" Type="{_R}footer" Target="footer1.xml"/>'
     '{front_footer}'
@@ -364,6 +394,7 @@ def package(document: str, header_mark: bool = True, *, styles: str | None = Non
         "word/numbering.xml": numbering_xml(),
         "word/settings.xml": settings,
         "word/fontTable.xml": FONTS,
+        "word/theme/theme1.xml": THEME,
         "word/header1.xml": header or header_xml(),
         "word/footer1.xml": footer or footer_xml(),
         "docProps/app.xml": APP,

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MsaError
-from ..ledger import AgreementRecord, Ledger
+from ..ledger import AgreementRecord, Ledger, open_reader
 from ..library.model import Library
 from ..lock import bom_hash
-from ..profile import LoadedProfile, slugify
+from ..identity import client_folder, same_client
+from ..profile import LoadedProfile
 from .sources import SourceEntry, load_entry, read_source
 from .staleness import BuildInputs, bom_changes, build_inputs, expected_bom
 from .worker import BatchConfig
@@ -75,12 +76,12 @@ def coverage_report(source: Path | str, config: BatchConfig) -> list[ClientCover
     library = config.open_library()
     inputs = build_inputs(config.build_options(library))
     entries = [e for e in read_source(source, library.manifest) if not e.skip]
-    # An absent ledger means nothing was ever generated; opening one would create it.
-    ledger = Ledger(config.ledger) if config.ledger.exists() else None
+    # An absent ledger means nothing was ever generated; a report only reads, and never waits for a batch.
+    ledger = open_reader(config.ledger) if config.ledger.exists() else None
     rows = []
     try:
         for entry in entries:
-            rows.append(_client(entry, ledger, library, inputs))
+            rows.append(_client(entry, ledger, library, inputs, config.out_dir))
     finally:
         if ledger is not None:
             ledger.close()
@@ -126,15 +127,19 @@ class _Expected:
                 if not (c.kind == "options" and c.detail.startswith("as_of "))]
 
 
-def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs) -> ClientCoverage:
-    slug = entry.slug
+def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs,
+            out_dir: Path) -> ClientCoverage:
+    owners = (ledger.slug_client,) if ledger is not None else ()
+    slug = client_folder(out_dir, entry.client, owners=owners) if entry.client else None
     latest = ledger.latest(slug) if ledger is not None and slug else None
     signed = ledger.latest_signed(slug) if ledger is not None and slug else None
     try:
         loaded = load_entry(entry)
-        slug = slugify(loaded.profile.client.legal_name)
-        if ledger is not None and slug != entry.slug:
-            latest, signed = ledger.latest(slug), ledger.latest_signed(slug)
+        name = loaded.profile.client.legal_name
+        if not same_client(name, entry.client):
+            slug = client_folder(out_dir, name, owners=owners)
+            if ledger is not None:
+                latest, signed = ledger.latest(slug), ledger.latest_signed(slug)
         expected = _Expected(entry, loaded, library, inputs, ledger)
         latest_current = expected.is_current(latest) if latest else None
         if signed is None:

@@ -94,6 +94,19 @@ def format_coverage(rows: Sequence[ClientCoverage]) -> str:
     return "\n".join(lines)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"):
+# a client named "=HYPERLINK(...)" or a `--by` of "@SUM(...)" would run in whoever opens the report.
+# The full-width forms are on the list because some spreadsheets fold them to the ASCII ones.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a leading quote where it would start a formula."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def coverage_csv(rows: Sequence[ClientCoverage]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -101,7 +114,7 @@ def coverage_csv(rows: Sequence[ClientCoverage]) -> str:
     for row in rows:
         data = row.as_dict()
         data["changes"] = "; ".join(data["changes"])
-        writer.writerow({k: "" if data[k] is None else data[k] for k in CSV_COLUMNS})
+        writer.writerow({k: "" if data[k] is None else spreadsheet_safe(data[k]) for k in CSV_COLUMNS})
     return out.getvalue()
 
 

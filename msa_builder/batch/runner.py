@@ -3,7 +3,8 @@
 The parent process reads the source, answers what it can from the ledger's memo (an unchanged
 client costs a file hash and a lock read, so a no-op rerun never starts a worker), and hands the
 rest to a process pool whose workers each load the library once. Results come back per client:
-one bad profile is one failed result, never a stopped batch.
+one bad profile is one failed result, never a stopped batch, and a client that kills its worker
+costs that client alone (see `_run_tasks`).
 
 Interrupting is safe at any moment: every output is replaced by rename, the lock last, so a
 file is the old one or the new one; a client whose lock did not land is stale on the next run,
@@ -21,14 +22,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from .. import clock
 from ..as_of import describe_batch
-from ..errors import BatchError
+from ..errors import BatchError, MsaError
+from ..identity import Owner, client_folder
 from ..ledger import Ledger
 from ..library.model import Library
 from ..profile import load_provider
@@ -190,6 +192,31 @@ class _Recorder:
     close = suspend
 
 
+def _assign_folders(entries: list[SourceEntry], out_dir: Path, ledger: Ledger | None
+                    ) -> tuple[list[SourceEntry], dict[str, ClientResult]]:
+    """Give each client its own output folder before any worker starts, in source order.
+
+    A folder belongs to the client its lock or its ledger records name, or to a client placed
+    earlier in this batch; two clients whose names share a short hash get different folders.
+    """
+    placed: dict[str, str] = {}
+    owners: list[Owner] = [placed.get] + ([ledger.slug_client] if ledger is not None else [])
+    assigned: list[SourceEntry] = []
+    failed: dict[str, ClientResult] = {}
+    for entry in entries:
+        if entry.client is None:
+            assigned.append(entry)
+            continue
+        try:
+            folder = client_folder(out_dir, entry.client, owners=owners)
+        except MsaError as exc:
+            failed[entry.label] = ClientResult(entry.label, "failed", client=entry.client, error=exc.format())
+            continue
+        placed[folder] = entry.client
+        assigned.append(replace(entry, folder=folder))
+    return assigned, failed
+
+
 def _answer_from_memo(entries: list[SourceEntry], config: BatchConfig, inputs: BuildInputs,
                       recorder: _Recorder) -> dict[str, ClientResult]:
     """Clients proven current by the memo and their intact outputs, without selecting or rendering."""
@@ -212,13 +239,25 @@ def _answer_from_memo(entries: list[SourceEntry], config: BatchConfig, inputs: B
     return answered
 
 
+DIED_TWICE = ("its worker process died while building it, twice: once beside other clients and once alone "
+              "(killed, out of memory, or crashed); the other clients were built. Its files are the old or the "
+              "new ones, never torn; rerun the batch to try it again")
+
+
 def _run_tasks(tasks: list[SourceEntry], config: BatchConfig, inputs: BuildInputs, library: Library, *, jobs: int,
                build: bool, force: bool, emit: OnResult) -> tuple[dict[str, ClientResult], bool]:
-    """Process the tasks in this process (one job) or a pool; returns results and whether interrupted."""
+    """Process the tasks in this process (one job) or a pool; returns results and whether interrupted.
+
+    A worker that dies (killed, out of memory, a crash in a native library) breaks the whole pool
+    and every client not yet finished with it. The clients that were being built then are
+    suspects; the others never started and go to a fresh pool. The suspects are then retried one
+    at a time in a pool of one worker, where a death names its client exactly: only a client
+    that kills its worker twice fails.
+    """
     results: dict[str, ClientResult] = {}
     if not tasks:
         return results, False
-    if jobs <= 1 or len(tasks) <= 1:
+    if jobs <= 1:  # with more jobs even one client runs in a worker: a crash there costs that client alone
         worker = Worker(config, inputs, library=library)
         try:
             for entry in tasks:
@@ -231,37 +270,81 @@ def _run_tasks(tasks: list[SourceEntry], config: BatchConfig, inputs: BuildInput
             worker.close()
         return results, False
 
+    def run(entries: list[SourceEntry], workers: int) -> tuple[list[SourceEntry], set[str], bool]:
+        return _pool_round(entries, config, inputs, library, jobs=workers, build=build, force=force, emit=emit,
+                           results=results)
+
+    interrupted = False
+    suspects: list[SourceEntry] = []
+    pending = list(tasks)
+    try:
+        while pending and not interrupted:
+            unfinished, in_flight, interrupted = run(pending, jobs)
+            if unfinished and not in_flight:  # no word from the workers: treat everyone as a suspect
+                in_flight = {e.label for e in unfinished}
+            suspects += [e for e in unfinished if e.label in in_flight]
+            pending = [e for e in unfinished if e.label not in in_flight]
+        while suspects and not interrupted:  # one worker: whoever it was building when it died is the culprit
+            unfinished, in_flight, interrupted = run(suspects, 1)
+            if interrupted:
+                break
+            culprits = [e for e in unfinished if e.label in in_flight] or unfinished[:1]
+            for entry in culprits:
+                results[entry.label] = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug,
+                                                    error=DIED_TWICE)
+                emit(results[entry.label])
+            suspects = [e for e in unfinished if e not in culprits]
+    except KeyboardInterrupt:
+        interrupted = True
+    return results, interrupted
+
+
+def _pool_round(entries: list[SourceEntry], config: BatchConfig, inputs: BuildInputs, library: Library, *,
+                jobs: int, build: bool, force: bool, emit: OnResult, results: dict[str, ClientResult]
+                ) -> tuple[list[SourceEntry], set[str], bool]:
+    """One pool over `entries`, results into `results`; returns the unfinished, those in flight, interrupted.
+
+    "In flight" are the unfinished clients a worker had started when the pool broke: each worker
+    raises its client's flag in a shared array before building it.
+    """
     context = _pool_context()
     # A forked worker inherits the parent's loaded library for free; a spawned one loads its own.
     inherited = library if context.get_start_method() == "fork" else None
-    executor = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
-                                   initializer=init_process, initargs=(config, inputs, inherited))
-    futures: dict[Future[ClientResult], SourceEntry] = {}
+    started = context.Array("b", len(entries) + 1, lock=False)  # one flag per client, then "stop"
+    executor = ProcessPoolExecutor(max_workers=min(jobs, len(entries)), mp_context=context,
+                                   initializer=init_process, initargs=(config, inputs, inherited, started))
+    futures: dict[Future[ClientResult | None], SourceEntry] = {}
     interrupted = False
     try:
-        for entry in tasks:
-            futures[executor.submit(process_in_pool, entry, build, force)] = entry
+        try:
+            for index, entry in enumerate(entries):
+                futures[executor.submit(process_in_pool, entry, build, force, index)] = entry
+        except BrokenProcessPool:
+            pass  # a worker died already; the clients not submitted never started
         for future in as_completed(futures):
             entry = futures[future]
             try:
                 result = future.result()
             except BrokenProcessPool:
-                result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug,
-                                      error="a worker process died before finishing this client (killed, or out "
-                                            "of memory); its files are the old or the new ones, never torn. "
-                                            "Rerun the batch to finish it")
-            results[entry.label] = result
-            emit(result)
+                started[len(entries)] = 1  # a surviving worker must not start the clients queued to it
+                continue
+            if result is not None:
+                results[entry.label] = result
+                emit(result)
     except KeyboardInterrupt:
         interrupted = True
         # Workers ignore SIGINT: the clients in flight finish and their results are kept.
         executor.shutdown(wait=True, cancel_futures=True)
         for future, entry in futures.items():
             if entry.label not in results and future.done() and not future.cancelled() and future.exception() is None:
-                results[entry.label] = future.result()  # in the report, not re-announced
+                result = future.result()
+                if result is not None:
+                    results[entry.label] = result  # in the report, not re-announced
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
-    return results, interrupted
+    unfinished = [e for e in entries if e.label not in results]
+    in_flight = {entries[i].label for i in range(len(entries)) if started[i] == 1} & {e.label for e in unfinished}
+    return unfinished, in_flight, interrupted
 
 
 def _build(pending: list[SourceEntry], config: BatchConfig, inputs: BuildInputs, library: Library, *, jobs: int,
@@ -271,6 +354,10 @@ def _build(pending: list[SourceEntry], config: BatchConfig, inputs: BuildInputs,
     with _output_lock(config.out_dir):
         recorder = _Recorder(config)
         try:
+            pending, failed = _assign_folders(pending, config.out_dir, recorder.ledger)
+            results.update(failed)
+            for result in failed.values():
+                emit(result)
             if only_stale:
                 results.update(_answer_from_memo(pending, config, inputs, recorder))
                 for result in results.values():
@@ -333,6 +420,11 @@ def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = Non
             for result in list(results.values()):
                 emit(result)
             if dry_run:
+                # A dry run leaves even the ledger alone; locks alone say who holds a folder.
+                pending, failed = _assign_folders(pending, config.out_dir, None)
+                for result in failed.values():
+                    emit(result)
+                results.update(failed)
                 done, interrupted = _run_tasks(pending, config, inputs, library, jobs=jobs or default_jobs(),
                                                build=False, force=False, emit=emit)
             else:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from .._files import parse_document, read_input
 from ..errors import MsaError, ProfileError, brief
 from ..library.model import Manifest
-from ..profile import LoadedProfile, load_profile, profile_from_mapping, slugify
+from ..identity import normal_name
+from ..profile import LoadedProfile, derived_agreement_id, load_profile, profile_from_mapping, slugify
 from .csv_rows import read_csv
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -24,7 +26,11 @@ PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 @dataclass(frozen=True)
 class SourceEntry:
-    """One client of a batch source (or a file that is not one, with the reason it is skipped)."""
+    """One client of a batch source (or a file that is not one, with the reason it is skipped).
+
+    `client` and `agreement_id` are what a glance at the file says (the profile is validated
+    later); `folder` is the output folder the batch assigned (see identity.client_folder).
+    """
 
     label: str
     sha256: str
@@ -33,9 +39,13 @@ class SourceEntry:
     client: str | None = None
     skip: str | None = None
     error: MsaError | None = None
+    agreement_id: str | None = None
+    folder: str | None = None
 
     @property
     def slug(self) -> str | None:
+        if self.folder:
+            return self.folder
         return slugify(self.client) if self.client else None
 
 
@@ -53,7 +63,30 @@ def load_entry(entry: SourceEntry) -> LoadedProfile:
 def _client_name(data: Any) -> str | None:
     client = data.get("client") if isinstance(data, dict) else None
     name = client.get("legal_name") if isinstance(client, dict) else None
-    return name.strip() if isinstance(name, str) and name.strip() else None
+    return normal_name(name.strip()) if isinstance(name, str) and name.strip() else None
+
+
+def _agreement_id(data: Any, name: str | None) -> str | None:
+    """The agreement id a profile will have: its own, or the one derived from name and date."""
+    if not isinstance(data, dict):
+        return None
+    own = data.get("agreement_id")
+    if isinstance(own, str) and own:
+        return own
+    effective = data.get("effective_date")
+    if isinstance(effective, str):
+        try:
+            effective = date.fromisoformat(effective)
+        except ValueError:
+            return None
+    if name is None or not isinstance(effective, date):
+        return None
+    return derived_agreement_id(name, effective)
+
+
+def _entry(label: str, sha256: str, mapping: dict[str, Any], **where: Any) -> SourceEntry:
+    name = _client_name(mapping)
+    return SourceEntry(label, sha256, client=name, agreement_id=_agreement_id(mapping, name), **where)
 
 
 def _glance(path: Path) -> SourceEntry:
@@ -75,7 +108,7 @@ def _glance(path: Path) -> SourceEntry:
         return SourceEntry(label, sha, path=label, error=exc)
     if not isinstance(data, dict) or "client" not in data:
         return SourceEntry(label, sha, path=label, skip="not a client profile (no top-level client: key)")
-    return SourceEntry(label, sha, path=label, client=_client_name(data))
+    return _entry(label, sha, data, path=label)
 
 
 def read_folder(folder: Path) -> list[SourceEntry]:
@@ -93,7 +126,7 @@ def read_csv_source(path: Path, manifest: Manifest | None = None) -> list[Source
         elif row.error is not None:
             entries.append(SourceEntry(row.label, row.sha256, error=row.error))
         else:
-            entries.append(SourceEntry(row.label, row.sha256, data=row.data, client=_client_name(row.data)))
+            entries.append(_entry(row.label, row.sha256, row.data, data=row.data))
     return entries
 
 
@@ -115,17 +148,31 @@ def read_source(source: Path | str, manifest: Manifest | None = None) -> list[So
 
 
 def duplicate_errors(entries: list[SourceEntry]) -> dict[str, ProfileError]:
-    """Entries naming a client an earlier entry already names; both would write the same folder."""
-    first: dict[str, str] = {}
+    """Entries naming a client, or an agreement id, that an earlier entry already names.
+
+    Two entries of one client would write one folder; two clients with one agreement id would
+    make `msa ledger mark ID` ambiguous. The first entry is built, each later one fails.
+    """
+    by_name: dict[str, SourceEntry] = {}
+    by_id: dict[str, SourceEntry] = {}
     errors = {}
     for entry in entries:
-        slug = entry.slug
-        if slug is None or entry.skip or entry.error:
+        if entry.client is None or entry.skip or entry.error:
             continue
-        if slug in first:
+        first = by_name.get(entry.client)
+        holder = by_id.get(entry.agreement_id) if entry.agreement_id else None
+        if first is not None:
             errors[entry.label] = ProfileError(
-                f"the client {brief(entry.client)} already appears in {first[slug]}; each client may appear once",
+                f"the client {brief(entry.client)} already appears in {first.label}; each client may appear once",
                 file=entry.label, field="client.legal_name")
+        elif holder is not None:
+            errors[entry.label] = ProfileError(
+                f"the agreement id {entry.agreement_id!r} of {entry.client!r} is already the id of "
+                f"{holder.client!r} in {holder.label}; each agreement needs its own id",
+                file=entry.label, field="agreement_id",
+                hint="set a distinct agreement_id in one of the two profiles")
         else:
-            first[slug] = entry.label
+            by_name[entry.client] = entry
+            if entry.agreement_id:
+                by_id[entry.agreement_id] = entry
     return errors

@@ -6,7 +6,7 @@ is named by the kind of input that caused it (tool, library, clause, template, p
 options, outputs), so an impact report can say `insurance.client_cyber 1.0.0→1.1.0`.
 
 A second, faster path skips even selection: the expected bill depends only on the build's inputs
-(profile bytes, the whole library, templates, provider, tool version, options), so its hash is
+(profile bytes, the whole library, templates, provider, the code itself, options), so its hash is
 memoised in the ledger under a hash of those inputs. A rerun over unchanged inputs then costs a
 file hash and a lock read per client.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import clock
+from .._files import read_regular
 from .._parse import parse_json
 from .._version import __version__
 from ..errors import BatchError, MsaError
@@ -30,6 +31,7 @@ from ..lockcheck import lock_problem
 from ..outputs import TEMPLATE_FILES, BuildOptions, output_names
 from ..profile import LoadedProfile, slugify
 from ..selection import select
+from .codehash import code_fingerprint
 
 KINDS = ("new", "tool", "library", "clause", "template", "provider", "profile", "options", "outputs")
 
@@ -58,6 +60,7 @@ class BuildInputs:
     final: bool
     formats: tuple[str, ...]
     in_force: str | None = None  # without --as-of: the newest effective date on or before today
+    code: str = field(default_factory=code_fingerprint)  # what runs, not what its version says
     output_kinds: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -73,7 +76,7 @@ class BuildInputs:
         """The hash of everything that decides a client's bill of materials (see the module doc)."""
         return hashlib.sha256(canonical_json({
             "profile": profile_sha256, "library": self.library_fingerprint, "tool": self.tool_version,
-            "provider": self.provider_sha256, "templates": self.templates,
+            "code": self.code, "provider": self.provider_sha256, "templates": self.templates,
             "as_of": self.as_of.isoformat() if self.as_of else None, "allow_drafts": self.allow_drafts,
             "final": self.final, "in_force": self.in_force,
         })).hexdigest()
@@ -123,6 +126,7 @@ def build_inputs(options: BuildOptions) -> BuildInputs:
         templates={name: _sha256_input(options.templates_dir / f, "template")
                    for name, f in sorted(TEMPLATE_FILES.items())},
         as_of=options.as_of, allow_drafts=options.allow_drafts, final=options.final, formats=options.formats,
+        code=code_fingerprint(),
     )
 
 
@@ -207,7 +211,7 @@ def read_previous(out_dir: Path, slug: str) -> PreviousBuild:
     """Read a client's lock file; a missing or torn lock means the client must be built."""
     path = lock_path(out_dir, slug)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)  # a link where the lock belongs is not a lock we wrote
     except FileNotFoundError:
         return PreviousBuild(None, None, "never built")
     except OSError as exc:
@@ -235,9 +239,12 @@ def output_changes(out_dir: Path, slug: str, lock: Mapping[str, Any], inputs: Bu
         if name not in wanted:
             continue
         try:
-            actual = _sha256_file(out_dir / slug / name)
+            actual = hashlib.sha256(read_regular(out_dir / slug / name)).hexdigest()
         except FileNotFoundError:
             changes.append(Change("outputs", f"{name} missing"))
+            continue
+        except OSError:  # a link or a folder where the output belongs: rebuilding replaces it
+            changes.append(Change("outputs", f"{name} is not a regular file"))
             continue
         if actual != digest:
             changes.append(Change("outputs", f"{name} differs from its lock"))
@@ -253,10 +260,14 @@ class Staleness:
     previous: PreviousBuild
 
 
-def staleness(loaded: LoadedProfile, library: Library, inputs: BuildInputs, out_dir: Path) -> Staleness:
-    """Compare the bill a build of this profile would have now with the client's lock, without rendering."""
+def staleness(loaded: LoadedProfile, library: Library, inputs: BuildInputs, out_dir: Path,
+              slug: str | None = None) -> Staleness:
+    """Compare the bill a build of this profile would have now with the client's lock, without rendering.
+
+    `slug` is the client's folder (identity.client_folder); without it, the usual one for the name.
+    """
     bom = expected_bom(loaded, library, inputs)
-    slug = slugify(loaded.profile.client.legal_name)
+    slug = slug or slugify(loaded.profile.client.legal_name)
     previous = read_previous(out_dir, slug)
     if previous.lock is None:
         return Staleness(bom, [Change("new", previous.problem or "never built")], previous)

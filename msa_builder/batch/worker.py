@@ -25,7 +25,7 @@ from ..outputs import BuildOptions, output_names, render_build, write_build
 from ..library.model import Library
 from ..paths import default_provider, default_templates
 from ..lock import bom_hash
-from ..profile import slugify
+from ..identity import client_folder, same_client
 from .sources import SourceEntry, load_entry
 from .staleness import BuildInputs, staleness
 
@@ -142,9 +142,10 @@ class Worker:
     def _process(self, entry: SourceEntry, *, build: bool, force: bool) -> ClientResult:
         loaded = load_entry(entry)
         name = loaded.profile.client.legal_name
-        slug = slugify(name)
         out_dir = self.config.out_dir
-        state = staleness(loaded, self.options.library, self.inputs, out_dir)
+        # The parent placed each client from a glance at its file; the validated name decides.
+        slug = entry.folder if entry.folder and same_client(name, entry.client) else client_folder(out_dir, name)
+        state = staleness(loaded, self.options.library, self.inputs, out_dir, slug=slug)
         changes = state.changes
         common: dict[str, Any] = {
             "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"], "as_of": state.bom["as_of"],
@@ -156,7 +157,7 @@ class Worker:
         if not changes and not force:
             return ClientResult(entry.label, "skipped", reason="up to date", lock_sha256=state.previous.lock_sha256,
                                 **common)
-        rendered = render_build(loaded, self.options, converter=self.converter())
+        rendered = render_build(loaded, self.options, converter=self.converter(), slug=slug)
         _remove_torn_temps(out_dir / slug, slug)
         result = write_build(rendered, out_dir)
         removed = _remove_uncovered(out_dir / slug, slug, set(rendered.files))
@@ -167,8 +168,8 @@ class Worker:
 
 def _remove_torn_temps(directory: Path, slug: str) -> None:
     """Delete temp files a killed build left behind (the batch holds the output folder's lock)."""
-    if not directory.is_dir():
-        return
+    if directory.is_symlink() or not directory.is_dir():
+        return  # never delete through a link; writing there is refused anyway
     prefixes = tuple(f".{name}." for name in output_names(slug).values())
     for path in directory.iterdir():
         if path.name.startswith(prefixes) and path.name.endswith(".tmp"):
@@ -195,21 +196,26 @@ def _remove_uncovered(directory: Path, slug: str, kept: set[str]) -> tuple[str, 
 # -- process pool plumbing: one Worker per process ---------------------------------------------
 
 _WORKER: Worker | None = None
+_STARTED: Any = None  # the round's shared flags: task i has started in some worker
 
 
-def init_process(config: BatchConfig, inputs: BuildInputs, library: Library | None = None) -> None:
+def init_process(config: BatchConfig, inputs: BuildInputs, library: Library | None = None,
+                 started: Any = None) -> None:
     """Pool initializer: load the library once for this process and leave Ctrl-C and kill to the parent.
 
     `library` is the parent's, passed only to forked workers (which share its memory unpickled).
+    `started` is a shared byte array, one flag per task (1 started, 2 done), that tells the parent
+    which clients were being built when a worker died (see runner._pool_round).
     """
     import signal
     from multiprocessing import util
 
-    global _WORKER
+    global _WORKER, _STARTED
     # The parent decides what an interrupt means (finish the clients in flight, start no more);
     # a terminal's Ctrl-C or a service manager's SIGTERM reaches the whole process group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _STARTED = started
     _WORKER = Worker(config, inputs, library=library)
     # Pool workers leave through os._exit, which skips atexit; multiprocessing's finalizers run.
     util.Finalize(None, _close_process, exitpriority=10)
@@ -222,6 +228,18 @@ def _close_process() -> None:
         _WORKER = None
 
 
-def process_in_pool(entry: SourceEntry, build: bool, force: bool) -> ClientResult:
+def process_in_pool(entry: SourceEntry, build: bool, force: bool, index: int | None = None) -> ClientResult | None:
+    """Process one client in a pool worker; None, doing nothing, once the parent has seen the pool break.
+
+    The last flag of `started` is the parent's "stop": a worker that outlives a dead sibling would
+    otherwise build the clients queued to it, whose results can no longer reach the parent.
+    """
     assert _WORKER is not None, "init_process did not run"
-    return _WORKER.process(entry, build=build, force=force)
+    if _STARTED is not None and index is not None:
+        if _STARTED[len(_STARTED) - 1]:
+            return None
+        _STARTED[index] = 1  # one writer per flag: no lock, so a dying worker can hold none
+    result = _WORKER.process(entry, build=build, force=force)
+    if _STARTED is not None and index is not None:
+        _STARTED[index] = 2  # done: if the result is lost with the pool, this client did not kill it
+    return result

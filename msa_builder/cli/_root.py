@@ -31,6 +31,10 @@ def _workspace_param() -> click.Option:
                         help="Use the workspace in DIR (default: the nearest msa.toml above the current directory).")
 
 
+def _not_utf8(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 class _Group(click.Group):
     """Turns our errors into one-screen messages and exit code 2 (a traceback only with --debug).
 
@@ -44,6 +48,16 @@ class _Group(click.Group):
         if not isinstance(cmd, click.Group) and not any(p.name == "workspace" for p in cmd.params):
             cmd.params.append(_workspace_param())
         super().add_command(cmd, name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        bad = next((i for i, a in enumerate(args) if _not_utf8(a)), None) if ctx.parent is None else None
+        if bad is not None:
+            # Python hands bytes that are not UTF-8 to us as lone surrogates; refuse them at the door.
+            option = args[bad - 1] if bad and args[bad - 1].startswith("-") else None
+            what = f"the value of {option}" if option else f"command-line argument {bad + 1}"
+            click.echo(f"error: {what} is not UTF-8 text; write it in UTF-8", err=True)
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

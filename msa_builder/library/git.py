@@ -27,13 +27,16 @@ def looks_like_revision(spec: str) -> bool:
 
 def git_loader(spec: str, *, cwd: Path | None = None) -> DictLoader:
     """The library files of tree `REV:PATH` of the git repository around `cwd`."""
+    if spec.startswith("-"):
+        # git would read it as an option: `--output=FILE:x` once made `git archive` write a file.
+        raise LibraryError("a git revision cannot start with '-'", file=spec, hint=HINT)
     git = shutil.which("git")
     if git is None:
         raise LibraryError("reading a library from a git revision needs git, which is not on PATH", file=spec,
                            hint=HINT)
     try:
-        result = subprocess.run([git, "archive", "--format=tar", spec], cwd=cwd or Path.cwd(), capture_output=True,
-                                timeout=120, check=False)
+        result = subprocess.run([git, "archive", "--format=tar", "--end-of-options", spec], cwd=cwd or Path.cwd(),
+                                capture_output=True, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise LibraryError(f"git could not export the library: {exc}", file=spec, hint=HINT) from None
     if result.returncode != 0:

@@ -14,39 +14,45 @@ from pathlib import Path
 from .._files import atomic_write
 from ..errors import LibraryError
 from .load import RELEASED
-from .model import Library
+from .model import ClauseVersion, Library
 
 
 @dataclass(frozen=True)
 class HashProblem:
     path: str
     message: str
+    kind: str = "changed"  # changed | unrecorded | deleted
+
+
+def release_problem(library: Library, version: ClauseVersion) -> HashProblem | None:
+    """Why an approved or retired version is not exactly the text that was released, if it is not."""
+    if version.meta.status == "draft":
+        return None
+    recorded = library.released.get(version.path)
+    if recorded is None:
+        return HashProblem(version.path, f"{version.meta.status} version is not recorded in {RELEASED}; run "
+                           "`msa library freeze` to release it", "unrecorded")
+    if recorded != version.sha256:
+        return HashProblem(version.path, f"released version {version.key} was changed after release "
+                           f"(sha256 {version.sha256[:12]}…, recorded {recorded[:12]}…); restore it "
+                           "and put the change in a new version file", "changed")
+    return None
 
 
 def check_released(library: Library) -> list[HashProblem]:
     """Approved or retired files whose hash is missing or differs from the record."""
-    problems = []
     present = {v.path: v for v in library.versions()}
-    for version in present.values():
-        if version.meta.status == "draft":
-            continue
-        recorded = library.released.get(version.path)
-        if recorded is None:
-            problems.append(HashProblem(version.path, f"{version.meta.status} version is not recorded in "
-                                        f"{RELEASED}; run `msa library freeze` to release it"))
-        elif recorded != version.sha256:
-            problems.append(HashProblem(version.path, f"released version {version.key} was changed after release "
-                                        f"(sha256 {version.sha256[:12]}…, recorded {recorded[:12]}…); restore it "
-                                        "and put the change in a new version file"))
+    problems = [p for p in map(lambda v: release_problem(library, v), present.values()) if p is not None]
     for path in library.released:
         if path not in present:
-            problems.append(HashProblem(path, "a released version file was deleted; released versions are kept"))
+            problems.append(HashProblem(path, "a released version file was deleted; released versions are kept",
+                                        "deleted"))
     return problems
 
 
 def freeze(library: Library) -> list[str]:
     """Record the hashes of approved/retired versions not yet recorded; returns the paths added."""
-    changed = [p for p in check_released(library) if "changed after release" in p.message or "deleted" in p.message]
+    changed = [p for p in check_released(library) if p.kind in ("changed", "deleted")]
     if changed:
         raise LibraryError("cannot freeze: " + "; ".join(f"{p.path}: {p.message}" for p in changed),
                            file=str(Path(library.location) / RELEASED))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from ..agreement import Agreement
@@ -14,6 +14,7 @@ from ..lock import bom_hash
 from .convert import PdfConverter
 from .fields import SignatureLine
 from .finish import OutlineEntry, SigningPlace, finish_pdf
+from .tempdirs import WORK_PREFIX, make_owned
 
 DECLINED_SCHEDULE = "schedule.declined_controls"
 
@@ -81,13 +82,13 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, 
                   converter: PdfConverter | None = None) -> bytes:
     """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
     try:
-        work_dir = tempfile.TemporaryDirectory(prefix="msa-pdf-")
+        work = make_owned(WORK_PREFIX)  # swept by the next converter if this process is killed
     except OSError as exc:
         raise ConversionError(f"cannot create a temporary folder for the PDF: {exc.strerror or exc}",
                               file=tempfile.gettempdir()) from None
-    with work_dir as work:
-        source = Path(work) / f"{agreement.id}.docx"
-        target = Path(work) / f"{agreement.id}.pdf"
+    try:
+        source = work / f"{agreement.id}.docx"
+        target = work / f"{agreement.id}.pdf"
         try:
             source.write_bytes(docx)
         except OSError as exc:  # the temporary folder is full
@@ -100,6 +101,8 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, 
         else:
             converter.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
         raw = target.read_bytes()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return finish_agreement_pdf(agreement, raw, bom, final=final)
 
 

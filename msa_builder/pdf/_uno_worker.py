@@ -1,6 +1,6 @@
 """A long-lived LibreOffice converter, driven over UNO; runs under a Python that has `uno`.
 
-Not imported by msa-builder: PdfConverter starts it as `python3 _uno_worker.py SOFFICE PROFILE`
+Not imported by msa-builder: PdfConverter starts it as `python3 _uno_worker.py SOFFICE PROFILE PARENT`
 with the system Python (Debian's python3-uno), because LibreOffice's bindings are built for it.
 It starts one headless soffice with a private profile directory, then reads one JSON job per
 line on stdin ({"src", "dst"}) and answers one JSON line per job on stdout. One start-up (about
@@ -18,12 +18,21 @@ same thread (the UNO bridge keeps a call chain on one thread). Called directly f
 own threads instead, LibreOffice's main loop runs its idle work (background formatting and the
 like) between and during our calls; measured on the same 30 agreements in one LibreOffice, the
 main thread needed 27% less CPU per document for identical PDFs.
+
+LibreOffice dies with this worker's parent. The worker and soffice share a process group of
+their own (so a terminal's Ctrl-C does not reach them mid-document), and a `kill -9` of the batch
+therefore reaches neither; a watchdog thread notices the parent is gone (we are re-parented),
+kills every other process of the group, removes the profile and exits, even while a conversion
+is running. Every way out of `main` also kills what is left of the group: soffice's wrapper
+(oosplash) can exit and leave soffice.bin behind.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -38,6 +47,7 @@ from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
 
 START_TIMEOUT = 90.0
+WATCH_INTERVAL = 0.2
 
 
 def _props(**values: object) -> tuple[PropertyValue, ...]:
@@ -141,22 +151,74 @@ def _run_on_main_thread(poster: object | None, job: Callable[[], dict[str, objec
     return call.result
 
 
+_SOFFICE: subprocess.Popen[bytes] | None = None
+
+
+def _group_members() -> list[int]:
+    """The other processes of our process group: soffice's wrapper, oosplash, soffice.bin, their children."""
+    group, me, found = os.getpgrp(), os.getpid(), []
+    if group != me:  # not started as PdfConverter starts us: the group is someone else's
+        return [_SOFFICE.pid] if _SOFFICE is not None else []
+    for name in os.listdir("/proc"):
+        if not name.isdigit() or int(name) == me:
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
+                if int(stat.read().rsplit(")", 1)[1].split()[2]) == group:
+                    found.append(int(name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def _kill_group() -> None:
+    for pid in _group_members():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _abandon(profile: str) -> None:
+    """The parent is gone: nobody will read our answers or remove the profile. Leave nothing behind."""
+    _kill_group()
+    shutil.rmtree(profile, ignore_errors=True)
+    os._exit(1)
+
+
+def _watch_parent(parent: int, profile: str) -> None:
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                _abandon(profile)
+            time.sleep(WATCH_INTERVAL)
+
+    threading.Thread(target=watch, name="msa-parent-watch", daemon=True).start()
+
+
 def main() -> int:
     soffice, profile = sys.argv[1], sys.argv[2]
+    parent = int(sys.argv[3]) if len(sys.argv) > 3 else os.getppid()
+    _watch_parent(parent, profile)
     pipe = "msa_" + uuid.uuid4().hex
-    proc = subprocess.Popen(
+    # LibreOffice's own temp files (lu*.tmp) go inside the profile, so they leave with it.
+    scratch = os.path.join(profile, "tmp")
+    os.makedirs(scratch, exist_ok=True)
+    global _SOFFICE
+    proc = _SOFFICE = subprocess.Popen(
         [soffice, f"-env:UserInstallation={uno.systemPathToFileUrl(profile)}", "--headless", "--invisible",
          "--nologo", "--nodefault", "--norestore", "--nolockcheck",
          f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": scratch},
     )
     try:
         context = _connect(pipe, proc)
         desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)  # type: ignore[attr-defined]
         poster = context.ServiceManager.createInstanceWithContext("com.sun.star.awt.AsyncCallback", context)  # type: ignore[attr-defined]
     except Exception as exc:  # report any start-up failure to the parent as one line
+        _kill_group()
         print(json.dumps({"ready": False, "error": str(exc)}), flush=True)
-        proc.kill()
         return 1
     print(json.dumps({"ready": True}), flush=True)
     try:
@@ -170,6 +232,8 @@ def main() -> int:
             except Exception as exc:  # UNO raises its own exception types; the parent decides
                 result = {"ok": False, "error": f"{type(exc).__name__}: {getattr(exc, 'Message', '') or exc}"}
             print(json.dumps(result), flush=True)
+    except BrokenPipeError:  # the parent stopped reading: it is gone or going
+        pass
     finally:
         try:
             desktop.terminate()  # type: ignore[attr-defined]
@@ -178,7 +242,10 @@ def main() -> int:
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            pass
+        _kill_group()
+        if os.getppid() != parent:
+            shutil.rmtree(profile, ignore_errors=True)
     return 0
 
 

@@ -17,10 +17,10 @@ PACKAGE = Path(__file__).resolve().parents[2] / "msa_builder"
 # one layer that are siblings (renderers, batch and lint) may not import one another.
 LAYERS: list[list[str]] = [
     ["_version", "errors", "marks", "numbering", "paths", "_files", "ledger", "ooxml", "rules", "clock",
-     "workspace", "settings", "sandbox", "fieldtypes", "_parse", "lockcheck"],
+     "workspace", "settings", "sandbox", "fieldtypes", "_parse", "lockcheck", "ledger_schema", "names"],
     ["library"],
     ["blocks", "templating"],
-    ["profile", "params"],
+    ["profile", "params", "identity"],
     ["as_of"],
     ["selection"],
     ["context", "explanation"],

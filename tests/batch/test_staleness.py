@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from msa_builder.batch.staleness import build_inputs, expected_bom, staleness
 from msa_builder.outputs import BuildOptions, render_build, write_build
+from msa_builder.errors import LibraryError
 from msa_builder.library.load import load_library
 from msa_builder.lock import bom_hash
 from msa_builder.profile import load_profile
@@ -73,11 +75,25 @@ def test_a_new_version_of_a_clause_the_client_does_not_use_changes_nothing(built
 
 
 def test_a_clause_edited_in_place_is_reported_with_its_hashes(built):
-    path = built["library"] / "slots" / "addendum.legal_confidentiality" / "legal" / "1.0.0.md"
+    relpath = "slots/addendum.legal_confidentiality/legal/1.0.0.md"
+    path = built["library"] / relpath
     path.write_text(path.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
+    # Re-recorded by hand, so the library owns up to the edit (selection refuses an unrecorded one).
+    record = json.loads((built["library"] / "released.json").read_text(encoding="utf-8"))
+    record[relpath] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (built["library"] / "released.json").write_text(json.dumps(record), encoding="utf-8")
     _, changes = check(built, library=load_library(built["library"]))
     assert len(changes) == 1 and changes[0].kind == "clause"
     assert changes[0].detail.startswith("addendum.legal_confidentiality 1.0.0 text changed (sha256 ")
+
+
+def test_a_clause_edited_after_release_makes_the_check_fail_naming_the_file(built):
+    relpath = "slots/addendum.legal_confidentiality/legal/1.0.0.md"
+    path = built["library"] / relpath
+    path.write_text(path.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
+    with pytest.raises(LibraryError) as caught:
+        check(built, library=load_library(built["library"]))
+    assert caught.value.file == str(path)
 
 
 def test_a_library_version_change_is_reported(built):
@@ -162,5 +178,47 @@ def test_the_inputs_key_changes_with_every_input(build_options):
             dataclasses.replace(inputs, library_fingerprint="x").key("a"),
             dataclasses.replace(inputs, provider_sha256="x").key("a"),
             dataclasses.replace(inputs, templates={"agreement": "x"}).key("a"),
-            dataclasses.replace(inputs, tool_version="x").key("a")}
-    assert len(keys) == 7
+            dataclasses.replace(inputs, tool_version="x").key("a"),
+            dataclasses.replace(inputs, code="x").key("a")}
+    assert len(keys) == 8
+
+
+def test_the_code_fingerprint_covers_every_source_and_data_file(tmp_path):
+    from msa_builder.batch.codehash import PACKAGE, code_fingerprint, tree_fingerprint
+
+    copy = Path(shutil.copytree(PACKAGE, tmp_path / "pkg", ignore=shutil.ignore_patterns("__pycache__")))
+    assert tree_fingerprint(copy) == code_fingerprint() == build_inputs_code()
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
+    assert tree_fingerprint(copy) == code_fingerprint()
+    renderer = copy / "render" / "wordml.py"
+    renderer.write_text(renderer.read_text(encoding="utf-8") + "\n# a change without a version bump\n",
+                        encoding="utf-8")
+    changed = tree_fingerprint(copy)
+    template = copy / "data" / "templates" / "agreement.docx"
+    template.write_bytes(template.read_bytes() + b"\0")
+    assert len({code_fingerprint(), changed, tree_fingerprint(copy)}) == 3
+
+
+def build_inputs_code() -> str:
+    from msa_builder.batch.staleness import BuildInputs
+
+    return BuildInputs("v", "lib", "prov", {}, None, False, False, ("docx",)).code
+
+
+def test_a_code_change_without_a_version_bump_is_not_answered_from_the_memo(clients, config, monkeypatch):
+    """The bug: keyed on the version string, the memo skipped every client after any code change."""
+    from msa_builder.batch import run_batch
+    from msa_builder.batch import staleness as staleness_module
+    from msa_builder import outputs as build_module
+
+    run_batch(clients, config, jobs=1)
+    assert run_batch(clients, config, jobs=1, only_stale=True).counts()["skipped"] == 4
+    # New code, same version: it now records one more thing in every bill.
+    for module in (staleness_module, build_module):
+        real = module.bill_of_materials
+        monkeypatch.setattr(module, "bill_of_materials", lambda *a, real=real, **k: {**real(*a, **k), "x": 1})
+    monkeypatch.setattr(staleness_module, "code_fingerprint", lambda: "the new code")
+    report = run_batch(clients, config, jobs=1, only_stale=True)
+    assert report.counts() == {"built": 3, "unchanged": 0, "failed": 0, "skipped": 1}
+    assert run_batch(clients, config, jobs=1, only_stale=True).counts()["skipped"] == 4

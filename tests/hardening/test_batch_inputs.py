@@ -108,9 +108,9 @@ def test_the_glance_refuses_hostile_files_one_by_one(hostile_folder):
 
 
 def test_a_batch_builds_the_good_clients_beside_hostile_files(hostile_folder, tmp_path, shipped_library, monkeypatch):
-    from msa_builder import api
+    from msa_builder.library import load as library_load
 
-    monkeypatch.setattr(api, "open_library", lambda path=None: shipped_library)
+    monkeypatch.setattr(library_load, "open_library", lambda path=None: shipped_library)
     config = BatchConfig(out_dir=tmp_path / "out", provider_path=PROVIDER, templates_dir=TEMPLATES)
     report = run_batch(hostile_folder, config, jobs=1)
     by_file = {Path(r.label).name: r for r in report.results}

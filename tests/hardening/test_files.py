@@ -68,17 +68,19 @@ def test_os_errors_of_a_write_name_the_path(tmp_path, monkeypatch, errno_, text)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unreadable_existing_output_is_an_output_error(tmp_path, monkeypatch):
+def test_an_unreadable_existing_output_is_replaced_not_trusted(tmp_path, monkeypatch):
+    """A file we cannot read cannot be known to hold the new bytes: it is replaced, not an error."""
+    from msa_builder import _files
+
     target = tmp_path / "a.docx"
-    target.write_bytes(b"x")
-    real = Path.read_bytes
+    target.write_bytes(b"y")
 
-    def refuse(self):
-        if self == target:
-            raise PermissionError(13, "Permission denied")
-        return real(self)
+    def refuse(folder: int, name: str) -> bytes:
+        raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
-    with pytest.raises(OutputError, match="Permission denied"):
-        atomic_write(target, b"y")
-    assert os.listdir(tmp_path) == ["a.docx"]
+    monkeypatch.setattr(_files, "_read_at", refuse)
+    assert atomic_write(target, b"y") is True  # the same bytes, but nobody could tell
+    monkeypatch.undo()
+    assert target.read_bytes() == b"y" and os.listdir(tmp_path) == ["a.docx"]
+
+

@@ -31,7 +31,7 @@ def test_no_temporary_folder_for_the_pdf(monkeypatch):
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pdf_module.tempfile, "TemporaryDirectory", full)
+    monkeypatch.setattr(pdf_module, "make_owned", full)
     with pytest.raises(ConversionError, match="No space left on device"):
         agreement_pdf(SimpleNamespace(id="A"), b"docx", {}, final=False, converter=None)
 

@@ -165,3 +165,35 @@ def test_two_git_revisions_of_a_library(tmp_path, monkeypatch):
     with pytest.raises(LibraryError, match="git cannot read") as caught:
         diff_libraries("no-such-tag:clause_library", "HEAD:clause_library")
     assert "REV:PATH" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize("spec", ["--output=pwned:clause_library", "-o:x", "--remote=../x:clause_library"])
+def test_a_revision_that_looks_like_a_git_option_is_refused_and_writes_nothing(tmp_path, monkeypatch, spec):
+    from click.testing import CliRunner
+
+    from msa_builder.cli import main
+
+    repo = tmp_path / "provider-repo"
+    Path(shutil.copytree(SHIPPED, repo / "clause_library"))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(main, ["diff", "--library", spec, "clause_library"])
+    assert result.exit_code == 2 and "a git revision cannot start with '-'" in result.output, result.output
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "clause_library"]
+
+
+def test_git_archive_reads_the_revision_after_end_of_options(monkeypatch, tmp_path):
+    """Even a spec git could mistake for an option reaches it as a revision."""
+    from msa_builder.errors import LibraryError
+    from msa_builder.library import git as git_module
+
+    seen = []
+
+    def fake_run(command, **kwargs):
+        seen.append(command)
+        return subprocess.CompletedProcess(command, 128, b"", b"fatal: not a valid object name")
+
+    monkeypatch.setattr(git_module.subprocess, "run", fake_run)
+    with pytest.raises(LibraryError, match="git cannot read"):
+        git_module.git_loader("v1:clause_library", cwd=tmp_path)
+    assert seen[0][1:] == ["archive", "--format=tar", "--end-of-options", "v1:clause_library"]
