@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import RequiredControlError, RuleError
 from .library.model import ClauseVersion, Library, OutlineEntry, RequireRule, semver_key
-from .params import ResolvedParam, resolve_params
+from .params import ResolvedParam, check_bounds, resolve_params
 from .profile import LoadedProfile, Profile, check_profile
 
 
@@ -227,6 +227,7 @@ def select(library: Library, loaded: LoadedProfile, *, as_of: date | None = None
     check_profile(profile, library.manifest, source=loaded.source)
     as_of = as_of or profile.effective_date
     params = resolve_params(library.manifest, profile)
+    check_bounds(library.manifest, params, source=loaded.source)
     controls = apply_refusal_policy(library, profile, control_states(library, profile), source=loaded.source)
     context = rule_context(profile, controls, params)
     choices = tuple(choose_slot(library, kind, entry, context, as_of, allow_drafts)

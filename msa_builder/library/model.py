@@ -75,8 +75,28 @@ class UserThreshold(_Strict):
     value: Any
 
 
+class Bound(_Strict):
+    """A legal or policy limit on a parameter: a number, or another parameter's value, and why.
+
+    An override beyond it is an error naming the rule, not a deviation: a BAA that allows 90 days
+    to report a breach violates 45 CFR 164.410(b) whatever the parties agree.
+    """
+
+    value: float | int | None = None
+    parameter: str | None = None
+    reason: str
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> Bound:
+        if (self.value is None) == (self.parameter is None):
+            raise ValueError("a bound names either a `value` or a `parameter`, not both")
+        if not self.reason.strip():
+            raise ValueError("a bound must say why (`reason`)")
+        return self
+
+
 class ParameterDef(_Strict):
-    """A parameter's type and its values by tier, industry and user count."""
+    """A parameter's type and its values by tier, industry, user count and client state."""
 
     type: ParamType
     description: str
@@ -84,7 +104,22 @@ class ParameterDef(_Strict):
     by_tier: dict[str, Any] = Field(default_factory=dict)
     by_industry: dict[str, Any] = Field(default_factory=dict)
     by_users: list[UserThreshold] = Field(default_factory=list)
+    by_jurisdiction: dict[str, Any] = Field(default_factory=dict)
     combine: Literal["max", "min", "last"] = "last"
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+
+    def outside(self, value: Any, values: dict[str, Any]) -> tuple[str, Bound, Any] | None:
+        """("minimum"|"maximum", bound, limit) when `value` breaks a bound; `values` resolves parameter bounds."""
+        for side, bound in (("minimum", self.minimum), ("maximum", self.maximum)):
+            if bound is None:
+                continue
+            limit = bound.value if bound.parameter is None else values.get(bound.parameter)
+            if limit is None or isinstance(value, str):
+                continue
+            if (side == "minimum" and value < limit) or (side == "maximum" and value > limit):
+                return side, bound, limit
+        return None
 
     def check_value(self, value: Any) -> str | None:
         return check_value(self.type, value)
@@ -98,10 +133,15 @@ class ParameterDef(_Strict):
         values += [(f"by_tier.{k}", v) for k, v in self.by_tier.items()]
         values += [(f"by_industry.{k}", v) for k, v in self.by_industry.items()]
         values += [(f"by_users[{i}].value", t.value) for i, t in enumerate(self.by_users)]
+        values += [(f"by_jurisdiction.{k}", v) for k, v in self.by_jurisdiction.items()]
         for where, value in values:
             problem = self.check_value(value)
             if problem:
                 raise ValueError(f"{where}: {value!r} {problem}")
+            broken = self.outside(value, {})
+            if broken:
+                side, bound, limit = broken
+                raise ValueError(f"{where}: {value!r} is beyond the {side} {limit!r} ({bound.reason})")
         if self.combine != "last" and self.type == "text":
             raise ValueError("text parameters can only combine with 'last'")
         return self
@@ -194,6 +234,10 @@ class Manifest(_Strict):
             for ind in param.by_industry:
                 if ind not in industries:
                     raise ValueError(f"parameters.{pname}.by_industry: unknown industry {ind!r}")
+            for side in ("minimum", "maximum"):
+                bound = getattr(param, side)
+                if bound is not None and bound.parameter is not None and bound.parameter not in self.parameters:
+                    raise ValueError(f"parameters.{pname}.{side}.parameter: unknown parameter {bound.parameter!r}")
         seen: set[str] = set()
         for _, entry in self.outline.entries():
             if entry.slot in seen:

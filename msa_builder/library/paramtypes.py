@@ -6,9 +6,9 @@ import math
 from decimal import Decimal
 from typing import Any, Literal
 
-ParamType = Literal["money", "days", "hours", "months", "years", "integer", "percent", "text"]
+ParamType = Literal["money", "days", "business_days", "hours", "months", "years", "integer", "percent", "text"]
 
-_UNITS = {"days": "day", "hours": "hour", "months": "month", "years": "year"}
+_UNITS = {"days": "day", "business_days": "Business Day", "hours": "hour", "months": "month", "years": "year"}
 
 
 def _is_number(value: Any) -> bool:
