@@ -55,7 +55,7 @@ def explanation(selection: Selection) -> dict[str, Any]:
         "declined": [
             {"id": c.id, "name": c.name, "policy": c.policy,
              "offered": c.offered.isoformat() if c.offered else None, "reason": c.reason,
-             "consequence": manifest.controls[c.id].consequence}
+             "consequence": selection.consequence(c.id)}
             for c in selection.declined
         ],
         "drafts_used": [v.key for v in selection.drafts_used],

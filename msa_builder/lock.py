@@ -25,9 +25,13 @@ def bill_of_materials(agreement: Agreement, *, profile_sha256: str, provider_sha
                       templates: Mapping[str, str], final: bool) -> dict[str, Any]:
     """Everything that decides the bytes of the outputs (and nothing that doesn't, like paths)."""
     selection = agreement.selection
+    # The control catalogue is printed text like a clause, so it is listed with the clauses; the
+    # manifest's hash covers the rest of what the library prints (tier names, parameters, state names).
+    catalogue = [selection.catalogue.bom_entry()] if getattr(selection, "catalogue", None) is not None else []
     return {
         "tool": {"name": "msa-builder", "version": agreement.tool_version},
-        "library": {"name": agreement.library_name, "version": agreement.library_version},
+        "library": {"name": agreement.library_name, "version": agreement.library_version,
+                    "manifest_sha256": selection.library.manifest_sha256},
         "agreement_id": agreement.id,
         "client": agreement.client_name,
         "as_of": agreement.as_of.isoformat(),
@@ -39,7 +43,7 @@ def bill_of_materials(agreement: Agreement, *, profile_sha256: str, provider_sha
         "clauses": [
             {"slot": c.slot, "variant": c.variant, "version": c.version, "status": c.status, "sha256": c.sha256}
             for c in agreement.clauses()
-        ],
+        ] + catalogue,
     }
 
 

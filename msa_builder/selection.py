@@ -6,14 +6,16 @@ Also applies the refusal policy: a declined control is either recorded with limi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from .errors import RequiredControlError, RuleError
+from .library.catalogue import catalogue_for
 from .library.model import ClauseVersion, Library, OutlineEntry, RequireRule, semver_key
 from .params import ResolvedParam, check_bounds, resolve_params
-from .profile import LoadedProfile, Profile, check_profile
+from .records import check_records
+from .profile import ControlDecision, LoadedProfile, Profile, check_profile
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class ControlState:
     offered: date | None = None
     reason: str | None = None
     policy: str | None = None  # for a declined control: limit (require never gets this far)
+    record: ControlDecision | None = None  # the profile's long-form entry, if any
+    required: bool = False  # the refusal policy makes it mandatory for this tier and industry
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ class Selection:
     params: dict[str, ResolvedParam]
     controls: tuple[ControlState, ...]
     rule_context: dict[str, Any] = field(repr=False, default_factory=dict)
+    catalogue: Any = None  # the control catalogue version in force (library.catalogue.CatalogueVersion)
 
     @property
     def declined(self) -> list[ControlState]:
@@ -88,6 +93,10 @@ class Selection:
     def drafts_used(self) -> list[ClauseVersion]:
         return [c.clause for c in self.choices if c.clause is not None and c.clause.meta.status == "draft"]
 
+    def consequence(self, control: str) -> str:
+        """What declining `control` means, in the words of the catalogue this agreement prints."""
+        return self.catalogue.control(control).consequence if self.catalogue is not None else ""
+
 
 def control_states(library: Library, profile: Profile) -> tuple[ControlState, ...]:
     """Every control the library knows, with the profile's decision or the tier's default."""
@@ -98,8 +107,22 @@ def control_states(library: Library, profile: Profile) -> tuple[ControlState, ..
             states.append(ControlState(cid, control.name, control.defaults[profile.tier], "tier default"))
         else:
             states.append(ControlState(cid, control.name, decision.status, "profile",
-                                       decision.offered, decision.reason))
-    return tuple(states)
+                                       decision.offered, decision.reason, record=decision))
+    required = set(required_controls(library, profile))
+    return tuple(replace(s, required=s.id in required) for s in states)
+
+
+def required_controls(library: Library, profile: Profile) -> tuple[str, ...]:
+    """The controls the refusal policy makes mandatory for this client's tier and industry."""
+    policy = library.manifest.refusal_policy
+    if policy.default == "require":
+        return tuple(library.manifest.controls)
+    return tuple(cid for cid in library.manifest.controls if _require_rule(library, cid, profile) is not None)
+
+
+def _attested(state: ControlState) -> bool:
+    """A client-managed control is real only with who manages it and a signed attestation."""
+    return state.record is not None and bool(state.record.managed_by) and state.record.attestation is not None
 
 
 def _require_rule(library: Library, control: str, profile: Profile) -> RequireRule | None:
@@ -116,17 +139,22 @@ def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[Con
     refused = []
     out = []
     for state in controls:
-        if state.status != "declined":
+        relabelled = state.status == "client_managed" and state.required and not _attested(state)
+        if state.status != "declined" and not relabelled:
             out.append(state)
             continue
         rule = _require_rule(library, state.id, profile)
-        if rule is not None:
+        why = rule.reason if rule is not None else "the provider's policy requires every control"
+        if relabelled:
+            refused.append((state, f"{why} It is marked client_managed without `managed_by` and `attestation` "
+                                   "(who operates it and the date the Client attested that it is in place), so it "
+                                   "counts as a decline"))
+        elif rule is not None:
             refused.append((state, rule.reason))
         elif policy.default == "require":
             refused.append((state, "the provider's policy requires every control; none may be declined"))
         else:
-            out.append(ControlState(state.id, state.name, state.status, state.source, state.offered,
-                                    state.reason, "limit"))
+            out.append(replace(state, policy="limit"))
     if refused:
         tier = library.manifest.tiers[profile.tier].name
         industry = library.manifest.industries[profile.industry].name
@@ -136,8 +164,8 @@ def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[Con
             "the client declined a control the provider requires, so no agreement can be drafted:\n  "
             + "\n  ".join(lines),
             file=source, field=f"controls.{refused[0][0].id}",
-            hint="set the control to 'accepted' (or 'client_managed'), choose another tier, or change "
-                 "the refusal policy in library.yaml",
+            hint="set the control to 'accepted' (or 'client_managed' with managed_by and attestation), choose "
+                 "another tier, or change the refusal policy in library.yaml",
         )
     return tuple(out)
 
@@ -152,7 +180,9 @@ def rule_context(profile: Profile, controls: tuple[ControlState, ...],
         "jurisdiction": profile.client.jurisdiction,
         "controls": {c.id: c.status for c in controls},
         "declined": [c.id for c in controls if c.status == "declined"],
+        "required": [c.id for c in controls if c.required],
         "params": {name: p.value for name, p in params.items()},
+        "regulators": list(profile.regulators),
     }
 
 
@@ -228,10 +258,13 @@ def select(library: Library, loaded: LoadedProfile, *, as_of: date | None = None
     as_of = as_of or profile.effective_date
     params = resolve_params(library.manifest, profile)
     check_bounds(library.manifest, params, source=loaded.source)
+    # The policy first: a decline the provider never accepts is the news, not a missing date.
     controls = apply_refusal_policy(library, profile, control_states(library, profile), source=loaded.source)
+    check_records(library.manifest, profile, controls, source=loaded.source)
     context = rule_context(profile, controls, params)
     choices = tuple(choose_slot(library, kind, entry, context, as_of, allow_drafts)
                     for kind, entry in library.manifest.outline.entries())
+    catalogue = catalogue_for(library.catalogue, as_of, allow_drafts, location=library.location)
     return Selection(profile=profile, source=loaded.source, as_of=as_of, allow_drafts=allow_drafts,
                      library=library, choices=choices, params=params, controls=controls,
-                     rule_context=context)
+                     rule_context=context, catalogue=catalogue)

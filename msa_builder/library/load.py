@@ -14,6 +14,7 @@ from .._files import parse_yaml, raise_validation
 from ..errors import LibraryError, MsaError
 from ..paths import default_library
 from ..rules import compile_rule
+from .catalogue import CATALOGUE_DIR, parse_catalogue
 from .loader import FileSystemLoader, LibraryLoader
 from .model import ClauseMeta, ClauseVersion, Library, Manifest, Slot, Variant, semver_key
 
@@ -106,7 +107,14 @@ def load_library(loader: LibraryLoader | Path | str | None = None, *, report: Re
     released = load_released(loader)
     by_variant: dict[tuple[str, str], list[ClauseVersion]] = {}
     rules = {}
+    catalogue = []
     for relpath in loader.list_files():
+        if relpath.startswith(CATALOGUE_DIR) and relpath.endswith(".yaml"):
+            try:
+                catalogue.append(parse_catalogue(relpath, loader.read(relpath), where=loader.describe(relpath)))
+            except MsaError as problem:
+                report(problem)
+            continue
         if not relpath.startswith(SLOTS_DIR) or not relpath.endswith(".md"):
             continue
         where = loader.describe(relpath)
@@ -132,5 +140,7 @@ def load_library(loader: LibraryLoader | Path | str | None = None, *, report: Re
             for version in var.versions:
                 for term in DEFINITION.findall(version.body):
                     terms.setdefault(term, version.key)
+    catalogue.sort(key=lambda v: semver_key(v.doc.version))
     return Library(manifest=manifest, slots=slots, released=released, location=loader.location,
-                   terms=terms, rules=rules)
+                   terms=terms, rules=rules, catalogue=tuple(catalogue),
+                   manifest_sha256=hashlib.sha256(loader.read(MANIFEST)).hexdigest())

@@ -37,14 +37,19 @@ class IndustryDef(_Strict):
 
 
 class ControlDef(_Strict):
-    """A security control, the plain-words risk of declining it, and who does what by tier."""
+    """A security control: its default status and who is responsible for it, by tier.
+
+    What the agreement prints about it (name, description, risk, consequence, duties) is in the
+    versioned control catalogue (library/catalogue.py). `name` here labels messages and the memo;
+    the other text fields are accepted from older libraries but never printed (lint says so).
+    """
 
     name: str
-    description: str
-    risk: str
-    consequence: str
-    provider_duties: str
-    client_duties: str
+    description: str | None = None
+    risk: str | None = None
+    consequence: str | None = None
+    provider_duties: str | None = None
+    client_duties: str | None = None
     defaults: dict[str, Literal["accepted", "declined", "client_managed"]]
     responsibility: dict[str, Responsibility]
 
@@ -191,6 +196,47 @@ class LintConfig(_Strict):
     proper_nouns: list[str] = Field(default_factory=list)
 
 
+class SignatoryPolicy(_Strict):
+    """Who may sign a risk acceptance: titles that never carry the authority, whatever is claimed."""
+
+    non_authority_titles: list[str] = Field(default_factory=list)
+
+
+class RenewalNotice(_Strict):
+    """How a state makes the provider remind the client before an automatic renewal."""
+
+    statute: str
+    method: str
+    min_days_param: str | None = None
+    max_days_param: str
+
+
+class JurisdictionPack(_Strict):
+    """Client-state rules the law imposes whatever law the parties choose, and what counsel must check."""
+
+    name: str
+    states: list[str]
+    notes: list[str] = Field(default_factory=list)
+    renewal_notice: RenewalNotice | None = None
+
+
+class Jurisdictions(_Strict):
+    """Packs by state, the generic pack's renewal notice, and how state names read in a contract."""
+
+    packs: dict[str, JurisdictionPack] = Field(default_factory=dict)
+    generic_renewal_notice: RenewalNotice | None = None
+    no_pack_note: str = ("{state} has no jurisdiction pack in this library, so the generic terms were used; "
+                         "counsel must confirm they are enforceable there.")
+    names: dict[str, str] = Field(default_factory=dict)  # exceptions to "the State of X"
+
+    def pack_for(self, state: str) -> tuple[str, JurisdictionPack] | None:
+        return next(((k, p) for k, p in self.packs.items() if state in p.states), None)
+
+    def formal_name(self, state: str) -> str:
+        """"the State of Ohio", "the Commonwealth of Massachusetts", "the District of Columbia"."""
+        return self.names.get(state, f"the State of {state}")
+
+
 class Manifest(_Strict):
     """library.yaml: what the library knows and how an agreement is laid out."""
 
@@ -204,6 +250,9 @@ class Manifest(_Strict):
     parameters: dict[str, ParameterDef]
     outline: Outline
     lint: LintConfig = Field(default_factory=LintConfig)
+    signatory_policy: SignatoryPolicy = Field(default_factory=SignatoryPolicy)
+    jurisdictions: Jurisdictions = Field(default_factory=Jurisdictions)
+    regulators: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Manifest:
@@ -238,6 +287,13 @@ class Manifest(_Strict):
                 bound = getattr(param, side)
                 if bound is not None and bound.parameter is not None and bound.parameter not in self.parameters:
                     raise ValueError(f"parameters.{pname}.{side}.parameter: unknown parameter {bound.parameter!r}")
+        for key, pack in self.jurisdictions.packs.items():
+            notices = [pack.renewal_notice] if pack.renewal_notice else []
+            for notice in notices + ([self.jurisdictions.generic_renewal_notice]
+                                     if self.jurisdictions.generic_renewal_notice else []):
+                for pname in (notice.min_days_param, notice.max_days_param):
+                    if pname is not None and pname not in self.parameters:
+                        raise ValueError(f"jurisdictions.packs.{key}.renewal_notice: unknown parameter {pname!r}")
         seen: set[str] = set()
         for _, entry in self.outline.entries():
             if entry.slot in seen:
@@ -331,6 +387,8 @@ class Library:
     location: str
     terms: dict[str, str] = field(default_factory=dict)  # defined term -> key of the first definer
     rules: dict[str, Any] = field(default_factory=dict)  # clause key -> compiled rules.Rule
+    catalogue: tuple[Any, ...] = ()  # library.catalogue.CatalogueVersion, oldest first
+    manifest_sha256: str = ""  # the bytes of library.yaml, recorded in every lock
 
     def versions(self) -> list[ClauseVersion]:
         return [v for slot in self.slots.values() for var in slot.variants.values() for v in var.versions]

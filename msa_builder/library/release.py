@@ -23,20 +23,27 @@ class HashProblem:
     message: str
 
 
+def _releasable(library: Library) -> list[tuple[str, str, str, str]]:
+    """(path, status, key, sha256) of every versioned file: clause versions and catalogue versions."""
+    out = [(v.path, v.meta.status, v.key, v.sha256) for v in library.versions()]
+    out += [(c.path, c.doc.status, c.key, c.sha256) for c in library.catalogue]
+    return out
+
+
 def check_released(library: Library) -> list[HashProblem]:
     """Approved or retired files whose hash is missing or differs from the record."""
     problems = []
-    present = {v.path: v for v in library.versions()}
-    for version in present.values():
-        if version.meta.status == "draft":
+    present = {path: (status, key, sha) for path, status, key, sha in _releasable(library)}
+    for path, (status, key, sha) in present.items():
+        if status == "draft":
             continue
-        recorded = library.released.get(version.path)
+        recorded = library.released.get(path)
         if recorded is None:
-            problems.append(HashProblem(version.path, f"{version.meta.status} version is not recorded in "
+            problems.append(HashProblem(path, f"{status} version is not recorded in "
                                         f"{RELEASED}; run `msa library freeze` to release it"))
-        elif recorded != version.sha256:
-            problems.append(HashProblem(version.path, f"released version {version.key} was changed after release "
-                                        f"(sha256 {version.sha256[:12]}…, recorded {recorded[:12]}…); restore it "
+        elif recorded != sha:
+            problems.append(HashProblem(path, f"released version {key} was changed after release "
+                                        f"(sha256 {sha[:12]}…, recorded {recorded[:12]}…); restore it "
                                         "and put the change in a new version file"))
     for path in library.released:
         if path not in present:
@@ -52,10 +59,10 @@ def freeze(library: Library) -> list[str]:
                            file=str(Path(library.location) / RELEASED))
     record = dict(library.released)
     added = []
-    for version in library.versions():
-        if version.meta.status != "draft" and version.path not in record:
-            record[version.path] = version.sha256
-            added.append(version.path)
+    for path, status, _, sha in _releasable(library):
+        if status != "draft" and path not in record:
+            record[path] = sha
+            added.append(path)
     if added:
         data = json.dumps(dict(sorted(record.items())), indent=2, ensure_ascii=False) + "\n"
         atomic_write(Path(library.location) / RELEASED, data.encode("utf-8"))

@@ -96,7 +96,7 @@ def memo_body(agreement: Agreement, writer: WordWriter) -> str:
 
     out.append(paragraph(run("Security controls"), style="MemoHeading"))
     rows = tuple(_cells(c.name, c.status.replace("_", " "), c.source,
-                        manifest.controls[c.id].consequence if c.status == "declined" else "-")
+                        selection.consequence(c.id) if c.status == "declined" else "-")
                  for c in selection.controls)
     out.append(writer.table(Table(_cells("Control", "Status", "Decided by", "Consequence of declining"), rows),
                             shaded_rows=tuple(i for i, c in enumerate(selection.controls) if c.status == "declined")))
