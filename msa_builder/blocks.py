@@ -86,7 +86,9 @@ def _conspicuous(token: Token) -> bool:
     if not token.attrs:
         return False
     classes = str(token.attrs.get("class", "")).split()
-    unknown = [k for k in token.attrs if k != "class"] + [f".{c}" for c in classes if c != CONSPICUOUS]
+    # `start` is markdown-it's own (an ordered list that does not begin at 1), not an attribute of ours.
+    unknown = [k for k in token.attrs if k not in ("class", "start")] + [f".{c}" for c in classes
+                                                                          if c != CONSPICUOUS]
     if unknown:
         raise _BadAttribute(", ".join(unknown))
     return CONSPICUOUS in classes

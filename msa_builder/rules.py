@@ -17,7 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import LibraryError, RuleError
 
-RULE_NAMES = ("tier", "industry", "users", "controls", "declined", "params", "jurisdiction")
+RULE_NAMES = ("tier", "industry", "users", "controls", "declined", "params", "jurisdiction", "required", "regulators")
 
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..blocks import parse_markdown
 from ..context import sample_context
 from ..errors import MsaError
 from ..params import library_value
@@ -27,10 +28,15 @@ from .release import check_released
 
 AGREEMENT_FIELDS = ("id", "title", "effective_date", "library_version")
 CLIENT_FIELDS = ("legal_name", "jurisdiction", "address", "users", "entity",
-                 "signatory.name", "signatory.title", "signatory.email")
+                 "signatory.name", "signatory.title", "signatory.email", "signatory.authority",
+                 "signatory.delegated_by")
 PROVIDER_FIELDS = ("legal_name", "organization", "address", "notice_email", "website",
-                   "signatory.name", "signatory.title", "signatory.email")
-SIMPLE_NAMES = ("tier", "tier_name", "industry", "industry_name", "controls", "declined", "in_force")
+                   "signatory.name", "signatory.title", "signatory.email", "governing_law", "venue")
+LAW_FIELDS = ("governing", "governing_name", "venue", "chosen", "client_state", "client_state_name", "pack")
+SIMPLE_NAMES = ("tier", "tier_name", "industry", "industry_name", "controls", "declined", "in_force", "required",
+                "regulators")
+# One state per jurisdiction pack and one with none: rules and legal checks see each kind of client.
+GENERIC_STATE = "Ohio"
 REF = re.compile(r"\[([^\]]*)\]\(#([^)\s]+)\)")
 _JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 _CAPS = re.compile(r"[A-Z][a-z]+(?:(?:[ -]|-)[A-Z][a-z]+)+")
@@ -52,8 +58,15 @@ def _allowed_variables(manifest: Manifest) -> set[str]:
     allowed |= {f"agreement.{f}" for f in AGREEMENT_FIELDS}
     allowed |= {f"client.{f}" for f in CLIENT_FIELDS}
     allowed |= {f"provider.{f}" for f in PROVIDER_FIELDS}
+    allowed |= {f"law.{f}" for f in LAW_FIELDS}
     allowed |= {f"params.{p}" for p in manifest.parameters}
     return allowed
+
+
+def scenario_states(manifest: Manifest) -> list[str]:
+    """A state with no pack, then the first state of every jurisdiction pack."""
+    states = [GENERIC_STATE] + [p.states[0] for p in manifest.jurisdictions.packs.values() if p.states]
+    return list(dict.fromkeys(states))
 
 
 def _check_variables(clause: ClauseVersion, allowed: set[str]) -> Iterator[Finding]:
@@ -117,15 +130,28 @@ def _undefined_terms(clause: ClauseVersion, terms: set[str], proper: set[str]) -
             yield phrase
 
 
+def current_versions(library: Library) -> list[ClauseVersion]:
+    """The newest live version of every variant: what agreements get now (older ones are history)."""
+    out = []
+    for slot in library.slots.values():
+        for var in slot.variants.values():
+            live = [v for v in var.versions if v.meta.status != "retired"]
+            if live:
+                out.append(max(live, key=lambda v: semver_key(v.meta.version)))
+    return out
+
+
 def _check_terms(library: Library) -> Iterator[Finding]:
     definers: dict[str, set[str]] = {}
-    for version in library.versions():
+    # A term may move between slots across versions (Client Representative moved to the
+    # definitions in 2026.12); only the versions agreements get now must define it once.
+    for version in current_versions(library):
         for term in DEFINITION.findall(version.body):
             definers.setdefault(term, set()).add(version.meta.id)
     for term, slots in sorted(definers.items()):
         if len(slots) > 1:
             yield Finding("error", library.location, f"term {term!r} is defined in several slots: {sorted(slots)}")
-    terms = set(definers)
+    terms = {t for v in library.versions() for t in DEFINITION.findall(v.body)}
     proper = set(library.manifest.lint.proper_nouns)
     for version in library.versions():
         if version.meta.status == "retired":
@@ -140,7 +166,9 @@ def _scenarios(library: Library) -> Iterator[dict[str, Any]]:
     manifest = library.manifest
     reads_users = any("users" in r.names for r in library.rules.values())
     sizes = sorted({1} | {t.min for p in manifest.parameters.values() for t in p.by_users}) if reads_users else [1]
-    for tier, industry, users in itertools.product(manifest.tiers, manifest.industries, sizes):
+    reads_state = any("jurisdiction" in r.names for r in library.rules.values())
+    states = scenario_states(manifest) if reads_state else [GENERIC_STATE]
+    for tier, industry, users, state in itertools.product(manifest.tiers, manifest.industries, sizes, states):
         defaults = {cid: c.defaults[tier] for cid, c in manifest.controls.items()}
         variations = [dict(defaults)]
         for cid in manifest.controls:
@@ -153,14 +181,31 @@ def _scenarios(library: Library) -> Iterator[dict[str, Any]]:
                 continue
             if declined and manifest.refusal_policy.default == "require":
                 continue
-            params = {n: library_value(p, tier, industry, users)[0] for n, p in manifest.parameters.items()}
-            yield {"tier": tier, "industry": industry, "users": users, "jurisdiction": "Ohio",
-                   "controls": controls, "declined": declined, "params": params}
+            required = [c for c in manifest.controls
+                        if manifest.refusal_policy.default == "require"
+                        or any(rule.matches(c, tier, industry) for rule in manifest.refusal_policy.require)]
+            params = {n: library_value(p, tier, industry, users, state)[0] for n, p in manifest.parameters.items()}
+            for regulators in _regulator_sets(manifest, industry):
+                yield {"tier": tier, "industry": industry, "users": users, "jurisdiction": state,
+                       "controls": controls, "declined": declined, "required": required, "params": params,
+                       "regulators": regulators}
+
+
+def _regulator_sets(manifest: Manifest, industry: str) -> list[list[str]]:
+    """No regulator, then each the library knows (finance only: the addenda read them)."""
+    if industry != "finance" or not manifest.regulators:
+        return [[]]
+    return [[]] + [[r] for r in manifest.regulators]
 
 
 def _describe(ctx: dict[str, Any]) -> str:
     declined = ",".join(ctx["declined"]) or "none"
-    return f"tier={ctx['tier']} industry={ctx['industry']} users={ctx['users']} declined={declined}"
+    text = f"tier={ctx['tier']} industry={ctx['industry']} users={ctx['users']} declined={declined}"
+    if ctx.get("jurisdiction", GENERIC_STATE) != GENERIC_STATE:
+        text += f" jurisdiction={ctx['jurisdiction']}"
+    if ctx.get("regulators"):
+        text += f" regulators={','.join(ctx['regulators'])}"
+    return text
 
 
 def _check_selection(library: Library) -> Iterator[Finding]:
@@ -261,7 +306,7 @@ def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
         findings += _check_variables(version, allowed)
         findings += _check_refs(version, outline_slots)
         try:
-            render_clause(version, sample)
+            parse_markdown(render_clause(version, sample), where=version.path)
         except MsaError as exc:
             findings.append(Finding("error", version.path, exc.message))
         previous = [v for v in library.slots[version.meta.id].variants[version.meta.variant].versions
