@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..blocks import parse_markdown
+from ..blocks import block_lines, parse_markdown
 from ..context import sample_context
 from ..errors import MsaError
 from ..params import library_value
@@ -306,7 +306,13 @@ def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
         findings += _check_variables(version, allowed)
         findings += _check_refs(version, outline_slots)
         try:
-            parse_markdown(render_clause(version, sample), where=version.path)
+            blocks = parse_markdown(render_clause(version, sample), where=version.path)
+            if "{.conspicuous}" in "\n".join(block_lines(blocks)):
+                # Jinja's trim_blocks eats the line break after a `{% ... %}` tag, so an attribute
+                # right after one joins the paragraph above instead of marking the next block.
+                findings.append(Finding("error", version.path, "a {.conspicuous} attribute is printed as text: "
+                                        "it must stand on its own line after a blank line (leave two line "
+                                        "breaks after a {% ... %} tag)"))
         except MsaError as exc:
             findings.append(Finding("error", version.path, exc.message))
         previous = [v for v in library.slots[version.meta.id].variants[version.meta.variant].versions

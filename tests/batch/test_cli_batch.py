@@ -96,13 +96,13 @@ def test_a_bad_source_is_exit_2_with_one_screen_message(run, tmp_path):
 def test_dry_run_prints_the_impact_report(run, clients, config, tmp_path):
     assert run("batch", clients, "--jobs", "1").exit_code == 0
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
-    bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
+    bump_clause(library, "addendum.legal_confidentiality", "legal", "2.0.0", "2.1.0", extra="More.\n")
     result = run("batch", clients, "--dry-run", "--library", library)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:3] == [
         "Impact report: 1 client(s) would be rebuilt",
         f"  Harbor & Finch LLP [harbor-finch-llp-da242c] ({clients / 'harbor-finch.yaml'})",
-        "    addendum.legal_confidentiality 1.0.0→1.1.0",
+        "    addendum.legal_confidentiality 2.0.0→2.1.0",
     ]
     assert result.stdout.splitlines()[-1].startswith("1 stale, 2 current, 0 failed, 1 skipped in ")
 
@@ -123,12 +123,12 @@ def test_status_puts_unsigned_clients_first_and_reports_out_of_date_signatures(r
                          "0 with profile errors")
 
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
-    bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
+    bump_clause(library, "addendum.legal_confidentiality", "legal", "2.0.0", "2.1.0", extra="More.\n")
     data = json.loads(run("status", clients, "--library", library, "--json").stdout)
     harbor = next(row for row in data if row["client"] == "Harbor & Finch LLP")
     assert (harbor["state"], harbor["signed"], harbor["current"], harbor["signed_by"]) == (
         "outdated", True, False, "dana")
-    assert harbor["changes"] == ["addendum.legal_confidentiality 1.0.0→1.1.0"]
+    assert harbor["changes"] == ["addendum.legal_confidentiality 2.0.0→2.1.0"]
     assert [row["state"] for row in data] == ["unsigned", "unsigned", "outdated"]
 
     rows = list(csv.DictReader(io.StringIO(run("status", clients, "--csv").stdout)))
