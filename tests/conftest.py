@@ -122,6 +122,8 @@ parameters:
     default: 1000000
     by_tier: {premium: 2000000}
     combine: max
+lint:
+  legal_checks: false  # structural tests; tests/library/test_legal_checks.py turns them on
 outline:
   preamble: agreement.parties
   articles:

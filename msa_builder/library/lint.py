@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,8 @@ from ..templating import render_clause, template_variables
 from .load import DEFINITION, load_library
 from .loader import FileSystemLoader, LibraryLoader
 from .model import ClauseVersion, Library, Manifest, semver_key
+from .findings import Finding
+from .legal_checks import run_legal_checks
 from .release import check_released
 
 AGREEMENT_FIELDS = ("id", "title", "effective_date", "library_version")
@@ -41,16 +42,6 @@ REF = re.compile(r"\[([^\]]*)\]\(#([^)\s]+)\)")
 _JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 _CAPS = re.compile(r"[A-Z][a-z]+(?:(?:[ -]|-)[A-Z][a-z]+)+")
 _SENTENCE_START = re.compile(r"(^\s*(?:\d+\.|[-*+])?\s*|[.:;!?]\s+|\(\s*|[\"“]\s*)$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str  # error | warning
-    file: str
-    message: str
-
-    def format(self) -> str:
-        return f"{self.level}: {self.file}: {self.message}"
 
 
 def _allowed_variables(manifest: Manifest) -> set[str]:
@@ -166,7 +157,8 @@ def _scenarios(library: Library) -> Iterator[dict[str, Any]]:
     manifest = library.manifest
     reads_users = any("users" in r.names for r in library.rules.values())
     sizes = sorted({1} | {t.min for p in manifest.parameters.values() for t in p.by_users}) if reads_users else [1]
-    reads_state = any("jurisdiction" in r.names for r in library.rules.values())
+    reads_state = (any("jurisdiction" in r.names for r in library.rules.values())
+                   or bool(manifest.jurisdictions.packs))
     states = scenario_states(manifest) if reads_state else [GENERIC_STATE]
     for tier, industry, users, state in itertools.product(manifest.tiers, manifest.industries, sizes, states):
         defaults = {cid: c.defaults[tier] for cid, c in manifest.controls.items()}
@@ -208,8 +200,30 @@ def _describe(ctx: dict[str, Any]) -> str:
     return text
 
 
-def _check_selection(library: Library) -> Iterator[Finding]:
-    """Simulate selection over the scenarios: gaps, overlaps, unreachable variants, dangling refs."""
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _evaluate(library: Library, version: ClauseVersion, ctx: dict[str, Any],
+              verdicts: dict[tuple[Any, ...], bool]) -> bool:
+    """A rule's verdict, memoised on the values it reads: thousands of scenarios share a few of them."""
+    rule = library.rules[version.key]
+    key = (version.key, _frozen(rule.values(ctx)))
+    if key not in verdicts:
+        verdicts[key] = rule.evaluate(ctx, where=version.path)
+    return verdicts[key]
+
+
+def _check_selection(library: Library, drafts: list[tuple[dict[str, Any], dict[str, ClauseVersion]]] | None = None,
+                     ) -> Iterator[Finding]:
+    """Simulate selection over the scenarios: gaps, overlaps, unreachable variants, dangling refs.
+
+    Each scenario's clauses are appended to `drafts`, for the legal checks to read.
+    """
     manifest = library.manifest
     entries = [(kind, e) for kind, e in manifest.outline.entries() if e.slot in library.slots]
     newest: dict[tuple[str, str], ClauseVersion] = {}
@@ -220,15 +234,17 @@ def _check_selection(library: Library) -> Iterator[Finding]:
                 newest[(slot.id, var.name)] = max(live, key=lambda v: semver_key(v.meta.version))
     reached: set[tuple[str, str]] = set()
     reported: set[tuple[str, ...]] = set()
+    verdicts: dict[tuple[Any, ...], bool] = {}
+    by_slot: dict[str, list[ClauseVersion]] = {}
+    for (slot_id, _), version in newest.items():
+        by_slot.setdefault(slot_id, []).append(version)
     for ctx in _scenarios(library):
         included: dict[str, ClauseVersion] = {}
         for _, entry in entries:
             matched = []
-            for (slot_id, variant), version in newest.items():
-                if slot_id != entry.slot:
-                    continue
+            for version in by_slot.get(entry.slot, ()):
                 try:
-                    ok = library.rules[version.key].evaluate(ctx, where=version.path)
+                    ok = _evaluate(library, version, ctx, verdicts)
                 except MsaError as exc:
                     key = ("rule", version.path)
                     if key not in reported:
@@ -256,6 +272,8 @@ def _check_selection(library: Library) -> Iterator[Finding]:
                 continue
             reached.add((entry.slot, winners[0].meta.variant))
             included[entry.slot] = winners[0]
+        if drafts is not None:
+            drafts.append((ctx, included))
         for version in included.values():
             targets: list[str] = [t for _, t in REF.findall(version.body)]
             if "{%" in version.body and any(t not in included for t in targets):
@@ -322,6 +340,9 @@ def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
     for slot_id in sorted(set(library.slots) - outline_slots):
         findings.append(Finding("warning", library.location, f"slot {slot_id!r} is not in the outline and is never used"))
     findings += _check_terms(library)
-    findings += _check_selection(library)
+    drafts: list[tuple[dict[str, Any], dict[str, ClauseVersion]]] = []
+    findings += _check_selection(library, drafts)
+    if library.manifest.lint.legal_checks:
+        findings += run_legal_checks(library, drafts)
     # Several checks can trip over the same fault (a syntax error breaks parsing and rendering).
     return sorted(set(findings), key=lambda f: (f.level != "error", f.file, f.message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, Literal
 
@@ -194,6 +195,9 @@ class Outline(_Strict):
 
 class LintConfig(_Strict):
     proper_nouns: list[str] = Field(default_factory=list)
+    # The legal checks (library/legal_checks.py) run unless a library turns them off, as the
+    # structural test fixtures do; a provider's copy of the shipped library keeps them.
+    legal_checks: bool = True
 
 
 class SignatoryPolicy(_Strict):
@@ -355,7 +359,7 @@ class ClauseVersion:
     sha256: str
     body_line: int  # line of the file where the body starts, for error messages
 
-    @property
+    @cached_property
     def key(self) -> str:
         """`slot:variant@version`, the name used in locks, diffs and messages."""
         return f"{self.meta.id}:{self.meta.variant}@{self.meta.version}"
