@@ -247,7 +247,7 @@ def test_errors_come_before_warnings(mini):
 
 def test_proper_nouns_listed_in_the_manifest_are_not_terms(mini):
     looks_defined_but_is_not(mini)
-    mini.edit("library.yaml", "outline:", "lint:\n  proper_nouns: [Provider Personnel]\noutline:")
+    mini.edit("library.yaml", "lint:\n", "lint:\n  proper_nouns: [Provider Personnel]\n")
     assert mini.lint() == []
 
 
