@@ -19,6 +19,8 @@ def explanation(selection: Selection) -> dict[str, Any]:
         "effective_date": profile.effective_date.isoformat(),
         "as_of": selection.as_of.isoformat(),
         "allow_drafts": selection.allow_drafts,
+        "jurisdiction": {"state": profile.client.jurisdiction,
+                         "pack": (manifest.jurisdictions.pack_for(profile.client.jurisdiction) or ("generic",))[0]},
         "library": {"name": manifest.name, "version": manifest.version, "location": selection.library.location},
         "slots": [
             {
@@ -68,6 +70,9 @@ def format_explanation(data: dict[str, Any]) -> str:
         f"{data['client']} - {data['tier']} / {data['industry']}, effective {data['effective_date']}"
         f" (clauses as of {data['as_of']})",
         f"library {data['library']['name']} {data['library']['version']}",
+        f"jurisdiction {data['jurisdiction']['state']}: "
+        + (f"{data['jurisdiction']['pack']} pack" if data["jurisdiction"]["pack"] != "generic"
+           else "no pack, generic terms (needs a human decision)"),
         "",
         "CLAUSES",
     ]
@@ -104,8 +109,8 @@ def format_explanation(data: dict[str, Any]) -> str:
     out += ["", "DECLINED CONTROLS"]
     if data["declined"]:
         for d in data["declined"]:
-            out.append(f"  {d['id']} ({d['name']}): policy {d['policy']}: services limited and liability "
-                       "disclaimed; listed in the declined-controls schedule")
+            out.append(f"  {d['id']} ({d['name']}): policy {d['policy']}: services limited and the risk allocated "
+                       "to the client; listed in the declined-controls schedule")
             out.append(f"      consequence: {d['consequence']}")
     else:
         out.append("  none")

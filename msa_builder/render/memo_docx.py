@@ -8,6 +8,7 @@ from typing import Any
 from ..agreement import Agreement
 from ..blocks import Paragraph, Table, Text
 from ..lock import custom_properties
+from ..review_notes import legal_notes
 from ..ooxml.package import write_package
 from ..ooxml.props import core_xml, custom_xml
 from ..ooxml.text import paragraph, run
@@ -30,8 +31,9 @@ def decisions(agreement: Agreement) -> list[str]:
         items.append(f"Deviation: {p.name} is {p.display}, not the library's {library} ({p.library_source} value). "
                      "Confirm the business reason and that the agreement stays consistent.")
     for c in selection.declined:
-        items.append(f"Declined control: {c.name}. Services are limited and liability is disclaimed under the "
-                     "declined-controls schedule; the client's signatory must sign its acknowledgement.")
+        items.append(f"Declined control: {c.name}. Services are limited and the risk is allocated to the client "
+                     "under the declined-controls schedule and the allocation-of-risk clause; the client's signatory "
+                     "must initial and sign it, and the Provider countersigns.")
     for c in selection.controls:
         if c.status == "client_managed" and c.source == "profile":
             items.append(f"Client-managed control: {c.name} is operated by the client. Confirm the client "
@@ -39,7 +41,7 @@ def decisions(agreement: Agreement) -> list[str]:
     for clause in agreement.clauses():
         if clause.status != "approved":
             items.append(f"Draft clause: {clause.key} is not approved; this draft cannot be made final until it is.")
-    return items
+    return items + legal_notes(selection, agreement.provider)
 
 
 def memo_body(agreement: Agreement, writer: WordWriter) -> str:
