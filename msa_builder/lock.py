@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .agreement import Agreement
+from .renewals import renewal_terms
 
 LOCK_VERSION = 1
 
@@ -40,6 +41,8 @@ def bill_of_materials(agreement: Agreement, *, profile_sha256: str, provider_sha
         "profile_sha256": profile_sha256,
         "provider_sha256": provider_sha256,
         "templates": dict(sorted(templates.items())),
+        # What the renewal calendar (`msa renewals`) needs, fixed at signing: term, notice, reminder.
+        "renewal": renewal_terms(selection),
         "clauses": [
             {"slot": c.slot, "variant": c.variant, "version": c.version, "status": c.status, "sha256": c.sha256}
             for c in agreement.clauses()

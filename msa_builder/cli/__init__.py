@@ -5,7 +5,7 @@ One module per family of commands; importing them registers their commands on `m
 
 from __future__ import annotations
 
-from . import batch, core, library, redline  # noqa: F401  (registration)
+from . import batch, core, library, redline, renewals  # noqa: F401  (registration)
 from ._root import main
 
 __all__ = ["main"]
