@@ -200,7 +200,7 @@ def test_library_list(run):
     result = run("library", "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "msa-builder-standard 2026.12.0: 61 slots, 130 clause versions"
+    assert lines[0] == "msa-builder-standard 2026.12.0: 61 slots, 131 clause versions"
     renewal = lines.index("term.renewal")
     assert ("  standard: 1.0.0 (approved, 2025-01-01), 1.1.0 (draft, 2026-09-01), 2.0.0 (approved, 2026-12-01)"
             in lines[renewal + 1:renewal + 4])
@@ -209,7 +209,7 @@ def test_library_list(run):
 def test_library_list_json(run):
     data = json.loads(run("library", "list", "--json").stdout)
     assert data["library"] == "msa-builder-standard"
-    assert len(data["clauses"]) == 130
+    assert len(data["clauses"]) == 131
     rows = {(c["slot"], c["variant"], c["version"]): (c["status"], c["effective"]) for c in data["clauses"]}
     assert rows[("term.renewal", "standard", "1.1.0")] == ("draft", "2026-09-01")
     assert rows[("security.declined_controls", "declined", "2.0.0")] == ("approved", "2026-06-01")

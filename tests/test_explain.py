@@ -131,7 +131,7 @@ def test_tidewater_components_is_defense_on_security_plus(explained):
     assert (data["tier"], data["industry"]) == ("security_plus", "defense")
     assert chosen["addendum.defense_dfars"] == "defense@2.0.0"
     assert chosen["scope.in_scope"] == "security_plus@1.0.0"
-    assert chosen["schedule.services"] == "security_plus@1.0.0"
+    assert chosen["schedule.services"] == "security_plus@1.1.0"
     assert chosen["security.incident_response"] == "security_plus@1.0.0"
     assert "takes precedence 10 over standard" in slot(data, "security.incident_response")["reason"]
     assert chosen["security.declined_controls"] == "none_declined@2.0.0"
