@@ -8,21 +8,8 @@ from msa_builder.errors import LibraryError, ProfileError
 from msa_builder.library.paramtypes import display
 from msa_builder.selection import select
 
-BOUNDED = """\
-  notice_days:
-    type: days
-    description: Days of notice.
-    default: 30
-    by_industry: {legal: 10}
-    combine: min
-    maximum: {value: 60, reason: "45 CFR 164.410(b) allows no more than 60 days"}
-  insurance_minimum:
-    type: money
-    description: Minimum cover.
-    default: 1000000
-    by_tier: {premium: 2000000}
-    combine: max
-    minimum: {parameter: notice_floor, reason: "the cover may not fall below its floor"}
+NOTICE_MAXIMUM = '    maximum: {value: 60, reason: "45 CFR 164.410(b) allows no more than 60 days"}\n'
+FLOOR = """\
   notice_floor:
     type: money
     description: Floor.
@@ -31,10 +18,15 @@ BOUNDED = """\
 
 
 def _bounded(mini):
+    """The mini library with a legal maximum on notice_days and a floor parameter under the cover."""
     manifest = mini.files["library.yaml"]
-    start = manifest.index("  notice_days:")
-    end = manifest.index("outline:")
-    mini.files["library.yaml"] = manifest[:start] + BOUNDED + manifest[end:]
+    manifest = manifest.replace("    by_industry: {legal: 10}\n    combine: min\n",
+                                "    by_industry: {legal: 10}\n    combine: min\n" + NOTICE_MAXIMUM)
+    manifest = manifest.replace("    by_tier: {premium: 2000000}\n    combine: max\n",
+                                "    by_tier: {premium: 2000000}\n    combine: max\n"
+                                '    minimum: {parameter: notice_floor, reason: "the cover may not fall below its floor"}\n'
+                                + FLOOR)
+    mini.files["library.yaml"] = manifest
     return mini.load()
 
 

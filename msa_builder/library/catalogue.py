@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from .._files import parse_yaml, raise_validation
 from ..errors import LibraryError
-from .model import SEMVER, ClauseStatus, semver_key
+from .model import ClauseStatus, check_semver, semver_key
 
 CATALOGUE_DIR = "catalogue/controls/"
 CATALOGUE_SLOT = "catalogue.controls"  # its name in locks and impact reports
@@ -51,20 +51,14 @@ class Labels(_Strict):
     no_reason: str
     all_assets: str
 
-    @field_validator("status")
+    @field_validator("status", "responsibility")
     @classmethod
-    def _statuses(cls, value: dict[str, str]) -> dict[str, str]:
-        missing = {"accepted", "declined", "client_managed"} - set(value)
+    def _every_key(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        needed = {"status": {"accepted", "declined", "client_managed"},
+                  "responsibility": {"provider", "client", "shared"}}[info.field_name or ""]
+        missing = needed - set(value)
         if missing:
-            raise ValueError(f"must label every status; missing {sorted(missing)}")
-        return value
-
-    @field_validator("responsibility")
-    @classmethod
-    def _parties(cls, value: dict[str, str]) -> dict[str, str]:
-        missing = {"provider", "client", "shared"} - set(value)
-        if missing:
-            raise ValueError(f"must label every responsibility; missing {sorted(missing)}")
+            raise ValueError(f"must label every {info.field_name}; missing {sorted(missing)}")
         return value
 
 
@@ -79,9 +73,7 @@ class CatalogueDoc(_Strict):
     @field_validator("version")
     @classmethod
     def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
-            raise ValueError("must be a semantic version such as 1.2.0")
-        return value
+        return check_semver(value)
 
 
 @dataclass(frozen=True)

@@ -199,30 +199,34 @@ def _typed_capitals(drafts: Drafts) -> Iterator[Finding]:
                 break
 
 
+def _in_pack(drafts: Drafts, pack: str, bad: Callable[[tuple[Para, ...]], bool], name: str,
+             why: str) -> Iterator[Finding]:
+    """Every clause of a pack state's drafts whose printed paragraphs are `bad`, once per clause."""
+    seen: set[tuple[str, ...]] = set()
+    for state in drafts.pack_states(pack):
+        for ctx, clause, paras in drafts.unique(state=state):
+            if bad(paras) and _once(seen, clause.path):
+                yield Finding("error", clause.path, f"legal/{name}: {why}, for {_describe(ctx)}")
+
+
+def _any_match(pattern: re.Pattern[str]) -> Callable[[tuple[Para, ...]], bool]:
+    return lambda paras: any(pattern.search(p.text) for p in paras)
+
+
 @check("california-no-jury-waiver")
 def _california_jury(drafts: Drafts) -> Iterator[Finding]:
     """A California draft has no pre-dispute jury waiver (Grafton Partners v. Superior Court)."""
-    seen: set[tuple[str, ...]] = set()
-    for state in drafts.pack_states("california"):
-        for ctx, clause, paras in drafts.unique(state=state):
-            for para in paras:
-                if _JURY_WAIVER.search(para.text) and _once(seen, clause.path):
-                    yield Finding("error", clause.path, "legal/california-no-jury-waiver: a California draft "
-                                  f"waives a jury trial before any dispute, which Grafton Partners forbids, for "
-                                  f"{_describe(ctx)}; give California a judicial reference instead")
+    yield from _in_pack(drafts, "california", _any_match(_JURY_WAIVER), "california-no-jury-waiver",
+                                  "a California draft waives a jury trial before any dispute, which Grafton "
+                                  "Partners forbids; give California a judicial reference instead")
 
 
 @check("california-no-restraint-on-hiring")
 def _california_hiring(drafts: Drafts) -> Iterator[Finding]:
     """A California draft restrains no one from hiring or being hired (Bus. & Prof. Code 16600)."""
-    seen: set[tuple[str, ...]] = set()
-    for state in drafts.pack_states("california"):
-        for ctx, clause, paras in drafts.unique(state=state):
-            for para in paras:
-                if _RESTRAINT.search(para.text) and _once(seen, clause.path):
-                    yield Finding("error", clause.path, "legal/california-no-restraint-on-hiring: a California "
-                                  f"draft restrains hiring or solicitation of personnel, void under Bus. & Prof. "
-                                  f"Code 16600 (VL Systems v. Unisen), for {_describe(ctx)}")
+    yield from _in_pack(drafts, "california", _any_match(_RESTRAINT), "california-no-restraint-on-hiring",
+                                  "a California draft restrains hiring or solicitation of personnel, void under "
+                                  "Bus. & Prof. Code 16600 (VL Systems v. Unisen)")
 
 
 @check("declined-risk-clause")
@@ -315,55 +319,51 @@ def _non_negotiable(drafts: Drafts) -> Iterator[Finding]:
                           f"non-negotiable, for {_describe(ctx)}")
 
 
+def _renewal_without_notice(paras: tuple[Para, ...]) -> bool:
+    text = " ".join(p.text for p in paras)
+    return "renews automatically" in text and not all(w in text for w in ("certified mail", "personally", "5-903"))
+
+
+def _release_without_fair_notice(paras: tuple[Para, ...]) -> bool:
+    return any(("Declined" in p.text or "defend" in p.text) and _RELEASE.search(p.text)
+               and (not p.conspicuous or "negligence" not in p.text.lower()) for p in paras)
+
+
 @check("new-york-renewal-notice")
 def _new_york(drafts: Drafts) -> Iterator[Finding]:
     """A New York automatic renewal carries the GOL 5-903 notice, served personally or by certified mail."""
-    seen: set[tuple[str, ...]] = set()
-    for state in drafts.pack_states("new_york"):
-        for ctx, clause, paras in drafts.unique(state=state):
-            text = " ".join(p.text for p in paras)
-            if "renews automatically" not in text:
-                continue
-            ok = "certified mail" in text and "personally" in text and "5-903" in text
-            if not ok and _once(seen, clause.path):
-                yield Finding("error", clause.path, "legal/new-york-renewal-notice: a New York automatic "
-                              "renewal needs the GOL 5-903 notice, served personally or by certified mail 15 to "
-                              f"30 days before the notice deadline, for {_describe(ctx)}")
+    yield from _in_pack(drafts, "new_york", _renewal_without_notice, "new-york-renewal-notice",
+                        "a New York automatic renewal needs the GOL 5-903 notice, served personally or by "
+                        "certified mail 15 to 30 days before the notice deadline")
 
 
 @check("texas-express-negligence")
 def _texas(drafts: Drafts) -> Iterator[Finding]:
     """In Texas a release or indemnity of the Provider's negligence says so and is conspicuous (Dresser)."""
-    seen: set[tuple[str, ...]] = set()
-    for state in drafts.pack_states("texas"):
-        for ctx, clause, paras in drafts.unique(state=state):
-            for para in paras:
-                if "Declined" not in para.text and "defend" not in para.text:
-                    continue
-                if not _RELEASE.search(para.text):
-                    continue
-                if (not para.conspicuous or "negligence" not in para.text.lower()) and _once(seen, clause.path):
-                    yield Finding("error", clause.path, "legal/texas-express-negligence: a release or indemnity "
-                                  "that can cover the Provider's own negligence must say so expressly and be "
-                                  f"conspicuous in Texas, for {_describe(ctx)}")
+    yield from _in_pack(drafts, "texas", _release_without_fair_notice, "texas-express-negligence",
+                        "a release or indemnity that can cover the Provider's own negligence must say so "
+                        "expressly and be conspicuous in Texas (Dresser v. Page Petroleum)")
+
+
+def _in_bodies(drafts: Drafts, pattern: re.Pattern[str], name: str, why: str) -> Iterator[Finding]:
+    """Every clause some profile gets whose source matches `pattern`."""
+    for version in _current(drafts):
+        if pattern.search(version.body):
+            yield Finding("error", version.path, f"legal/{name}: {why}")
 
 
 @check("state-names")
 def _state_names(drafts: Drafts) -> Iterator[Finding]:
     """State names come from the library's list ("the Commonwealth of Massachusetts"), never "the state of X"."""
-    for version in _current(drafts):
-        if _STATE_OF.search(version.body):
-            yield Finding("error", version.path, "legal/state-names: prints 'the state of' before a state variable; "
-                          "use law.governing_name or law.client_state_name")
+    yield from _in_bodies(drafts, _STATE_OF, "state-names", "prints 'the state of' before a state variable; use "
+                          "law.governing_name or law.client_state_name")
 
 
 @check("silence-is-not-a-decline")
 def _silence(drafts: Drafts) -> Iterator[Finding]:
     """The Client's silence never becomes a Declined Control (S2-5)."""
-    for version in _current(drafts):
-        if _SILENCE.search(version.body):
-            yield Finding("error", version.path, "legal/silence-is-not-a-decline: treats the Client's silence as a "
-                          "decline, which lets the Provider widen its own exclusion by sending a ticket")
+    yield from _in_bodies(drafts, _SILENCE, "silence-is-not-a-decline", "treats the Client's silence as a decline, "
+                          "which lets the Provider widen its own exclusion by sending a ticket")
 
 
 def _current(drafts: Drafts) -> list[ClauseVersion]:

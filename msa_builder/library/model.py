@@ -19,6 +19,13 @@ SLOT_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 NAME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def check_semver(value: str) -> str:
+    """A field validator's body: `value` must be a semantic version (clause and catalogue versions)."""
+    if not SEMVER.match(value):
+        raise ValueError("must be a semantic version such as 1.2.0")
+    return value
+
+
 def semver_key(version: str) -> tuple[int, int, int]:
     major, minor, patch = (int(p) for p in version.split("."))
     return major, minor, patch
@@ -337,9 +344,7 @@ class ClauseMeta(_Strict):
     @field_validator("version")
     @classmethod
     def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
-            raise ValueError("must be a semantic version such as 1.2.0")
-        return value
+        return check_semver(value)
 
     @field_validator("title", "applies_when", "changelog")
     @classmethod
