@@ -45,7 +45,7 @@ def profile(index: int, rng: random.Random) -> dict[str, Any]:
             "jurisdiction": state,
             "address": f"{rng.randint(1, 9999)} Main St, Springfield",
             "signatory": {"name": f"Owner {index}", "title": "President",
-                          "email": f"owner{index}@client{index}.example"},
+                          "email": f"owner{index}@client{index}.example", "authority": "officer"},
             "users": rng.choice((3, 8, 15, 28, 45, 85, 120, 300)),
         },
         "tier": tier,
@@ -56,7 +56,8 @@ def profile(index: int, rng: random.Random) -> dict[str, Any]:
     if tier != "break_fix" and rng.random() < 0.3:
         controls["security_training"] = {"status": "declined", "offered": "2026-10-01",
                                          "reason": "The client runs its own awareness programme."}
-    if tier in ("essentials", "co_managed") and rng.random() < 0.2:
+    # MFA is mandatory for regulated industries above break/fix (library 2026.12 refusal policy).
+    if tier in ("essentials", "co_managed") and industry in ("general", "retail") and rng.random() < 0.2:
         controls["mfa"] = {"status": "declined", "offered": "2026-10-15", "reason": "Staff share kiosk devices."}
     if controls:
         data["controls"] = controls

@@ -32,6 +32,7 @@ from .api import (
     open_ledger,
     open_library,
     release_library,
+    renewals,
     run_batch,
     select_for,
     sign,
@@ -69,7 +70,7 @@ __all__ = [
     # functions, one per command
     "approve_clause", "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause",
     "diff_library", "explain", "find_clause", "freeze", "history", "init_workspace", "lint", "load_provider_file",
-    "mark", "new_clause_version", "open_ledger", "open_library", "release_library", "run_batch", "select_for",
+    "mark", "new_clause_version", "open_ledger", "open_library", "release_library", "renewals", "run_batch", "select_for",
     "sign", "verify", "write_profile", "write_redline",
     # data
     "Agreement", "AgreementRecord", "BatchConfig", "BatchReport", "BuildOptions", "BuildResult", "ClientResult",

@@ -102,7 +102,8 @@ class Agreement:
     articles: tuple[Article, ...]
     signature: Clause
     schedules: tuple[Schedule, ...]
-    source: str  # the profile it was built from, as given
+    source: str  # the profile it was built from
+    review_notes: tuple[str, ...] = ()  # points of law the review memo asks counsel to decide
 
     @property
     def client_name(self) -> str:

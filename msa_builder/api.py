@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .ledger import AgreementRecord, Ledger, StatusEvent
     from .linting import Finding
     from .redline import AgreementRedline, ClauseRedline, LibraryRedline, Redline
+    from .renewal_calendar import RenewalRow
     from .signing import VerificationReport
 
 PathLike = Path | str
@@ -152,6 +153,18 @@ def history(*, ledger: PathLike, client: str | None = None) -> list[tuple[Agreem
         if client is None:
             return [(r, []) for r in book.latest_all()]
         return [(r, book.events(r.id)) for r in book.history(book.resolve_client(client))]
+
+
+def renewals(*, ledger: PathLike, today: date | None = None, within: int | None = None,
+             source: PathLike | None = None, library_dir: PathLike | None = None) -> list[RenewalRow]:
+    """`msa renewals`: every signed agreement's renewal date, notice deadline and reminder window."""
+    from . import clock
+    from .renewal_calendar import renewal_calendar
+
+    with open_ledger(ledger, readonly=True) as book:
+        return renewal_calendar(book, today=today or clock.today(), within=within,
+                                source=Path(source) if source else None,
+                                library_dir=Path(library_dir) if library_dir else None)
 
 
 def lint(path: PathLike | None = None) -> list[Finding]:

@@ -15,6 +15,7 @@ from .errors import RenderError
 from .library.load import DEFINITION
 from .library.model import ClauseVersion, Library
 from .profile import Provider
+from .review_notes import legal_notes
 from .selection import Selection, SlotChoice
 from .templating import render_clause
 
@@ -105,4 +106,5 @@ def assemble(selection: Selection, provider: Provider) -> Agreement:
         preamble=rendered[manifest.outline.preamble], articles=tuple(articles),
         signature=rendered[manifest.outline.signature], schedules=schedules,
         source=str(Path(selection.source).resolve()),  # as the lock records it: the same from any folder
+        review_notes=tuple(legal_notes(selection, provider)),
     )

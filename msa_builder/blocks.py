@@ -2,6 +2,12 @@
 
 Markdown is parsed once by markdown-it-py into a few block and inline types; the DOCX writer,
 the plain-text extractor and the redline all consume these, never Markdown or Word XML.
+
+One block attribute is ours: `{.conspicuous}` on the line before a paragraph or a list (the
+attrs syntax of mdit-py-plugins) marks a disclaimer, limitation, waiver or risk acceptance that
+the law wants conspicuous (UCC 2-316(2), Texas's fair-notice rule). Its text is carried as bold
+capitals (`Text.caps`), so Word prints it with run properties and the plain-text extraction shows
+it in capitals; the drafter never types capitals.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
 
 from .errors import LibraryError
 
@@ -22,6 +29,7 @@ class Text:
     text: str
     bold: bool = False
     italic: bool = False
+    caps: bool = False  # printed in capitals (conspicuous text); the text itself keeps its case
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,7 @@ Inline = Union[Text, Ref, LineBreak]
 @dataclass(frozen=True)
 class Paragraph:
     inlines: tuple[Inline, ...]
+    conspicuous: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class Heading:
 class ListBlock:
     ordered: bool
     items: tuple[tuple[Block, ...], ...]
+    conspicuous: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,10 +75,26 @@ class Table:
 
 Block = Union[Paragraph, Heading, ListBlock, Table]
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+_md = (MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+       .use(attrs_block_plugin))
+
+CONSPICUOUS = "conspicuous"
 
 
-def _inlines(token: Token | None) -> tuple[Inline, ...]:
+def _conspicuous(token: Token) -> bool:
+    """Whether a block carries our `{.conspicuous}` attribute; any other attribute is a mistake."""
+    if not token.attrs:
+        return False
+    classes = str(token.attrs.get("class", "")).split()
+    # `start` is markdown-it's own (an ordered list that does not begin at 1), not an attribute of ours.
+    unknown = [k for k in token.attrs if k not in ("class", "start")] + [f".{c}" for c in classes
+                                                                          if c != CONSPICUOUS]
+    if unknown:
+        raise _BadAttribute(", ".join(unknown))
+    return CONSPICUOUS in classes
+
+
+def _inlines(token: Token | None, caps: bool = False) -> tuple[Inline, ...]:
     out: list[Inline] = []
     bold = italic = False
     ref: str | None = None
@@ -95,13 +121,13 @@ def _inlines(token: Token | None) -> tuple[Inline, ...]:
                     raise _LinkText(child.content, ref)
                 continue
             if child.content:
-                out.append(Text(child.content, bold, italic))
+                out.append(Text(child.content, bold or caps, italic, caps))
         elif kind == "softbreak":
-            out.append(Text(" ", bold, italic))
+            out.append(Text(" ", bold or caps, italic, caps))
         elif kind == "hardbreak":
             out.append(LineBreak())
         elif kind == "image":
-            out.append(Text(child.content, bold, italic))
+            out.append(Text(child.content, bold or caps, italic, caps))
     return tuple(_merge(out))
 
 
@@ -110,33 +136,38 @@ def _merge(inlines: list[Inline]) -> list[Inline]:
     merged: list[Inline] = []
     for item in inlines:
         last = merged[-1] if merged else None
-        if isinstance(item, Text) and isinstance(last, Text) and (last.bold, last.italic) == (item.bold, item.italic):
+        if (isinstance(item, Text) and isinstance(last, Text)
+                and (last.bold, last.italic, last.caps) == (item.bold, item.italic, item.caps)):
             merged[-1] = replace(last, text=last.text + item.text)
         else:
             merged.append(item)
     return merged
 
 
-def _parse(tokens: list[Token], pos: int, end_type: str | None) -> tuple[list[Block], int]:
+def _parse(tokens: list[Token], pos: int, end_type: str | None,
+           conspicuous: bool = False) -> tuple[list[Block], int]:
+    """Blocks from `pos` to `end_type`; inside a conspicuous list every paragraph is conspicuous."""
     blocks: list[Block] = []
     while pos < len(tokens):
         tok = tokens[pos]
         if end_type is not None and tok.type == end_type:
             return blocks, pos + 1
         if tok.type == "paragraph_open":
-            blocks.append(Paragraph(_inlines(tokens[pos + 1])))
+            marked = conspicuous or _conspicuous(tok)
+            blocks.append(Paragraph(_inlines(tokens[pos + 1], marked), marked))
             pos += 3
         elif tok.type == "heading_open":
             blocks.append(Heading(int(tok.tag[1:]), _inlines(tokens[pos + 1])))
             pos += 3
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
             close = tok.type.replace("_open", "_close")
+            marked = conspicuous or _conspicuous(tok)
             items: list[tuple[Block, ...]] = []
             pos += 1
             while tokens[pos].type != close:
-                item, pos = _parse(tokens, pos + 1, "list_item_close")
+                item, pos = _parse(tokens, pos + 1, "list_item_close", marked)
                 items.append(tuple(item))
-            blocks.append(ListBlock(tok.type == "ordered_list_open", tuple(items)))
+            blocks.append(ListBlock(tok.type == "ordered_list_open", tuple(items), marked))
             pos += 1
         elif tok.type == "table_open":
             table, pos = _table(tokens, pos + 1)
@@ -189,9 +220,16 @@ def parse_markdown(text: str, *, where: str) -> tuple[Block, ...]:
     except _LinkText as exc:
         raise LibraryError(f"a cross-reference link must have empty text: [{exc.args[0]}](#{exc.args[1]})",
                            file=where) from None
+    except _BadAttribute as exc:
+        raise LibraryError(f"unknown block attribute {exc.args[0]}; the only one is {{.{CONSPICUOUS}}}",
+                           file=where) from None
 
 
 class _LinkText(Exception):
+    pass
+
+
+class _BadAttribute(Exception):
     pass
 
 
@@ -205,13 +243,26 @@ def inline_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(i.text if isinstance(i, Text) else i.label if isinstance(i, Ref) else "\n" for i in inlines)
 
 
+def shown_text(inlines: tuple[Inline, ...], conspicuous: bool = False) -> str:
+    """The text as a reader sees it: conspicuous text (and its references) in capitals."""
+    return "".join((i.text.upper() if i.caps else i.text) if isinstance(i, Text)
+                   else (i.label.upper() if conspicuous else i.label) if isinstance(i, Ref) else "\n"
+                   for i in inlines)
+
+
+def is_conspicuous(block: Block) -> bool:
+    return isinstance(block, (Paragraph, ListBlock)) and block.conspicuous
+
+
 def block_lines(blocks: tuple[Block, ...], depth: int = 0) -> list[str]:
     """Blocks as plain lines (list items numbered (a), (i) / bulleted), for text extraction."""
     from .numbering import item_label
 
     lines: list[str] = []
     for block in blocks:
-        if isinstance(block, (Paragraph, Heading)):
+        if isinstance(block, Paragraph):
+            lines.append(shown_text(block.inlines, block.conspicuous))
+        elif isinstance(block, Heading):
             lines.append(inline_text(block.inlines))
         elif isinstance(block, ListBlock):
             for index, item in enumerate(block.items):
@@ -235,11 +286,12 @@ def map_refs(blocks: tuple[Block, ...], fix: Callable[[Ref], Inline]) -> tuple[B
     out: list[Block] = []
     for block in blocks:
         if isinstance(block, Paragraph):
-            out.append(Paragraph(inl(block.inlines)))
+            out.append(Paragraph(inl(block.inlines), block.conspicuous))
         elif isinstance(block, Heading):
             out.append(Heading(block.level, inl(block.inlines)))
         elif isinstance(block, ListBlock):
-            out.append(ListBlock(block.ordered, tuple(map_refs(item, fix) for item in block.items)))
+            out.append(ListBlock(block.ordered, tuple(map_refs(item, fix) for item in block.items),
+                                 block.conspicuous))
         else:
             out.append(Table(tuple(inl(c) for c in block.header),
                              tuple(tuple(inl(c) for c in row) for row in block.rows)))

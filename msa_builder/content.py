@@ -22,7 +22,7 @@ from .agreement import Agreement, Article, Clause, LeftOut, Provenance, Schedule
 from .blocks import Block, Heading, Inline, LineBreak, ListBlock, Paragraph, Ref, Table, Text, block_lines
 from .errors import RenderError
 from .params import ResolvedParam
-from .profile import ClientDetails, Provider, Signatory
+from .profile import ClientDetails, ControlDecision, Provider, Signatory
 from .selection import ControlState
 
 FORMAT = "msa-agreement/1"
@@ -42,6 +42,8 @@ def _inline(item: Inline) -> dict[str, Any]:
             out["bold"] = True
         if item.italic:
             out["italic"] = True
+        if item.caps:
+            out["caps"] = True
         return out
     if isinstance(item, Ref):
         return {"ref": item.target, "label": item.label}
@@ -54,13 +56,18 @@ def _inlines(items: tuple[Inline, ...]) -> list[dict[str, Any]]:
 
 def _block(block: Block) -> dict[str, Any]:
     if isinstance(block, Paragraph):
-        return {"paragraph": _inlines(block.inlines)}
+        return {"paragraph": _inlines(block.inlines), **_conspicuous(block.conspicuous)}
     if isinstance(block, Heading):
         return {"heading": _inlines(block.inlines), "level": block.level}
     if isinstance(block, ListBlock):
-        return {"list": [[_block(b) for b in item] for item in block.items], "ordered": block.ordered}
+        return {"list": [[_block(b) for b in item] for item in block.items], "ordered": block.ordered,
+                **_conspicuous(block.conspicuous)}
     return {"table": {"header": [_inlines(c) for c in block.header],
                       "rows": [[_inlines(c) for c in row] for row in block.rows]}}
+
+
+def _conspicuous(flag: bool) -> dict[str, Any]:
+    return {"conspicuous": True} if flag else {}
 
 
 def _clause(clause: Clause) -> dict[str, Any]:
@@ -87,8 +94,7 @@ def agreement_data(agreement: Agreement) -> dict[str, Any]:
         "provider": agreement.provider.model_dump(mode="json"),
         "provenance": dict(agreement.provenance.__dict__),
         "params": [dict(p.__dict__) for p in agreement.params],
-        "controls": [{**c.__dict__, "offered": c.offered.isoformat() if c.offered else None}
-                     for c in agreement.controls],
+        "controls": [_control(c) for c in agreement.controls],
         "left_out": [dict(c.__dict__) for c in agreement.left_out],
         "preamble": _clause(agreement.preamble),
         "articles": [{"number": a.number, "title": a.title,
@@ -97,7 +103,26 @@ def agreement_data(agreement: Agreement) -> dict[str, Any]:
         "signature": _clause(agreement.signature),
         "schedules": [{"letter": s.letter, **_clause(s.clause)} for s in agreement.schedules],
         "source": agreement.source,
+        "review_notes": list(agreement.review_notes),
     }
+
+
+def _control(state: ControlState) -> dict[str, Any]:
+    return {**state.__dict__, "offered": state.offered.isoformat() if state.offered else None,
+            "record": state.record.model_dump(mode="json") if state.record is not None else None}
+
+
+def _read_control(data: dict[str, Any]) -> ControlState:
+    record = data.get("record")
+    return ControlState(**{**data, "offered": date.fromisoformat(data["offered"]) if data["offered"] else None,
+                           "record": _record(record) if record is not None else None})
+
+
+def _record(data: dict[str, Any]) -> ControlDecision:
+    """A control's long-form entry as it was recorded (dates back to dates, nothing re-validated)."""
+    dates = {k: date.fromisoformat(v) for k, v in data.items()
+             if k in ("offered", "date_declined", "review_by", "attestation") and v}
+    return ControlDecision.model_construct(**{**data, **dates})
 
 
 def agreement_json(agreement: Agreement) -> bytes:
@@ -109,7 +134,7 @@ def agreement_json(agreement: Agreement) -> bytes:
 
 def _read_inline(data: dict[str, Any]) -> Inline:
     if "text" in data:
-        return Text(str(data["text"]), bool(data.get("bold")), bool(data.get("italic")))
+        return Text(str(data["text"]), bool(data.get("bold")), bool(data.get("italic")), bool(data.get("caps")))
     if "ref" in data:
         return Ref(str(data["ref"]), str(data.get("label", "")))
     if data.get("break"):
@@ -123,11 +148,12 @@ def _read_inlines(items: list[dict[str, Any]]) -> tuple[Inline, ...]:
 
 def _read_block(data: dict[str, Any]) -> Block:
     if "paragraph" in data:
-        return Paragraph(_read_inlines(data["paragraph"]))
+        return Paragraph(_read_inlines(data["paragraph"]), bool(data.get("conspicuous")))
     if "heading" in data:
         return Heading(int(data["level"]), _read_inlines(data["heading"]))
     if "list" in data:
-        return ListBlock(bool(data["ordered"]), tuple(tuple(_read_block(b) for b in item) for item in data["list"]))
+        return ListBlock(bool(data["ordered"]), tuple(tuple(_read_block(b) for b in item) for item in data["list"]),
+                         bool(data.get("conspicuous")))
     if "table" in data:
         table = data["table"]
         return Table(tuple(_read_inlines(c) for c in table["header"]),
@@ -159,8 +185,7 @@ def agreement_from_data(data: Any, *, where: str) -> Agreement:
             industry=data["industry"], provider=Provider.model_construct(**_facts(data["provider"])),
             provenance=Provenance(**data["provenance"]),
             params=tuple(ResolvedParam(**p) for p in data["params"]),
-            controls=tuple(ControlState(**{**c, "offered": date.fromisoformat(c["offered"]) if c["offered"] else None})
-                           for c in data["controls"]),
+            controls=tuple(_read_control(c) for c in data["controls"]),
             left_out=tuple(LeftOut(**c) for c in data["left_out"]),
             preamble=_read_clause(data["preamble"]),
             articles=tuple(Article(a["number"], a["title"],
@@ -168,7 +193,7 @@ def agreement_from_data(data: Any, *, where: str) -> Agreement:
                            for a in data["articles"]),
             signature=_read_clause(data["signature"]),
             schedules=tuple(Schedule(s["letter"], _read_clause(s)) for s in data["schedules"]),
-            source=data["source"],
+            source=data["source"], review_notes=tuple(data.get("review_notes", ())),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RenderError(f"the agreement content model is damaged: {type(exc).__name__}: {exc}"[:300],

@@ -24,6 +24,8 @@ def explanation(selection: Selection) -> dict[str, Any]:
         "as_of_reason": describe(selection.as_of_rule, selection.as_of, selection.selected_on,
                                  profile.effective_date),
         "allow_drafts": selection.allow_drafts,
+        "jurisdiction": {"state": profile.client.jurisdiction,
+                         "pack": (manifest.jurisdictions.pack_for(profile.client.jurisdiction) or ("generic",))[0]},
         "library": {"name": manifest.name, "version": manifest.version, "location": selection.library.location},
         "slots": [
             {
@@ -60,7 +62,7 @@ def explanation(selection: Selection) -> dict[str, Any]:
         "declined": [
             {"id": c.id, "name": c.name, "policy": c.policy,
              "offered": c.offered.isoformat() if c.offered else None, "reason": c.reason,
-             "consequence": manifest.controls[c.id].consequence}
+             "consequence": c.consequence}
             for c in selection.declined
         ],
         "drafts_used": [v.key for v in selection.drafts_used],
@@ -74,6 +76,9 @@ def format_explanation(data: dict[str, Any]) -> str:
         f" (clauses as of {data['as_of']})",
         f"library {data['library']['name']} {data['library']['version']}",
         data["as_of_reason"],
+        f"jurisdiction {data['jurisdiction']['state']}: "
+        + (f"{data['jurisdiction']['pack']} pack" if data["jurisdiction"]["pack"] != "generic"
+           else "no pack, generic terms (needs a human decision)"),
         "",
         "CLAUSES",
     ]
@@ -110,8 +115,8 @@ def format_explanation(data: dict[str, Any]) -> str:
     out += ["", "DECLINED CONTROLS"]
     if data["declined"]:
         for d in data["declined"]:
-            out.append(f"  {d['id']} ({d['name']}): policy {d['policy']}: services limited and liability "
-                       "disclaimed; listed in the declined-controls schedule")
+            out.append(f"  {d['id']} ({d['name']}): policy {d['policy']}: services limited and the risk allocated "
+                       "to the client; listed in the declined-controls schedule")
             out.append(f"      consequence: {d['consequence']}")
     else:
         out.append("  none")

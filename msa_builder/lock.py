@@ -14,6 +14,7 @@ from typing import Any
 
 from ._version import __version__
 from .profile import agreement_id_for
+from .renewal_terms import renewal_terms
 from .selection import Selection
 
 LOCK_VERSION = 1
@@ -30,9 +31,13 @@ def bill_of_materials(selection: Selection, *, profile_sha256: str, provider_sha
     It is a function of the selection alone, so staleness can compute it without rendering.
     """
     manifest = selection.library.manifest
+    # The control catalogue is printed text like a clause, so it is listed with the clauses; the
+    # manifest's hash covers the rest of what the library prints (tier names, parameters, state names).
+    catalogue = [selection.catalogue.bom_entry()] if selection.catalogue is not None else []
     return {
         "tool": {"name": "msa-builder", "version": tool_version},
-        "library": {"name": manifest.name, "version": manifest.version},
+        "library": {"name": manifest.name, "version": manifest.version,
+                    "manifest_sha256": selection.library.manifest_sha256},
         "agreement_id": agreement_id_for(selection.profile),
         "client": selection.profile.client.legal_name,
         "as_of": selection.as_of.isoformat(),
@@ -41,11 +46,13 @@ def bill_of_materials(selection: Selection, *, profile_sha256: str, provider_sha
         "profile_sha256": profile_sha256,
         "provider_sha256": provider_sha256,
         "templates": dict(sorted(templates.items())),
+        # What the renewal calendar (`msa renewals`) needs, fixed at signing: term, notice, reminder.
+        "renewal": renewal_terms(selection),
         "clauses": [
             {"slot": c.slot, "variant": c.clause.meta.variant, "version": c.clause.meta.version,
              "status": c.clause.meta.status, "sha256": c.clause.sha256}
             for c in selection.included if c.clause is not None
-        ],
+        ] + catalogue,
     }
 
 

@@ -47,6 +47,9 @@ FIELDS = (
     Field("client.signatory.name", "--signatory-name", "Who signs for the client: name"),
     Field("client.signatory.title", "--signatory-title", "Their title"),
     Field("client.signatory.email", "--signatory-email", "Their email"),
+    Field("client.signatory.authority", "--signatory-authority",
+          "Their authority to bind the client: owner, officer, partner, member, director or delegate "
+          "(needed when a control is declined)", required=False),
     Field("tier", "--tier", "Service tier"),
     Field("industry", "--industry", "Industry"),
     Field("effective_date", "--effective-date", "Effective date (YYYY-MM-DD)"),
@@ -287,6 +290,8 @@ def profile_text(answers: Answers, library: Library, *, written_on: date) -> str
         out.append(_line(1, "entity", client["entity"]))
     out.append("  signatory:  # who signs for the client")
     out += [_line(2, key, client["signatory"][key]) for key in ("name", "title", "email")]
+    if "authority" in client["signatory"]:
+        out.append(_line(2, "authority", client["signatory"]["authority"], "their authority to bind the client"))
     out.append(_line(1, "users", client["users"]))
     tier, industry = data["tier"], data["industry"]
     out.append(_line(0, "tier", tier, manifest.tiers[tier].name))
@@ -303,7 +308,7 @@ def profile_text(answers: Answers, library: Library, *, written_on: date) -> str
         if answer.status != "declined":
             controls.append(_line(1, cid, answer.status, name))
             continue
-        controls.append(f"  {cid}:  # {name}: declined, so services are limited and liability disclaimed")
+        controls.append(f"  {cid}:  # {name}: declined, so it is outside the Services and its risk is the client's")
         controls += [_line(2, key, value) for key, value in _control_entry(answer).items()]
     out += _mapping("controls", controls)
     out.append("# Parameter overrides: each one is a deviation from the library, flagged in the review memo.")

@@ -20,7 +20,7 @@ class ResolvedParam:
     name: str
     value: Any
     display: str
-    source: str  # default | tier | industry | users | override
+    source: str  # default | tier | industry | users | jurisdiction | override
     library_value: Any
     library_display: str
     library_source: str
@@ -31,8 +31,9 @@ class ResolvedParam:
         return self.source == "override"
 
 
-def library_value(param: ParameterDef, tier: str, industry: str, users: int) -> tuple[Any, str]:
-    """The library's value for a client of this tier, industry and size, and its source."""
+def library_value(param: ParameterDef, tier: str, industry: str, users: int,
+                  jurisdiction: str | None = None) -> tuple[Any, str]:
+    """The library's value for a client of this tier, industry, size and state, and its source."""
     if tier in param.by_tier:
         value, source = param.by_tier[tier], "tier"
     else:
@@ -43,6 +44,8 @@ def library_value(param: ParameterDef, tier: str, industry: str, users: int) -> 
     thresholds = [t for t in param.by_users if users >= t.min]
     if thresholds:
         candidates.append((max(thresholds, key=lambda t: t.min).value, "users"))
+    if jurisdiction is not None and jurisdiction in param.by_jurisdiction:
+        candidates.append((param.by_jurisdiction[jurisdiction], "jurisdiction"))
     for candidate, candidate_source in candidates:
         if (param.combine == "last"
                 or (param.combine == "max" and candidate > value)
@@ -55,7 +58,8 @@ def resolve_params(manifest: Manifest, profile: Profile) -> dict[str, ResolvedPa
     """Every parameter the library defines, resolved for this profile, in manifest order."""
     out: dict[str, ResolvedParam] = {}
     for name, param in manifest.parameters.items():
-        base, base_source = library_value(param, profile.tier, profile.industry, profile.client.users)
+        base, base_source = library_value(param, profile.tier, profile.industry, profile.client.users,
+                                          profile.client.jurisdiction)
         value, source = base, base_source
         if name in profile.params:
             value, source = param.parse(profile.params[name]), "override"
@@ -63,3 +67,26 @@ def resolve_params(manifest: Manifest, profile: Profile) -> dict[str, ResolvedPa
                                   library_value=base, library_display=param.display(base), library_source=base_source,
                                   description=param.description)
     return out
+
+
+def check_bounds(manifest: Manifest, params: dict[str, ResolvedParam], *, source: str) -> None:
+    """Refuse a parameter beyond its legal or policy bound, naming the rule (see `Bound`)."""
+    from .errors import LibraryError, ProfileError
+
+    values = {name: p.value for name, p in params.items()}
+    for name, resolved in params.items():
+        definition = manifest.parameters[name]
+        broken = definition.outside(resolved.value, values)
+        if broken is None:
+            continue
+        side, bound, limit = broken
+        limit_text = definition.display(limit) if bound.parameter is None else (
+            f"{bound.parameter} ({manifest.parameters[bound.parameter].display(limit)})")
+        word = "less than the minimum" if side == "minimum" else "more than the maximum"
+        message = f"{resolved.display} is {word} of {limit_text}: {bound.reason}"
+        culprit = name if resolved.source == "override" else bound.parameter
+        if culprit is not None and params[culprit].source == "override":
+            raise ProfileError(message if culprit == name else f"{name}: {message}", file=source,
+                               field=f"params.{culprit}",
+                               hint="an override may not go beyond a legal or policy bound; it is not a deviation")
+        raise LibraryError(f"parameter {name}: {message}", field=f"parameters.{name}")

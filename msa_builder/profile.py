@@ -31,6 +31,10 @@ from .fieldtypes import StrictDate, character_problem, text_problem
 from .library.model import Manifest
 
 ControlStatus = Literal["accepted", "declined", "client_managed"]
+# Who may accept a risk for a client: an owner or officer, or a person one of them authorized in
+# writing (`delegate`, with `delegated_by`). Recorded, because a title alone proves nothing.
+Authority = Literal["owner", "officer", "partner", "member", "director", "delegate"]
+AUTHORITIES: tuple[str, ...] = ("owner", "officer", "partner", "member", "director", "delegate")
 
 US_JURISDICTIONS = (
     "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
@@ -90,6 +94,8 @@ class Signatory(_Strict):
     name: CleanText
     title: CleanText
     email: Name
+    authority: Authority | None = None
+    delegated_by: CleanText | None = None
 
     @field_validator("email")
     @classmethod
@@ -128,11 +134,31 @@ class ClientDetails(_Strict):
 
 
 class ControlDecision(_Strict):
-    """The long form of a control entry: the decision plus the record a decline needs."""
+    """The long form of a control entry: the decision plus the record a decline needs.
+
+    A decline must say when the control was offered (`offered`); it may add when it was declined,
+    which Covered Assets it covers (`scope`: `all`, or the named ones), the price quoted, how the
+    recommendation was made and when the decision is next reviewed. A client-managed control the
+    provider requires needs `managed_by` and an `attestation` date, or it counts as a decline.
+    """
 
     status: ControlStatus
     offered: StrictDate | None = None
     reason: CleanParagraph | None = None
+    date_declined: StrictDate | None = None
+    scope: Union[Literal["all"], list[CleanText]] = "all"
+    quoted_price: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    review_by: StrictDate | None = None
+    channel: CleanText | None = None
+    managed_by: CleanText | None = None
+    attestation: StrictDate | None = None
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one Covered Asset, or use 'all'")
+        return value
 
 
 def _entry_form(value: Any) -> str:
@@ -158,6 +184,8 @@ class Profile(_Strict):
     controls: dict[str, ControlEntry] = Field(default_factory=dict)
     params: dict[str, Any] = Field(default_factory=dict)
     agreement_id: Name | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    # The client's financial regulators (e.g. [ncua], [fdic, nydfs]); the library lists those it knows.
+    regulators: list[Name] = Field(default_factory=list)
 
     def decision(self, control: str) -> ControlDecision | None:
         entry = self.controls.get(control)
@@ -175,6 +203,10 @@ class Provider(_Strict):
     notice_email: Name
     signatory: Signatory
     website: CleanText
+    # The provider's choice of law and forum (its counsel's, not the client's state); without
+    # them the client's state is used and the review memo asks for a decision.
+    governing_law: str | None = None
+    venue: CleanText | None = None
 
     @field_validator("notice_email")
     @classmethod
@@ -182,6 +214,13 @@ class Provider(_Strict):
         value = _clean_text(value)
         if not _EMAIL.match(value):
             raise ValueError("must be an email address such as notices@example.com")
+        return value
+
+    @field_validator("governing_law")
+    @classmethod
+    def _law(cls, value: str | None) -> str | None:
+        if value is not None and value not in US_JURISDICTIONS:
+            raise ValueError("must be a US state (or District of Columbia), spelled out, e.g. Ohio")
         return value
 
 
@@ -256,6 +295,10 @@ def check_profile(profile: Profile, manifest: Manifest, *, source: str) -> None:
         if control not in manifest.controls:
             problems.append(Problem(f"{brief(control)} is not a control this library knows",
                                     f"controls.{control}", allowed=tuple(manifest.controls)))
+    for i, regulator in enumerate(profile.regulators):
+        if regulator not in manifest.regulators:
+            problems.append(Problem(f"{brief(regulator)} is not a regulator this library has terms for",
+                                    f"regulators[{i}]", allowed=tuple(manifest.regulators)))
     for name, value in profile.params.items():
         definition = manifest.parameters.get(name)
         if definition is None:

@@ -17,7 +17,7 @@ from jinja2.exceptions import TemplateRuntimeError, UndefinedError
 from .errors import LibraryError, RuleError, brief, clip
 from .sandbox import BoundedSandbox, budget
 
-RULE_NAMES = ("tier", "industry", "users", "controls", "declined", "params", "jurisdiction")
+RULE_NAMES = ("tier", "industry", "users", "controls", "declined", "params", "jurisdiction", "required", "regulators")
 RULE_STEPS = 10_000  # a rule is one expression; the shipped ones take a few steps
 
 _env = BoundedSandbox(undefined=StrictUndefined)

@@ -16,8 +16,10 @@ from .errors import LibraryError, MsaError, ProfileError, RequiredControlError, 
 from .library.load import RELEASED
 from .library.model import ClauseVersion, Library, Manifest, OutlineEntry, RequireRule, semver_key
 from .library.release import release_problem
-from .params import ResolvedParam, resolve_params
-from .profile import LoadedProfile, Profile, check_profile
+from .library.catalogue import catalogue_for
+from .params import ResolvedParam, check_bounds, resolve_params
+from .profile import ControlDecision, LoadedProfile, Profile, check_profile
+from .records import check_records
 from .rules import rule_for
 
 
@@ -32,7 +34,9 @@ class ControlState:
     offered: date | None = None
     reason: str | None = None
     policy: str | None = None  # for a declined control: limit (require never gets this far)
-    consequence: str = ""  # what declining it means for services and liability (from the library)
+    record: ControlDecision | None = None  # the profile's long-form entry, if any
+    required: bool = False  # the refusal policy makes it mandatory for this tier and industry
+    consequence: str = ""  # what declining it means, in the words of the control catalogue in force
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ class Selection:
     rule_context: dict[str, Any] = field(repr=False, default_factory=dict)
     as_of_rule: str = as_of_rule.GIVEN  # what decided `as_of`: given (--as-of), effective date, or clause
     selected_on: date | None = None  # the day whose library was used: the given date, else today or later
+    catalogue: Any = None  # the control catalogue version in force (library.catalogue.CatalogueVersion)
 
     @property
     def declined(self) -> list[ControlState]:
@@ -103,12 +108,24 @@ def control_states(library: Library, profile: Profile) -> tuple[ControlState, ..
     for cid, control in library.manifest.controls.items():
         decision = profile.decision(cid)
         if decision is None:
-            states.append(ControlState(cid, control.name, control.defaults[profile.tier], "tier default",
-                                       consequence=control.consequence))
+            states.append(ControlState(cid, control.name, control.defaults[profile.tier], "tier default"))
         else:
             states.append(ControlState(cid, control.name, decision.status, "profile",
-                                       decision.offered, decision.reason, consequence=control.consequence))
-    return tuple(states)
+                                       decision.offered, decision.reason, record=decision))
+    required = set(required_controls(library, profile))
+    return tuple(replace(s, required=s.id in required) for s in states)
+
+
+def required_controls(library: Library, profile: Profile) -> tuple[str, ...]:
+    """The controls the refusal policy makes mandatory for this client's tier and industry."""
+    policy = library.manifest.refusal_policy
+    return tuple(cid for cid in library.manifest.controls
+                 if policy.refusal(cid, profile.tier, profile.industry) is not None)
+
+
+def _attested(state: ControlState) -> bool:
+    """A client-managed control is real only with who manages it and a signed attestation."""
+    return state.record is not None and bool(state.record.managed_by) and state.record.attestation is not None
 
 
 def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[ControlState, ...],
@@ -119,11 +136,16 @@ def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[Con
     refused = []
     out = []
     for state in controls:
-        if state.status != "declined":
+        relabelled = state.status == "client_managed" and state.required and not _attested(state)
+        if state.status != "declined" and not relabelled:
             out.append(state)
             continue
         why = policy.refusal(state.id, profile.tier, profile.industry)
-        if why is not None:
+        if relabelled:
+            refused.append((state, f"{why} It is marked client_managed without `managed_by` and `attestation` "
+                                   "(who operates it and the date the Client attested that it is in place), so it "
+                                   "counts as a decline"))
+        elif why is not None:
             refused.append((state, why))
         else:
             out.append(replace(state, policy="limit"))
@@ -136,8 +158,8 @@ def apply_refusal_policy(library: Library, profile: Profile, controls: tuple[Con
             "the client declined a control the provider requires, so no agreement can be drafted:\n  "
             + "\n  ".join(lines),
             file=source, field=f"controls.{refused[0][0].id}",
-            hint="set the control to 'accepted' (or 'client_managed'), choose another tier, or change "
-                 "the refusal policy in library.yaml",
+            hint="set the control to 'accepted' (or 'client_managed' with managed_by and attestation), choose "
+                 "another tier, or change the refusal policy in library.yaml",
         )
     return tuple(out)
 
@@ -162,7 +184,9 @@ def rule_context(profile: Profile, controls: tuple[ControlState, ...],
         "jurisdiction": profile.client.jurisdiction,
         "controls": {c.id: c.status for c in controls},
         "declined": [c.id for c in controls if c.status == "declined"],
+        "required": [c.id for c in controls if c.required],
         "params": {name: p.value for name, p in params.items()},
+        "regulators": list(profile.regulators),
     }
 
 
@@ -270,7 +294,10 @@ def select(library: Library, loaded: LoadedProfile, *, as_of: date | None = None
     entries = library.manifest.outline.entries()
     _check_first_day(library, entries, day, as_of, loaded, allow_drafts)
     params = resolve_params(library.manifest, profile)
+    check_bounds(library.manifest, params, source=loaded.source)
+    # The policy first: a decline the provider never accepts is the news, not a missing date.
     controls = apply_refusal_policy(library, profile, control_states(library, profile), source=loaded.source)
+    check_records(library.manifest, profile, controls, source=loaded.source)
     context = rule_context(profile, controls, params)
     choices = tuple(choose_slot(library, kind, entry, context, day, allow_drafts) for kind, entry in entries)
     if as_of is not None:
@@ -288,9 +315,11 @@ def select(library: Library, loaded: LoadedProfile, *, as_of: date | None = None
             floor=profile.effective_date, chosen=[c.clause.meta.effective for c in choices if c.clause is not None],
             day=day, allow_drafts=allow_drafts)
         rule = as_of_rule.EFFECTIVE if recorded == profile.effective_date else as_of_rule.CLAUSE
+    catalogue = catalogue_for(library.catalogue, day, allow_drafts, location=library.location)
+    controls = tuple(replace(c, consequence=catalogue.control(c.id).consequence) for c in controls)
     return Selection(profile=profile, source=loaded.source, as_of=recorded, allow_drafts=allow_drafts,
                      library=library, choices=choices, params=params, controls=controls,
-                     rule_context=context, as_of_rule=rule, selected_on=day)
+                     rule_context=context, as_of_rule=rule, selected_on=day, catalogue=catalogue)
 
 
 def _check_first_day(library: Library, entries: list[tuple[str, OutlineEntry]], day: date, given: date | None,

@@ -54,11 +54,11 @@ def example_answers(today: date) -> Answers:
         "client.legal_name": "Example Client LLC", "client.jurisdiction": "Ohio",
         "client.address": "1 Main St, Columbus, OH 43215", "client.users": 25,
         "client.signatory.name": "Pat Lee", "client.signatory.title": "Owner",
-        "client.signatory.email": "pat@example.com", "tier": "managed", "industry": "general",
-        "effective_date": today,
+        "client.signatory.email": "pat@example.com", "client.signatory.authority": "owner", "tier": "managed",
+        "industry": "general", "effective_date": today,
     }
-    backup = ControlAnswer("declined", today, "Example: the client keeps its own backups.")
-    return Answers(values=values, controls={"backup": backup})
+    training = ControlAnswer("declined", today, "Example: the client runs its own staff training.")
+    return Answers(values=values, controls={"security_training": training})
 
 
 PLANNED = (FILE_NAME, PATHS["library"], PATHS["templates"], PATHS["provider"], PATHS["clients"], ".gitignore")

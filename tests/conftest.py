@@ -100,11 +100,6 @@ industries:
 controls:
   mfa:
     name: Multi-Factor Authentication
-    description: A second factor for every account.
-    risk: A stolen password opens every account.
-    consequence: The Provider is not liable for account compromise.
-    provider_duties: Enforces the second factor.
-    client_duties: Enrols every user.
     defaults: {basic: accepted, premium: accepted}
     responsibility: {basic: shared, premium: shared}
 refusal_policy:
@@ -127,6 +122,8 @@ parameters:
     default: 1000000
     by_tier: {premium: 2000000}
     combine: max
+lint:
+  legal_checks: false  # structural tests; tests/library/test_legal_checks.py turns them on
 outline:
   preamble: agreement.parties
   articles:
@@ -140,12 +137,36 @@ outline:
     - {slot: schedule.declined, optional: true}
 """
 
+MINI_CATALOGUE = """\
+version: 1.0.0
+status: approved
+effective: 2025-01-01
+changelog: First release.
+labels:
+  status: {accepted: Accepted, declined: Declined, client_managed: Client managed}
+  responsibility: {provider: Provider, client: Client, shared: Shared}
+  declined_provider_duties: None.
+  declined_client_duties: Keeps the risk.
+  client_managed_provider_duties: None.
+  no_reason: No reason was given.
+  all_assets: all Covered Assets
+controls:
+  mfa:
+    name: Multi-Factor Authentication
+    description: A second factor for every account.
+    risk: A stolen password opens every account.
+    consequence: The Provider is not liable for account compromise.
+    provider_duties: Enforces the second factor.
+    client_duties: Enrols every user.
+    client_managed_duties: Runs the second factor itself.
+"""
+
 MINI_PROFILE: dict[str, Any] = {
     "client": {
         "legal_name": "Acme Widgets LLC",
         "jurisdiction": "Ohio",
         "address": "1 Main St, Columbus, OH 43215",
-        "signatory": {"name": "Pat Lee", "title": "Owner", "email": "pat@acme.example"},
+        "signatory": {"name": "Pat Lee", "title": "Owner", "email": "pat@acme.example", "authority": "owner"},
         "users": 10,
     },
     "tier": "basic",
@@ -161,7 +182,7 @@ class MiniLibrary:
     """
 
     def __init__(self) -> None:
-        self.files: dict[str, str] = {"library.yaml": MINI_MANIFEST}
+        self.files: dict[str, str] = {"library.yaml": MINI_MANIFEST, "catalogue/controls/1.0.0.yaml": MINI_CATALOGUE}
         self.clause("agreement.parties", "standard", variables=["provider.legal_name", "client.legal_name"],
                     body='This agreement (this **"Agreement"**) is made between {{ provider.legal_name }} '
                          '(the **"Provider"**) and {{ client.legal_name }} (the **"Client"**).\n')
@@ -211,7 +232,7 @@ class MiniLibrary:
         """Record the current bytes of every approved or retired version, as `msa library freeze` would."""
         record = {}
         for path, text in self.files.items():
-            if path.startswith("slots/") and "\nstatus: draft\n" not in text:
+            if path.startswith(("slots/", "catalogue/")) and "\nstatus: draft\n" not in text:
                 record[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()
         self.files["released.json"] = json.dumps(record, indent=2, sort_keys=True) + "\n"
 

@@ -50,10 +50,13 @@ def test_sections_and_schedules_are_numbered_in_outline_order(harbor_agreement):
     assert labels["thirdparty.services"] == "Section 2.5"  # the co-managed split is left out
     assert labels["liability.limitation"] == "Section 9.2"
     assert labels["schedule.services"] == "Schedule A"
-    assert labels["schedule.insurance"] == "Schedule E"
-    assert labels["schedule.declined_controls"] == "Schedule F"
-    assert labels["addendum.legal_confidentiality"] == "Schedule H"
-    assert "backup.recovery" not in labels
+    assert labels["liability.declined_risk"] == "Section 9.3"
+    assert labels["schedule.covered_assets"] == "Schedule B"
+    assert labels["schedule.insurance"] == "Schedule F"
+    assert labels["schedule.declined_controls"] == "Schedule G"
+    assert labels["schedule.acceptable_use"] == "Schedule J"  # no I or O
+    assert labels["addendum.legal_confidentiality"] == "Schedule L"
+    assert labels["backup.recovery"] == "Section 3.8"  # backup is accepted (required for a law firm)
 
 
 def test_numbering_follows_what_is_included(shipped_library, provider):
@@ -72,7 +75,7 @@ def test_every_cross_reference_is_resolved_to_its_label(harbor_agreement):
             assert ref.label == labels[ref.target], (clause.key, ref)
             seen += 1
     assert seen > 20
-    assert "meeting the requirements in Schedule E" in clause_text(harbor_agreement, "insurance.client_cyber")
+    assert "meeting the requirements in Schedule F" in clause_text(harbor_agreement, "insurance.client_cyber")
     assert "as Section 6.2 provides" in clause_text(harbor_agreement, "insurance.client_cyber")
 
 
@@ -112,7 +115,8 @@ def test_a_guarded_reference_resolves_only_when_its_target_is_in(mini, mini_prof
                      "{% endif %}\n")
     mini.release()
     library = mini.load()
-    with_decline = assemble(select(library, mini_profile(controls={"mfa": "declined"})), provider)
+    with_decline = assemble(select(library, mini_profile(controls={"mfa": {"status": "declined",
+                                                                            "offered": "2025-12-01"}})), provider)
     assert "are listed in Schedule A." in clause_text(with_decline, "definitions.core")
     without = assemble(select(library, mini_profile()), provider)
     assert "listed in" not in clause_text(without, "definitions.core")
@@ -132,7 +136,7 @@ def test_client_data_is_reproduced_exactly_in_the_rendered_blocks(harbor_data, m
     harbor_data["client"]["legal_name"] = SPECIAL["legal_name"]
     harbor_data["client"]["address"] = SPECIAL["address"]
     harbor_data["client"]["signatory"]["name"] = SPECIAL["signatory_name"]
-    harbor_data["controls"]["mfa"]["reason"] = SPECIAL["reason"]
+    harbor_data["controls"]["security_training"]["reason"] = SPECIAL["reason"]
     agreement = assemble(select(shipped_library, make_profile(harbor_data)), provider)
 
     (parties, *_) = agreement.preamble.blocks
@@ -144,7 +148,12 @@ def test_client_data_is_reproduced_exactly_in_the_rendered_blocks(harbor_data, m
     schedule = clause_text(agreement, "schedule.declined_controls")
     assert f"Reason given by the Client: {SPECIAL['reason']}" in schedule
     assert f"Name: {SPECIAL['signatory_name']}" in schedule
-    assert f"By signing below, {SPECIAL['legal_name']} confirms" in schedule
+    # The acknowledgement is conspicuous: printed in capitals, but the text itself keeps the name exactly.
+    assert f"BY SIGNING BELOW, {SPECIAL['legal_name'].upper()} CONFIRMS" in schedule
+    raw = "\n".join(inline_text(b.inlines) for b in next(c for c in agreement.clauses()
+                                                          if c.slot == "schedule.declined_controls").blocks
+                     if isinstance(b, Paragraph))
+    assert f"By signing below, {SPECIAL['legal_name']} confirms" in raw
     # Client data never becomes a cross-reference, a link or formatting.
     assert all(ref.target != "x" for clause in agreement.clauses() for ref in refs(clause.blocks))
 

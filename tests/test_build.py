@@ -262,13 +262,14 @@ def test_final_build_drops_the_draft_marking(tmp_path):
 
 
 def test_final_build_refuses_a_draft_clause(tmp_path):
-    drafts = run(HARBOR, "--out", tmp_path / "drafts", "--allow-drafts")
+    # term.renewal 1.1.0 is a draft that 2.0.0 supersedes from 2026-12-01; before then it is the newest.
+    drafts = run(HARBOR, "--out", tmp_path / "drafts", "--allow-drafts", "--as-of", "2026-11-30")
     assert drafts.exit_code == 0, drafts.output
     memo = next((tmp_path / "drafts").rglob("*-review.docx")).read_bytes()
     assert b"Draft clause: term.renewal:standard@1.1.0" in read_parts(memo)["word/document.xml"]
 
     out = tmp_path / "final"
-    result = run(HARBOR, "--out", out, "--allow-drafts", "--final")
+    result = run(HARBOR, "--out", out, "--allow-drafts", "--final", "--as-of", "2026-11-30")
     assert result.exit_code == 2
     assert "approved clause versions only" in result.output
     assert "term.renewal:standard@1.1.0" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -75,10 +76,10 @@ def test_explain_prints_the_report(run):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("Harbor & Finch LLP - managed / legal, effective 2026-12-01 (clauses as of 2026-12-01)")
-    assert "+ addendum.legal_confidentiality  legal@1.0.0" in out
-    assert "- backup.recovery" in out
+    assert re.search(r"\+ addendum\.legal_confidentiality +legal@2\.0\.0", out)
+    assert "- scope.co_managed_split" in out
     assert "<< DEVIATION" in out
-    assert "mfa (Multi-Factor Authentication): policy limit" in out
+    assert "security_training (Security Awareness Training): policy limit" in out
 
 
 @pytest.mark.parametrize("name", CLIENT_SAMPLES)
@@ -103,7 +104,8 @@ def test_explain_as_of_and_allow_drafts(run):
     early = json.loads(run("explain", SAMPLES / "harbor-finch.yaml", "--json", "--as-of", "2026-05-01").stdout)
     assert early["as_of"] == "2026-05-01"
     assert next(s for s in early["slots"] if s["slot"] == "liability.limitation")["version"] == "1.0.0"
-    drafts = json.loads(run("explain", SAMPLES / "harbor-finch.yaml", "--json", "--allow-drafts").stdout)
+    drafts = json.loads(run("explain", SAMPLES / "harbor-finch.yaml", "--json", "--allow-drafts",
+                            "--as-of", "2026-11-30").stdout)
     assert drafts["drafts_used"] == ["term.renewal:standard@1.1.0"]
 
 
@@ -142,7 +144,7 @@ def _profile_error_cases(harbor_data):
         "missing field": (missing, ["client.legal_name: required field is missing"]),
         "bad parameter value": (bad_param, ["params.client_cyber_insurance_minimum: 'lots' must be a number"]),
         "unknown parameter": (unknown_param, ["params.discount: 'discount' is not a parameter",
-                                              "allowed: backup_retention_days"]),
+                                              "allowed: baa_access_days, baa_accounting_days"]),
         "template markers": (template, ["client.legal_name:", "template markers"]),
     }
 
@@ -201,15 +203,16 @@ def test_library_list(run):
     result = run("library", "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "msa-builder-standard 2026.11.0: 52 slots, 74 clause versions"
+    assert lines[0] == "msa-builder-standard 2026.12.0: 61 slots, 131 clause versions"
     renewal = lines.index("term.renewal")
-    assert "  standard: 1.0.0 (approved, 2025-01-01), 1.1.0 (draft, 2026-09-01)" in lines[renewal + 1:renewal + 3]
+    assert ("  standard: 1.0.0 (approved, 2025-01-01), 1.1.0 (draft, 2026-09-01), 2.0.0 (approved, 2026-12-01)"
+            in lines[renewal + 1:renewal + 4])
 
 
 def test_library_list_json(run):
     data = json.loads(run("library", "list", "--json").stdout)
     assert data["library"] == "msa-builder-standard"
-    assert len(data["clauses"]) == 74
+    assert len(data["clauses"]) == 131
     rows = {(c["slot"], c["variant"], c["version"]): (c["status"], c["effective"]) for c in data["clauses"]}
     assert rows[("term.renewal", "standard", "1.1.0")] == ("draft", "2026-09-01")
     assert rows[("security.declined_controls", "declined", "2.0.0")] == ("approved", "2026-06-01")
@@ -221,7 +224,7 @@ def test_library_list_json(run):
     ("term.renewal:break_fix", "term.renewal:break_fix@1.0.0", "approved"),
     ("scope.out_of_scope@1.0.0", "scope.out_of_scope:standard@1.0.0", "approved"),
     ("security.declined_controls:declined@2.0.0", "security.declined_controls:declined@2.0.0", "approved"),
-    ("addendum.hipaa_baa", "addendum.hipaa_baa:healthcare@1.0.0", "approved"),
+    ("addendum.hipaa_baa", "addendum.hipaa_baa:healthcare@2.0.0", "approved"),
 ])
 def test_library_show(ref, key, status, run, shipped_library):
     result = run("library", "show", ref)
@@ -238,13 +241,14 @@ def test_library_show(ref, key, status, run, shipped_library):
 
 def test_library_show_unknown_slot_lists_the_slots(run):
     err = assert_one_screen_error(run("library", "show", "nope.slot"), "no slot 'nope.slot' in library")
-    assert "allowed: addendum.defense_dfars, addendum.finance_safeguards" in err
+    assert "allowed: addendum.data_processing, addendum.defense_dfars, addendum.finance_safeguards" in err
     assert "warranty.disclaimer" in err
 
 
 def test_library_show_unknown_version_lists_the_versions(run):
     err = assert_one_screen_error(run("library", "show", "term.renewal:standard@9.9.9"))
-    assert "allowed: term.renewal:break_fix@1.0.0, term.renewal:standard@1.0.0, term.renewal:standard@1.1.0" in err
+    assert ("allowed: term.renewal:break_fix@1.0.0, term.renewal:new_york@1.0.0, term.renewal:standard@1.0.0, "
+            "term.renewal:standard@1.1.0, term.renewal:standard@2.0.0") in err
 
 
 # --- library lint / freeze --------------------------------------------------------------------------

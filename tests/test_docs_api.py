@@ -18,6 +18,6 @@ def test_the_ten_line_script_runs(tmp_path, monkeypatch, capsys):
     exec(compile(script, "docs/api.md", "exec"), {})  # noqa: S102 - our own documentation
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("MSA-20261201-DA242C")
-    assert "'built': 7" in printed[1] and "'unchanged': 1" in printed[1]
+    assert "'built': 9" in printed[1] and "'unchanged': 1" in printed[1]
     assert any(line.startswith("Harbor & Finch LLP MSA-20261201-DA242C draft") for line in printed)
     assert printed[-1].startswith("['unsigned'")

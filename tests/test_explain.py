@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from msa_builder.selection import select
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CLIENT_SAMPLES = sorted(p.name for p in SAMPLES.iterdir()
                         if p.suffix in (".yaml", ".json") and p.name != "provider.yaml")
-SOURCES = {"default", "tier", "industry", "users", "override"}
+SOURCES = {"default", "tier", "industry", "users", "jurisdiction", "override"}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,7 @@ def test_every_sample_is_explained_completely(name, explained, shipped_library):
     assert [c["id"] for c in data["controls"]] == list(manifest.controls)
     for d in data["declined"]:
         assert d["policy"] == "limit"
-        assert d["consequence"] == manifest.controls[d["id"]].consequence
+        assert d["consequence"] == shipped_library.catalogue[-1].control(d["id"]).consequence
     assert data["drafts_used"] == []
     json.dumps(data)  # JSON-ready as it stands
 
@@ -79,38 +80,42 @@ def test_harbor_finch(explained):
     data = explained["harbor-finch.yaml"]
     assert (data["client"], data["tier"], data["industry"]) == ("Harbor & Finch LLP", "managed", "legal")
     chosen = picked(data)
-    assert chosen["addendum.legal_confidentiality"] == "legal@1.0.0"
-    assert chosen["backup.recovery"] is None
-    assert chosen["schedule.declined_controls"] == "standard@1.0.0"
-    assert chosen["security.declined_controls"] == "declined@2.0.0"
+    assert chosen["addendum.legal_confidentiality"] == "legal@2.0.0"
+    assert chosen["backup.recovery"] == "standard@1.1.0"
+    assert chosen["schedule.declined_controls"] == "standard@2.0.0"
+    assert chosen["security.declined_controls"] == "declined@3.0.0"
     assert chosen["addendum.hipaa_baa"] is None
+    # The California pack: judicial reference instead of a jury waiver, no restraint on hiring.
+    assert chosen["general.disputes"] == "california@1.0.0"
+    assert chosen["general.non_solicitation"] == "california@1.0.0"
     backup = slot(data, "backup.recovery")
     assert backup["candidates"][0]["rule"] == "controls.backup == 'accepted' and tier != 'break_fix'"
-    assert backup["candidates"][0]["values"] == {"controls.backup": "declined", "tier": "managed"}
-    assert slot(data, "schedule.declined_controls")["candidates"][0]["values"] == {"declined": ["mfa", "backup"]}
+    assert backup["candidates"][0]["values"] == {"controls.backup": "accepted", "tier": "managed"}
+    assert slot(data, "schedule.declined_controls")["candidates"][0]["values"] == {"declined": ["security_training"]}
 
     assert data["deviations"] == [{
         "name": "client_cyber_insurance_minimum", "value": 3000000, "display": "$3,000,000",
         "library_value": 2000000, "library_display": "$2,000,000", "library_source": "industry",
     }]
     assert [(d["id"], d["policy"], d["offered"]) for d in data["declined"]] == [
-        ("mfa", "limit", "2026-10-14"), ("backup", "limit", "2026-10-14")]
-    assert data["declined"][1]["reason"] == "The firm relies on its document management vendor's retention."
+        ("security_training", "limit", "2026-10-14")]
+    assert data["declined"][0]["reason"] == "Partners will not take part in simulated phishing exercises."
 
     text = format_explanation(data)
-    assert "client_cyber_insurance_minimum  $3,000,000  (override)  << DEVIATION" in text
+    assert re.search(r"client_cyber_insurance_minimum +\$3,000,000  \(override\)  << DEVIATION", text)
     assert "client_cyber_insurance_minimum: $3,000,000 instead of the library's $2,000,000 (industry)" in text
-    assert "mfa (Multi-Factor Authentication): policy limit" in text
-    assert "consequence: The Provider does not back up or restore the Client's data" in text
-    assert "values: controls.backup='declined', tier='managed'" in text
+    assert "security_training (Security Awareness Training): policy limit" in text
+    assert "consequence: The Provider does not train or test the Client's staff" in text
+    assert "values: controls.backup='accepted', tier='managed'" in text
 
 
 def test_riverbend_pediatrics_gets_the_hipaa_addendum(explained):
     data = explained["riverbend-pediatrics.yaml"]
     chosen = picked(data)
-    assert chosen["addendum.hipaa_baa"] == "healthcare@1.0.0"
+    assert chosen["addendum.hipaa_baa"] == "healthcare@2.0.0"
     assert chosen["addendum.legal_confidentiality"] is None
-    assert chosen["backup.recovery"] == "standard@1.0.0"
+    assert chosen["backup.recovery"] == "standard@1.1.0"
+    assert chosen["general.disputes"] == "standard@1.0.0"  # Massachusetts has no pack
     assert [(d["id"], d["policy"]) for d in data["declined"]] == [("privileged_access", "limit")]
     controls = {c["id"]: (c["status"], c["source"]) for c in data["controls"]}
     assert controls["security_training"] == ("client_managed", "profile")
@@ -124,12 +129,12 @@ def test_tidewater_components_is_defense_on_security_plus(explained):
     data = explained["tidewater-components.yaml"]
     chosen = picked(data)
     assert (data["tier"], data["industry"]) == ("security_plus", "defense")
-    assert chosen["addendum.defense_dfars"] == "defense@1.0.0"
+    assert chosen["addendum.defense_dfars"] == "defense@2.0.0"
     assert chosen["scope.in_scope"] == "security_plus@1.0.0"
-    assert chosen["schedule.services"] == "security_plus@1.0.0"
+    assert chosen["schedule.services"] == "security_plus@1.1.0"
     assert chosen["security.incident_response"] == "security_plus@1.0.0"
     assert "takes precedence 10 over standard" in slot(data, "security.incident_response")["reason"]
-    assert chosen["security.declined_controls"] == "none_declined@1.0.0"
+    assert chosen["security.declined_controls"] == "none_declined@2.0.0"
     assert data["declined"] == []
     params = {p["name"]: p for p in data["parameters"]}
     assert (params["breach_notice_hours"]["display"], params["breach_notice_hours"]["source"]) == ("24 hours",
@@ -143,8 +148,8 @@ def test_saguaro_outdoor_is_co_managed_retail_with_edr_declined(explained):
     assert (data["tier"], data["industry"]) == ("co_managed", "retail")
     assert chosen["scope.co_managed_split"] == "co_managed@1.0.0"
     assert chosen["scope.in_scope"] == "co_managed@1.0.0"
-    assert chosen["addendum.retail_pci"] == "retail@1.0.0"
-    assert chosen["schedule.declined_controls"] == "standard@1.0.0"
+    assert chosen["addendum.retail_pci"] == "retail@2.0.0"
+    assert chosen["schedule.declined_controls"] == "standard@2.0.0"
     assert [(d["id"], d["policy"], d["offered"]) for d in data["declined"]] == [("edr", "limit", "2026-09-30")]
     assert "Endpoint Detection and Response" in data["declined"][0]["name"]
     controls = {c["id"]: (c["status"], c["source"]) for c in data["controls"]}
@@ -155,12 +160,13 @@ def test_copper_kettle_gets_the_break_fix_variants(explained):
     data = explained["copper-kettle.yaml"]
     chosen = picked(data)
     for slot_id in ("scope.in_scope", "scope.out_of_scope", "sla.service_levels", "term.renewal",
-                    "governance.business_reviews", "schedule.services"):
+                    "governance.business_reviews", "insurance.client_cyber", "term.early_termination"):
         assert chosen[slot_id] == "break_fix@1.0.0", slot_id
+    assert chosen["schedule.services"] == "break_fix@1.1.0"
     assert chosen["backup.recovery"] is None
     assert chosen["general.non_solicitation"] is None
     assert chosen["schedule.declined_controls"] is None
-    assert chosen["security.declined_controls"] == "none_declined@1.0.0"
+    assert chosen["security.declined_controls"] == "none_declined@2.0.0"
     assert {(c["status"], c["source"]) for c in data["controls"]} == {("client_managed", "tier default")}
     assert data["deviations"] == []
     assert "none: every parameter is the library's value" in format_explanation(data)
@@ -183,21 +189,41 @@ def test_buckeye_precision_minimum_comes_from_its_user_count(explained):
     minimum = next(p for p in data["parameters"] if p["name"] == "client_cyber_insurance_minimum")
     assert (minimum["display"], minimum["source"], minimum["deviation"]) == ("$2,000,000", "users", False)
     assert data["deviations"] == []
-    assert "client_cyber_insurance_minimum  $2,000,000  (users)" in format_explanation(data)
+    assert re.search(r"client_cyber_insurance_minimum +\$2,000,000  \(users\)", format_explanation(data))
 
 
 def test_granite_state_credit_json_profile_is_security_plus_finance(explained):
     data = explained["granite-state-credit.json"]
     assert data["effective_date"] == "2027-02-01"
-    assert picked(data)["addendum.finance_safeguards"] == "finance@1.0.0"
+    # A federally insured credit union gets NCUA's terms, not the FTC's (S2-8).
+    assert picked(data)["addendum.finance_safeguards"] == "ncua@1.0.0"
+    assert picked(data)["addendum.nydfs_cybersecurity"] is None
+
+
+def test_kingsbridge_mortgage_is_new_york_finance_with_nydfs(explained):
+    data = explained["kingsbridge-mortgage.yaml"]
+    chosen = picked(data)
+    assert chosen["term.renewal"] == "new_york@1.0.0"
+    assert chosen["addendum.finance_safeguards"] == "finance@2.0.0"
+    assert chosen["addendum.nydfs_cybersecurity"] == "nydfs@1.0.0"
+    assert chosen["general.disputes"] == "standard@1.0.0"
+
+
+def test_bluebonnet_dental_is_texas_with_the_dtpa_waiver(explained):
+    data = explained["bluebonnet-dental.yaml"]
+    chosen = picked(data)
+    assert chosen["general.consumer_waiver"] == "texas@1.0.0"
+    assert chosen["addendum.hipaa_baa"] == "healthcare@2.0.0"
+    controls = {c["id"]: c["status"] for c in data["controls"]}
+    assert controls["mfa"] == "client_managed"
 
 
 def test_explanation_records_drafts_and_the_as_of_date(shipped_library):
     from datetime import date
 
     data = explanation(select(shipped_library, load_profile(SAMPLES / "harbor-finch.yaml"),
-                              as_of=date(2026, 12, 31), allow_drafts=True))
-    assert data["as_of"] == "2026-12-31" and data["allow_drafts"] is True
+                              as_of=date(2026, 11, 30), allow_drafts=True))
+    assert data["as_of"] == "2026-11-30" and data["allow_drafts"] is True
     assert data["drafts_used"] == ["term.renewal:standard@1.1.0"]
     assert slot(data, "term.renewal")["status"] == "draft"
     text = format_explanation(data)

@@ -130,8 +130,8 @@ signatory: {name: Jordan Blake, title: President, email: jordan@acme-msp.example
 """
 NEW_CLIENT = ["--legal-name", "Birch Dental PLLC", "--jurisdiction", "Maine", "--address", "5 Elm St, Bangor, ME 04401",
               "--users", "12", "--signatory-name", "Sam Ortiz", "--signatory-title", "Managing Dentist",
-              "--signatory-email", "sam@birch.example", "--tier", "managed", "--industry", "healthcare",
-              "--effective-date", "2026-12-15", "--declined", "edr", "--offered", "2026-10-14"]
+              "--signatory-email", "sam@birch.example", "--signatory-authority", "owner", "--tier", "managed", "--industry", "healthcare",
+              "--effective-date", "2026-12-15", "--declined", "patching", "--offered", "2026-10-14"]
 HIPAA = "clause_library/slots/addendum.hipaa_baa/healthcare"
 
 
@@ -156,24 +156,24 @@ def test_a_new_user_walks_from_init_to_the_impact_of_a_new_clause_version(instal
     assert step("batch", cwd=root).splitlines()[-1].startswith("1 built, 1 unchanged, 0 failed, 0 skipped")
 
     drafted = step("library", "new-version", "addendum.hipaa_baa", cwd=root)
-    assert drafted.startswith(f"wrote {HIPAA}/1.1.0.md  (addendum.hipaa_baa:healthcare@1.1.0, a draft")
-    draft = root / HIPAA / "1.1.0.md"
+    assert drafted.startswith(f"wrote {HIPAA}/2.1.0.md  (addendum.hipaa_baa:healthcare@2.1.0, a draft")
+    draft = root / HIPAA / "2.1.0.md"
     draft.write_text(draft.read_text(encoding="utf-8") + "\nThe Provider shall report each Security Incident "
                      "involving Protected Health Information without unreasonable delay.\n", encoding="utf-8")
-    approved = step("library", "approve", "addendum.hipaa_baa:healthcare@1.1.0", "--by", "Jane Counsel",
+    approved = step("library", "approve", "addendum.hipaa_baa:healthcare@2.1.0", "--by", "Jane Counsel",
                     "--changelog", "Adds prompt reporting of incidents involving Protected Health Information.",
                     cwd=root / "clients")
-    assert approved.startswith("approved addendum.hipaa_baa:healthcare@1.1.0, effective ")
+    assert approved.startswith("approved addendum.hipaa_baa:healthcare@2.1.0, effective ")
     assert "approved_by: Jane Counsel" in draft.read_text(encoding="utf-8")
 
     released = msa(installed, "library", "release", cwd=root)
     assert released.returncode == 0, released.stderr
-    assert released.stderr.startswith("released msa-builder-standard 2026.11.0 → ")
-    assert "=== addendum.hipaa_baa:healthcare 1.0.0 → 1.1.0 (changed)" in released.stdout
+    assert released.stderr.startswith("released msa-builder-standard 2026.12.0 → ")
+    assert "=== addendum.hipaa_baa:healthcare 2.0.0 → 2.1.0 (changed)" in released.stdout
     assert "\n+ The Provider shall report each Security Incident involving Protected Health" in released.stdout
 
     report = step("batch", "--dry-run", cwd=root)
     assert report.startswith("Impact report: 2 client(s) would be rebuilt")  # the library's version changed for both
     reach = report[report.index("Clause changes and the clients they reach"):].splitlines()
-    assert reach[1] == "  addendum.hipaa_baa 1.0.0→1.1.0: Birch Dental PLLC"
+    assert reach[1] == "  addendum.hipaa_baa 2.0.0→2.1.0: Birch Dental PLLC"
     assert "Example Client LLC" not in "\n".join(reach)

@@ -205,7 +205,7 @@ def test_ledger_show_and_status_work_while_a_batch_holds_the_write_lock(writer_h
     status = runner.invoke(main, ["status", str(samples), "--ledger", str(writer_holding_the_lock),
                                   "--out", str(tmp_path / "out")])
     assert status.exit_code == 0, status.output
-    assert "8 client(s): 0 signed and current" in status.output and "in_review" in status.output
+    assert "10 client(s): 0 signed and current" in status.output and "in_review" in status.output
 
 
 def _as_nobody(function: Callable[[], Any]) -> Any:

@@ -71,9 +71,11 @@ def test_profile_hash_is_of_the_file_bytes(write_profile, harbor_data):
 
 def test_long_form_control_entry_keeps_offered_date_and_reason(harbor_data):
     profile = profile_from_mapping(harbor_data, source="harbor.yaml")
-    mfa = profile.decision("mfa")
-    assert mfa == ControlDecision(status="declined", offered=date(2026, 10, 14),
-                                  reason="Partners object to authenticator prompts on their phones.")
+    training = profile.decision("security_training")
+    assert training == ControlDecision(status="declined", offered=date(2026, 10, 14), date_declined=date(2026, 10, 28),
+                                       channel="written proposal", quoted_price=540, review_by=date(2027, 6, 1),
+                                       reason="Partners will not take part in simulated phishing exercises.")
+    assert training.scope == "all"
 
 
 def test_short_form_control_entry_is_a_decision_without_details(harbor_data):
@@ -130,7 +132,14 @@ INVALID = [
      "'maybe' is not allowed", STATUSES),
     ("unknown long-form key", _set("controls.mfa", {"status": "declined", "why": "x"}), "controls.mfa.why",
      "unknown field", ()),
-    ("bad offered date", _set("controls.mfa.offered", "soon"), "controls.mfa.offered", "valid date", ()),
+    ("bad offered date", _set("controls.security_training.offered", "soon"), "controls.security_training.offered",
+     "valid date", ()),
+    ("bad decline date", _set("controls.security_training.date_declined", "soon"),
+     "controls.security_training.date_declined", "valid date", ()),
+    ("negative price", _set("controls.security_training.quoted_price", -5), "controls.security_training.quoted_price",
+     "greater than or equal to 0", ()),
+    ("empty scope", _set("controls.security_training.scope", []), "controls.security_training.scope",
+     "at least one Covered Asset", ()),
     ("controls not a mapping", _set("controls", ["mfa"]), "controls", "valid dictionary", ()),
     ("users not a number", _set("client.users", "many"), "client.users", "valid integer", ()),
     ("users a boolean", _set("client.users", True), "client.users", "whole number of users", ()),
@@ -185,7 +194,7 @@ def test_bool_users_is_not_read_as_one_user(harbor_data):
 
 
 @pytest.mark.parametrize("field", ["client.legal_name", "client.address", "client.entity",
-                                   "client.signatory.name", "client.signatory.title", "controls.mfa.reason"])
+                                   "client.signatory.name", "client.signatory.title", "controls.security_training.reason"])
 @pytest.mark.parametrize("marker", ["{{ provider.legal_name }}", "{% if true %}", "{# note #}", "a }} b", "a %} b"])
 def test_client_data_that_looks_like_a_template_is_rejected(field, marker, harbor_data):
     _set(field, f"Harbor {marker} Finch")(harbor_data)

@@ -12,7 +12,7 @@ from msa_builder.errors import LibraryError
 from msa_builder.library.load import load_library
 from msa_builder.selection import select
 
-LIMITATION = "slots/liability.limitation/standard/1.1.0.md"
+LIMITATION = "slots/liability.limitation/standard/2.0.0.md"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 EXTRA = "slots/terms.extra/legal/1.0.0.md"
 
@@ -24,8 +24,8 @@ def test_final_build_refuses_an_approved_clause_edited_after_release(library_cop
     result = CliRunner().invoke(main, ["build", str(SAMPLES / "harbor-finch.yaml"), "--final", "--out", str(out),
                                        "--library", str(library_copy)])
     assert result.exit_code == 2, result.output
-    assert result.output.startswith(f"error: {path}: liability.limitation:standard@1.1.0: released version "
-                                    "liability.limitation:standard@1.1.0 was changed after release")
+    assert result.output.startswith(f"error: {path}: liability.limitation:standard@2.0.0: released version "
+                                    "liability.limitation:standard@2.0.0 was changed after release")
     assert "Traceback" not in result.output and not out.exists()
 
 
@@ -34,7 +34,7 @@ def test_a_draft_build_refuses_it_too(library_copy, harbor_data, make_profile):
     path.write_bytes(path.read_bytes() + b"\n")  # even a byte is a change
     with pytest.raises(LibraryError) as caught:
         select(load_library(library_copy), make_profile(harbor_data), allow_drafts=True)
-    assert caught.value.file == str(path) and caught.value.field == "liability.limitation:standard@1.1.0"
+    assert caught.value.file == str(path) and caught.value.field == "liability.limitation:standard@2.0.0"
 
 
 def test_an_edited_version_the_client_does_not_select_stops_nothing(mini, mini_profile):

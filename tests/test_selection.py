@@ -15,14 +15,15 @@ from msa_builder.selection import apply_refusal_policy, control_states, rule_con
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
-# Slots whose 1.1.0 (or 2.0.0) version takes effect on 2026-06-01, after 1.0.0 from 2025-01-01.
+# Slots whose 1.1.0 (or 2.0.0) version takes effect on 2026-06-01, after 1.0.0 from 2025-01-01, and
+# whose 2026.12 version (the third) takes effect on 2026-12-01.
 DATED = {
-    "scope.out_of_scope": ("1.0.0", "1.1.0"),
-    "insurance.client_cyber": ("1.0.0", "1.1.0"),
-    "liability.limitation": ("1.0.0", "1.1.0"),
-    "data.breach_notification": ("1.0.0", "1.1.0"),
-    "governance.business_reviews": ("1.0.0", "1.1.0"),
-    "security.declined_controls": ("1.0.0", "2.0.0"),
+    "scope.out_of_scope": ("1.0.0", "1.1.0", "1.1.0"),
+    "insurance.client_cyber": ("1.0.0", "1.1.0", "2.0.0"),
+    "liability.limitation": ("1.0.0", "1.1.0", "2.0.0"),
+    "data.breach_notification": ("1.0.0", "1.1.0", "2.0.0"),
+    "governance.business_reviews": ("1.0.0", "1.1.0", "1.2.0"),
+    "security.declined_controls": ("1.0.0", "2.0.0", "3.0.0"),
 }
 
 
@@ -50,13 +51,14 @@ def test_newest_approved_version_effective_on_the_agreement_date(shipped_library
     selection = select(shipped_library, harbor)
     assert selection.as_of == date(2026, 12, 1) == harbor.profile.effective_date
     chosen = versions(selection)
-    for slot, (_, newer) in DATED.items():
-        assert chosen[slot] == newer, slot
-    assert chosen["term.renewal"] == "1.0.0"  # 1.1.0 is a draft
+    for slot, (_, _, newest) in DATED.items():
+        assert chosen[slot] == newest, slot
+    assert chosen["term.renewal"] == "2.0.0"  # 1.1.0 is a draft, 2.0.0 the approved correction
     assert selection.drafts_used == []
 
 
-@pytest.mark.parametrize("as_of, index", [(date(2026, 5, 31), 0), (date(2026, 6, 1), 1), (date(2025, 1, 1), 0)])
+@pytest.mark.parametrize("as_of, index", [(date(2026, 5, 31), 0), (date(2026, 6, 1), 1), (date(2025, 1, 1), 0),
+                                          (date(2026, 11, 30), 1), (date(2026, 12, 1), 2)])
 def test_as_of_overrides_the_agreement_date(shipped_library, harbor, as_of, index):
     selection = select(shipped_library, harbor, as_of=as_of)
     assert selection.as_of == as_of
@@ -66,7 +68,7 @@ def test_as_of_overrides_the_agreement_date(shipped_library, harbor, as_of, inde
 
 
 def test_drafts_only_with_allow_drafts(shipped_library, harbor):
-    selection = select(shipped_library, harbor, allow_drafts=True)
+    selection = select(shipped_library, harbor, allow_drafts=True, as_of=date(2026, 11, 30))
     renewal = choice(selection, "term.renewal").clause
     assert renewal.meta.version == "1.1.0"
     assert renewal.meta.status == "draft"
@@ -196,8 +198,10 @@ def test_selection_checks_the_profile_against_the_library(shipped_library, make_
 
 def test_controls_not_listed_take_the_tier_default(shipped_library):
     states = {s.id: s for s in control_states(shipped_library, load_profile(SAMPLES / "harbor-finch.yaml").profile)}
-    assert (states["mfa"].status, states["mfa"].source) == ("declined", "profile")
-    assert states["mfa"].offered == date(2026, 10, 14)
+    assert (states["security_training"].status, states["security_training"].source) == ("declined", "profile")
+    assert states["security_training"].offered == date(2026, 10, 14)
+    assert states["security_training"].record.date_declined == date(2026, 10, 28)
+    assert (states["mfa"].status, states["mfa"].required) == ("accepted", True)
     assert (states["edr"].status, states["edr"].source) == ("accepted", "profile")
     assert (states["email_security"].status, states["email_security"].source) == ("accepted", "tier default")
     kettle = control_states(shipped_library, load_profile(SAMPLES / "copper-kettle.yaml").profile)
@@ -208,7 +212,8 @@ def test_controls_not_listed_take_the_tier_default(shipped_library):
 def test_rule_context_holds_plain_values(shipped_library, harbor):
     selection = select(shipped_library, harbor)
     context = rule_context(harbor.profile, selection.controls, selection.params)
-    assert context["declined"] == ["mfa", "backup"]
+    assert context["declined"] == ["security_training"]
+    assert context["required"] == ["mfa", "edr", "backup"]
     assert context["controls"]["email_security"] == "accepted"
     assert context["params"]["client_cyber_insurance_minimum"] == 3000000
     assert context["jurisdiction"] == "California"
@@ -217,26 +222,29 @@ def test_rule_context_holds_plain_values(shipped_library, harbor):
 
 # --- Refusal policy -------------------------------------------------------------------------------
 
+ABOVE_BREAK_FIX = ("essentials", "managed", "co_managed", "security_plus")
+ALL_INDUSTRIES = ("general", "healthcare", "legal", "finance", "defense", "retail")
 REQUIRED = {
-    *(("mfa", tier, industry) for tier in ("managed", "security_plus") for industry in ("healthcare", "finance")),
-    *(("edr", "security_plus", industry) for industry in ("general", "healthcare", "legal", "finance", "defense",
-                                                          "retail")),
-    *(("backup", "security_plus", industry) for industry in ("general", "healthcare", "legal", "finance",
-                                                             "defense", "retail")),
+    *(("mfa", tier, industry) for tier in ABOVE_BREAK_FIX for industry in ("healthcare", "finance", "legal", "defense")),
+    *(("backup", tier, industry) for tier in ABOVE_BREAK_FIX for industry in ("healthcare", "legal")),
+    *(("backup", tier, industry) for tier in ("managed", "security_plus") for industry in ALL_INDUSTRIES),
+    *(("edr", tier, industry) for tier in ("managed", "security_plus") for industry in ALL_INDUSTRIES),
 }
 
-TIER_NAMES = {"managed": "Fully Managed Services", "security_plus": "Managed Security Plus Services"}
+TIER_NAMES = {"essentials": "Essentials Managed Services", "managed": "Fully Managed Services",
+              "co_managed": "Co-Managed Services", "security_plus": "Managed Security Plus Services"}
 INDUSTRY_NAMES = {"general": "General Business", "healthcare": "Healthcare", "legal": "Legal Services",
                   "finance": "Financial Services", "defense": "Defense Contracting", "retail": "Retail"}
-WHY = {"mfa": "HIPAA and the FTC Safeguards Rule", "edr": "delivered through the endpoint agent",
-       "backup": "depends on recoverable, isolated backups"}
+WHY = {"mfa": "Regulated data needs it", "edr": "delivered through the endpoint agent",
+       "backup": "backup"}
+DECLINED = {"status": "declined", "offered": "2026-10-01", "reason": "Too expensive."}
 
 
 @pytest.mark.parametrize("control, tier, industry", sorted(REQUIRED))
 def test_declining_a_required_control_stops_the_agreement(control, tier, industry, shipped_library, harbor_data,
                                                           make_profile):
     harbor_data.update(tier=tier, industry=industry, params={})
-    harbor_data["controls"] = {control: {"status": "declined", "reason": "Too expensive."}}
+    harbor_data["controls"] = {control: DECLINED}
     with pytest.raises(RequiredControlError) as caught:
         select(shipped_library, make_profile(harbor_data, source="client.yaml"))
     error = caught.value
@@ -268,7 +276,7 @@ def test_the_policy_requires_exactly_the_listed_combinations(shipped_library, ha
 
 def test_every_declined_required_control_is_named(shipped_library, harbor_data, make_profile):
     harbor_data.update(tier="security_plus", industry="finance", params={})
-    harbor_data["controls"] = {"mfa": "declined", "edr": "declined", "backup": "declined", "patching": "declined"}
+    harbor_data["controls"] = {"mfa": DECLINED, "edr": DECLINED, "backup": DECLINED, "patching": DECLINED}
     with pytest.raises(RequiredControlError) as caught:
         select(shipped_library, make_profile(harbor_data))
     message = caught.value.message
@@ -276,51 +284,76 @@ def test_every_declined_required_control_is_named(shipped_library, harbor_data, 
     assert "patching" not in message  # declining patching only limits the services
 
 
-def test_legal_firm_declining_mfa_is_limited_not_refused(shipped_library, harbor):
+def test_legal_firm_declining_training_is_limited_not_refused(shipped_library, harbor):
     selection = select(shipped_library, harbor)
     assert [(c.id, c.policy, c.reason) for c in selection.declined] == [
-        ("mfa", "limit", "Partners object to authenticator prompts on their phones."),
-        ("backup", "limit", "The firm relies on its document management vendor's retention."),
+        ("security_training", "limit", "Partners will not take part in simulated phishing exercises."),
     ]
     assert choice(selection, "schedule.declined_controls").included
     assert choice(selection, "security.declined_controls").clause.meta.variant == "declined"
-    assert not choice(selection, "backup.recovery").included
+    assert choice(selection, "backup.recovery").included
+
+
+def test_the_review_s_all_declined_receptionist_profile_is_refused(shipped_library, harbor_data, make_profile):
+    # Appendix A of the legal review: a California law firm, fully managed, every control declined.
+    harbor_data["client"]["signatory"].update(title="Receptionist", authority="officer")
+    harbor_data["controls"] = {c: DECLINED for c in shipped_library.manifest.controls}
+    with pytest.raises(RequiredControlError) as caught:
+        select(shipped_library, make_profile(harbor_data))
+    assert all(f"{c} (" in caught.value.message for c in ("mfa", "edr", "backup"))
+    # Without the required ones, the risk acceptance still needs someone who can give it.
+    harbor_data["controls"] = {"patching": DECLINED, "security_training": DECLINED}
+    with pytest.raises(ProfileError) as caught:
+        select(shipped_library, make_profile(harbor_data))
+    assert caught.value.field == "client.signatory.title"
+    assert "'Receptionist' is not a title that can accept a risk" in caught.value.message
 
 
 @pytest.mark.parametrize("tier, industry, control", [
-    ("essentials", "healthcare", "mfa"),
-    ("co_managed", "finance", "mfa"),
-    ("managed", "healthcare", "edr"),
+    ("essentials", "general", "mfa"),
+    ("co_managed", "general", "mfa"),
     ("co_managed", "retail", "edr"),
-    ("managed", "defense", "backup"),
+    ("essentials", "defense", "backup"),
     ("break_fix", "finance", "mfa"),
 ])
 def test_other_refusals_limit_the_services(tier, industry, control, shipped_library, harbor_data, make_profile):
-    harbor_data.update(tier=tier, industry=industry, params={}, controls={control: "declined"})
+    harbor_data.update(tier=tier, industry=industry, params={}, controls={control: DECLINED})
     selection = select(shipped_library, make_profile(harbor_data))
     assert [(c.id, c.policy) for c in selection.declined] == [(control, "limit")]
     assert choice(selection, "schedule.declined_controls").included
 
 
-def test_client_managed_is_not_a_refusal(shipped_library, harbor_data, make_profile):
+def test_client_managed_required_control_needs_who_and_an_attestation(shipped_library, harbor_data, make_profile):
     harbor_data.update(tier="managed", industry="healthcare", params={}, controls={"mfa": "client_managed"})
+    with pytest.raises(RequiredControlError) as caught:
+        select(shipped_library, make_profile(harbor_data))
+    assert "counts as a decline" in caught.value.message and caught.value.field == "controls.mfa"
+    harbor_data["controls"] = {"mfa": {"status": "client_managed", "managed_by": "the Client's IT manager",
+                                       "attestation": "2026-11-20"}}
     selection = select(shipped_library, make_profile(harbor_data))
     assert selection.declined == []
     assert not choice(selection, "schedule.declined_controls").included
     assert choice(selection, "security.declined_controls").clause.meta.variant == "none_declined"
 
 
+def test_client_managed_of_a_control_that_is_not_required_needs_nothing_more(shipped_library, harbor_data,
+                                                                              make_profile):
+    harbor_data.update(controls={"email_security": "client_managed"})
+    selection = select(shipped_library, make_profile(harbor_data))
+    assert {c.id: c.status for c in selection.controls}["email_security"] == "client_managed"
+
+
 def test_a_require_everything_policy_refuses_any_decline(mini, mini_profile):
     mini.edit("library.yaml", "default: limit", "default: require")
     with pytest.raises(RequiredControlError, match="requires every control"):
-        select(mini.load(), mini_profile(controls={"mfa": "declined"}))
+        select(mini.load(), mini_profile(controls={"mfa": {"status": "declined", "offered": "2025-12-01"}}))
+
 
 
 @pytest.mark.parametrize("control, tier, industry, allowing", [
-    ("mfa", "managed", "healthcare", "Break/Fix Services (break_fix), Essentials Managed Services (essentials), "
-                                     "Co-Managed Services (co_managed)"),
+    ("mfa", "managed", "healthcare", "Break/Fix Services (break_fix)"),
     ("edr", "security_plus", "retail", "Break/Fix Services (break_fix), Essentials Managed Services (essentials), "
-                                       "Fully Managed Services (managed), Co-Managed Services (co_managed)"),
+                                       "Co-Managed Services (co_managed)"),
 ])
 def test_a_refused_control_names_the_tiers_that_would_allow_the_decline(control, tier, industry, allowing,
                                                                         shipped_library, harbor_data, make_profile):
@@ -334,5 +367,5 @@ def test_a_refused_control_names_the_tiers_that_would_allow_the_decline(control,
 def test_when_no_tier_allows_the_decline_the_message_says_so(mini, mini_profile):
     mini.edit("library.yaml", "default: limit", "default: require")
     with pytest.raises(RequiredControlError) as caught:
-        select(mini.load(), mini_profile(controls={"mfa": "declined"}))
+        select(mini.load(), mini_profile(controls={"mfa": {"status": "declined", "offered": "2025-12-01"}}))
     assert "No tier lets a General Business client decline it." in caught.value.message

@@ -27,11 +27,15 @@ from ..lock import canonical_json
 FIXED_COLUMNS = (
     "client.legal_name", "client.jurisdiction", "client.address", "client.entity", "client.users",
     "client.signatory.name", "client.signatory.title", "client.signatory.email",
-    "tier", "industry", "effective_date", "agreement_id",
+    "client.signatory.authority", "client.signatory.delegated_by",
+    "tier", "industry", "effective_date", "agreement_id", "regulators",
 )
-PATTERN_COLUMNS = ("controls.<control>", "controls.<control>.status", "controls.<control>.offered",
-                   "controls.<control>.reason", "params.<parameter>")
-_CONTROL = re.compile(r"^controls\.([A-Za-z0-9_]+)(?:\.(status|offered|reason))?$")
+# The long form of a control entry, one column per field (see profile.ControlDecision).
+RECORD_FIELDS = ("status", "offered", "reason", "date_declined", "scope", "quoted_price", "review_by",
+                 "channel", "managed_by", "attestation")
+_DATE_FIELDS = ("offered", "date_declined", "review_by", "attestation")
+PATTERN_COLUMNS = ("controls.<control>", *(f"controls.<control>.{f}" for f in RECORD_FIELDS), "params.<parameter>")
+_CONTROL = re.compile(r"^controls\.([A-Za-z0-9_]+)(?:\.(" + "|".join(RECORD_FIELDS) + r"))?$")
 _PARAM = re.compile(r"^params\.([A-Za-z0-9_]+)$")
 
 
@@ -47,6 +51,15 @@ def _iso_date(text: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError as exc:
         raise _CellError(f"is not a valid date ({exc}); use YYYY-MM-DD") from None
+
+
+def _list(text: str) -> list[str]:
+    """`ncua; nydfs` or `POS terminals; back-office PCs`: a list in one cell, split on semicolons."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _scope(text: str) -> str | list[str]:
+    return "all" if text.strip().casefold() == "all" else _list(text)
 
 
 def _scalar(text: str) -> Any:
@@ -69,6 +82,7 @@ def _param_reader(kind: ParamType) -> Callable[[str], Any]:
 
 
 _whole = _param_reader("integer")
+_money = _param_reader("money")
 
 
 @dataclass(frozen=True)
@@ -82,7 +96,7 @@ def _column(header: str, manifest: Manifest | None, *, where: str) -> _Column:
     """How one header maps into a profile, or a ProfileError naming the header."""
     if header in FIXED_COLUMNS:
         read: Callable[[str], Any] = _whole if header == "client.users" else (
-            _iso_date if header == "effective_date" else str)
+            _iso_date if header == "effective_date" else _list if header == "regulators" else str)
         return _Column(header, tuple(header.split(".")), read)
     control = _CONTROL.match(header)
     if control:
@@ -91,7 +105,9 @@ def _column(header: str, manifest: Manifest | None, *, where: str) -> _Column:
             raise ProfileError(f"column {brief(header)} names a control this library does not know", file=where,
                                line=1, field=header, allowed=[f"controls.{c}" for c in manifest.controls])
         path = ("controls", name) if part is None else ("controls", name, part)
-        return _Column(header, path, _iso_date if part == "offered" else str)
+        reader: Callable[[str], Any] = (_iso_date if part in _DATE_FIELDS else _scope if part == "scope"
+                                        else _money if part == "quoted_price" else str)
+        return _Column(header, path, reader)
     param = _PARAM.match(header)
     if param:
         name = param.group(1)

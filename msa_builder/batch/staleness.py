@@ -100,6 +100,7 @@ def library_fingerprint(library: Library) -> str:
     yet, which is exactly when a selection has to be made again.
     """
     versions = sorted((v.path, v.sha256) for v in library.versions())
+    versions += sorted((c.path, c.sha256) for c in library.catalogue)
     return hashlib.sha256(canonical_json({
         "manifest": library.manifest.model_dump(mode="json"), "versions": versions,
     })).hexdigest()

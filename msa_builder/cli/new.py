@@ -100,6 +100,8 @@ def _prompt_params(answers: Answers, manifest: Manifest) -> None:
 @click.option("--signatory-name", help="Who signs for the client.")
 @click.option("--signatory-title", help="Their title.")
 @click.option("--signatory-email", help="Their email.")
+@click.option("--signatory-authority", help="Their authority to bind the client (owner, officer, partner, member, "
+              "director, delegate); needed when a control is declined.")
 @click.option("--tier", help="Service tier (one of the library's tiers).")
 @click.option("--industry", help="Industry (one of the library's industries).")
 @click.option("--effective-date", metavar="DATE", help="Effective date, YYYY-MM-DD (default: today).")

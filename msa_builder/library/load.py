@@ -15,6 +15,7 @@ from ..errors import LibraryError, MsaError
 from ..fieldtypes import character_problem
 from ..paths import default_library
 from ..rules import rule_for
+from .catalogue import CATALOGUE_DIR, parse_catalogue
 from .loader import FileSystemLoader, LibraryLoader
 from .model import ClauseMeta, ClauseVersion, Library, Manifest, Slot, Variant, semver_key
 
@@ -111,7 +112,14 @@ def load_library(loader: LibraryLoader | Path | str | None = None, *, report: Re
     manifest = load_manifest(loader)
     released = load_released(loader)
     by_variant: dict[tuple[str, str], list[ClauseVersion]] = {}
+    catalogue = []
     for relpath in loader.list_files():
+        if relpath.startswith(CATALOGUE_DIR) and relpath.endswith(".yaml"):
+            try:
+                catalogue.append(parse_catalogue(relpath, loader.read(relpath), where=loader.describe(relpath)))
+            except MsaError as problem:
+                report(problem)
+            continue
         if not relpath.startswith(SLOTS_DIR) or not relpath.endswith(".md"):
             continue
         where = loader.describe(relpath)
@@ -137,5 +145,7 @@ def load_library(loader: LibraryLoader | Path | str | None = None, *, report: Re
             for version in var.versions:
                 for term in DEFINITION.findall(version.body):
                     terms.setdefault(term, version.key)
+    catalogue.sort(key=lambda v: semver_key(v.doc.version))
     return Library(manifest=manifest, slots=slots, released=released, location=loader.location,
-                   terms=terms)
+                   terms=terms, catalogue=tuple(catalogue),
+                   manifest_sha256=hashlib.sha256(loader.read(MANIFEST)).hexdigest())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -19,6 +21,13 @@ SCHEDULE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O, which read as number
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 SLOT_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 NAME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def check_semver(value: str) -> str:
+    """A field validator's body: `value` must be a semantic version (clause and catalogue versions)."""
+    if not SEMVER.match(value):
+        raise ValueError("must be a semantic version such as 1.2.0")
+    return value
 
 
 def semver_key(version: str) -> tuple[int, int, int]:
@@ -40,14 +49,19 @@ class IndustryDef(_Strict):
 
 
 class ControlDef(_Strict):
-    """A security control, the plain-words risk of declining it, and who does what by tier."""
+    """A security control: its default status and who is responsible for it, by tier.
+
+    What the agreement prints about it (name, description, risk, consequence, duties) is in the
+    versioned control catalogue (library/catalogue.py). `name` here labels messages and the memo;
+    the other text fields are accepted from older libraries but never printed (lint says so).
+    """
 
     name: str
-    description: str
-    risk: str
-    consequence: str
-    provider_duties: str
-    client_duties: str
+    description: str | None = None
+    risk: str | None = None
+    consequence: str | None = None
+    provider_duties: str | None = None
+    client_duties: str | None = None
     defaults: dict[str, Literal["accepted", "declined", "client_managed"]]
     responsibility: dict[str, Responsibility]
 
@@ -91,8 +105,28 @@ class UserThreshold(_Strict):
     value: Any
 
 
+class Bound(_Strict):
+    """A legal or policy limit on a parameter: a number, or another parameter's value, and why.
+
+    An override beyond it is an error naming the rule, not a deviation: a BAA that allows 90 days
+    to report a breach violates 45 CFR 164.410(b) whatever the parties agree.
+    """
+
+    value: float | int | None = None
+    parameter: str | None = None
+    reason: str
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> Bound:
+        if (self.value is None) == (self.parameter is None):
+            raise ValueError("a bound names either a `value` or a `parameter`, not both")
+        if not self.reason.strip():
+            raise ValueError("a bound must say why (`reason`)")
+        return self
+
+
 class ParameterDef(_Strict):
-    """A parameter's type and its values by tier, industry and user count."""
+    """A parameter's type and its values by tier, industry, user count and client state."""
 
     type: ParamType
     description: str
@@ -100,7 +134,22 @@ class ParameterDef(_Strict):
     by_tier: dict[str, Any] = Field(default_factory=dict)
     by_industry: dict[str, Any] = Field(default_factory=dict)
     by_users: list[UserThreshold] = Field(default_factory=list)
+    by_jurisdiction: dict[str, Any] = Field(default_factory=dict)
     combine: Literal["max", "min", "last"] = "last"
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+
+    def outside(self, value: Any, values: dict[str, Any]) -> tuple[str, Bound, Any] | None:
+        """("minimum"|"maximum", bound, limit) when `value` breaks a bound; `values` resolves parameter bounds."""
+        for side, bound in (("minimum", self.minimum), ("maximum", self.maximum)):
+            if bound is None:
+                continue
+            limit = bound.value if bound.parameter is None else values.get(bound.parameter)
+            if limit is None or isinstance(value, str):
+                continue
+            if (side == "minimum" and value < limit) or (side == "maximum" and value > limit):
+                return side, bound, limit
+        return None
 
     def check_value(self, value: Any) -> str | None:
         return check_value(self.type, value)
@@ -118,10 +167,15 @@ class ParameterDef(_Strict):
         values += [(f"by_tier.{k}", v) for k, v in self.by_tier.items()]
         values += [(f"by_industry.{k}", v) for k, v in self.by_industry.items()]
         values += [(f"by_users[{i}].value", t.value) for i, t in enumerate(self.by_users)]
+        values += [(f"by_jurisdiction.{k}", v) for k, v in self.by_jurisdiction.items()]
         for where, value in values:
             problem = self.check_value(value)
             if problem:
                 raise ValueError(f"{where}: {brief(value)} {problem}")
+            broken = self.outside(value, {})
+            if broken:
+                side, bound, limit = broken
+                raise ValueError(f"{where}: {brief(value)} is beyond the {side} {brief(limit)} ({bound.reason})")
         if self.combine != "last" and self.type == "text":
             raise ValueError("text parameters can only combine with 'last'")
         return self
@@ -183,6 +237,50 @@ class Outline(_Strict):
 
 class LintConfig(_Strict):
     proper_nouns: list[str] = Field(default_factory=list)
+    # The legal checks (linting/legal.py) run unless a library turns them off, as the
+    # structural test fixtures do; a provider's copy of the shipped library keeps them.
+    legal_checks: bool = True
+
+
+class SignatoryPolicy(_Strict):
+    """Who may sign a risk acceptance: titles that never carry the authority, whatever is claimed."""
+
+    non_authority_titles: list[str] = Field(default_factory=list)
+
+
+class RenewalNotice(_Strict):
+    """How a state makes the provider remind the client before an automatic renewal."""
+
+    statute: str
+    method: str
+    min_days_param: str | None = None
+    max_days_param: str
+
+
+class JurisdictionPack(_Strict):
+    """Client-state rules the law imposes whatever law the parties choose, and what counsel must check."""
+
+    name: str
+    states: list[str]
+    notes: list[str] = Field(default_factory=list)
+    renewal_notice: RenewalNotice | None = None
+
+
+class Jurisdictions(_Strict):
+    """Packs by state, the generic pack's renewal notice, and how state names read in a contract."""
+
+    packs: dict[str, JurisdictionPack] = Field(default_factory=dict)
+    generic_renewal_notice: RenewalNotice | None = None
+    no_pack_note: str = ("{state} has no jurisdiction pack in this library, so the generic terms were used; "
+                         "counsel must confirm they are enforceable there.")
+    names: dict[str, str] = Field(default_factory=dict)  # exceptions to "the State of X"
+
+    def pack_for(self, state: str) -> tuple[str, JurisdictionPack] | None:
+        return next(((k, p) for k, p in self.packs.items() if state in p.states), None)
+
+    def formal_name(self, state: str) -> str:
+        """"the State of Ohio", "the Commonwealth of Massachusetts", "the District of Columbia"."""
+        return self.names.get(state, f"the State of {state}")
 
 
 class Manifest(_Strict):
@@ -198,6 +296,9 @@ class Manifest(_Strict):
     parameters: dict[str, ParameterDef]
     outline: Outline
     lint: LintConfig = Field(default_factory=LintConfig)
+    signatory_policy: SignatoryPolicy = Field(default_factory=SignatoryPolicy)
+    jurisdictions: Jurisdictions = Field(default_factory=Jurisdictions)
+    regulators: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Manifest:
@@ -228,6 +329,17 @@ class Manifest(_Strict):
             for ind in param.by_industry:
                 if ind not in industries:
                     raise ValueError(f"parameters.{pname}.by_industry: unknown industry {ind!r}")
+            for side in ("minimum", "maximum"):
+                bound = getattr(param, side)
+                if bound is not None and bound.parameter is not None and bound.parameter not in self.parameters:
+                    raise ValueError(f"parameters.{pname}.{side}.parameter: unknown parameter {bound.parameter!r}")
+        for key, pack in self.jurisdictions.packs.items():
+            notices = [pack.renewal_notice] if pack.renewal_notice else []
+            for notice in notices + ([self.jurisdictions.generic_renewal_notice]
+                                     if self.jurisdictions.generic_renewal_notice else []):
+                for pname in (notice.min_days_param, notice.max_days_param):
+                    if pname is not None and pname not in self.parameters:
+                        raise ValueError(f"jurisdictions.packs.{key}.renewal_notice: unknown parameter {pname!r}")
         seen: set[str] = set()
         for _, entry in self.outline.entries():
             if entry.slot in seen:
@@ -272,9 +384,7 @@ class ClauseMeta(_Strict):
     @field_validator("version")
     @classmethod
     def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
-            raise ValueError("must be a semantic version such as 1.2.0")
-        return value
+        return check_semver(value)
 
     @field_validator("title", "applies_when", "changelog")
     @classmethod
@@ -294,7 +404,7 @@ class ClauseVersion:
     sha256: str
     body_line: int  # line of the file where the body starts, for error messages
 
-    @property
+    @cached_property
     def key(self) -> str:
         """`slot:variant@version`, the name used in locks, diffs and messages."""
         return f"{self.meta.id}:{self.meta.variant}@{self.meta.version}"
@@ -325,6 +435,8 @@ class Library:
     released: dict[str, str]  # relative path -> sha256 recorded at release
     location: str
     terms: dict[str, str] = field(default_factory=dict)  # defined term -> key of the first definer
+    catalogue: tuple[Any, ...] = ()  # library.catalogue.CatalogueVersion, oldest first
+    manifest_sha256: str = ""  # the bytes of library.yaml, recorded in every lock
 
     def versions(self) -> list[ClauseVersion]:
         return [v for slot in self.slots.values() for var in slot.variants.values() for v in var.versions]

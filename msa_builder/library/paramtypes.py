@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from ..fieldtypes import character_problem
 
-ParamType = Literal["money", "days", "hours", "months", "years", "integer", "percent", "text"]
+ParamType = Literal["money", "days", "business_days", "hours", "months", "years", "integer", "percent", "text"]
 
-_UNITS = {"days": "day", "hours": "hour", "months": "month", "years": "year"}
+_UNITS = {"days": "day", "business_days": "Business Day", "hours": "hour", "months": "month", "years": "year"}
 # A quadrillion dollars, days or percent is no contract's figure, and bounding values keeps every
 # later step (float conversion, `{:,}` formatting, comparisons) exact and instant.
 MAX_VALUE = 10**15

@@ -1,4 +1,4 @@
-"""Release hashes: approved clause versions are immutable, and this is how we know.
+"""Release hashes: approved clause versions (and control catalogue versions) are immutable, and this is how we know.
 
 `released.json` maps each released file's path to the sha256 it had when it was released.
 Changing a released file is never right: a new version file is. `freeze` records new releases
@@ -24,25 +24,45 @@ class HashProblem:
     kind: str = "changed"  # changed | unrecorded | deleted
 
 
-def release_problem(library: Library, version: ClauseVersion) -> HashProblem | None:
-    """Why an approved or retired version is not exactly the text that was released, if it is not."""
-    if version.meta.status == "draft":
+@dataclass(frozen=True)
+class _Versioned:
+    """A file whose released text must never change: a clause version or a catalogue version."""
+
+    path: str
+    status: str
+    key: str
+    sha256: str
+
+
+def _releasable(library: Library) -> list[_Versioned]:
+    out = [_Versioned(v.path, v.meta.status, v.key, v.sha256) for v in library.versions()]
+    out += [_Versioned(c.path, c.doc.status, c.key, c.sha256) for c in library.catalogue]
+    return out
+
+
+def _problem(library: Library, item: _Versioned) -> HashProblem | None:
+    if item.status == "draft":
         return None
-    recorded = library.released.get(version.path)
+    recorded = library.released.get(item.path)
     if recorded is None:
-        return HashProblem(version.path, f"{version.meta.status} version is not recorded in {RELEASED}; run "
+        return HashProblem(item.path, f"{item.status} version is not recorded in {RELEASED}; run "
                            "`msa library freeze` to release it", "unrecorded")
-    if recorded != version.sha256:
-        return HashProblem(version.path, f"released version {version.key} was changed after release "
-                           f"(sha256 {version.sha256[:12]}…, recorded {recorded[:12]}…); restore it "
+    if recorded != item.sha256:
+        return HashProblem(item.path, f"released version {item.key} was changed after release "
+                           f"(sha256 {item.sha256[:12]}…, recorded {recorded[:12]}…); restore it "
                            "and put the change in a new version file", "changed")
     return None
 
 
+def release_problem(library: Library, version: ClauseVersion) -> HashProblem | None:
+    """Why an approved or retired version is not exactly the text that was released, if it is not."""
+    return _problem(library, _Versioned(version.path, version.meta.status, version.key, version.sha256))
+
+
 def check_released(library: Library) -> list[HashProblem]:
     """Approved or retired files whose hash is missing or differs from the record."""
-    present = {v.path: v for v in library.versions()}
-    problems = [p for p in map(lambda v: release_problem(library, v), present.values()) if p is not None]
+    present = {item.path: item for item in _releasable(library)}
+    problems = [p for p in map(lambda item: _problem(library, item), present.values()) if p is not None]
     for path in library.released:
         if path not in present:
             problems.append(HashProblem(path, "a released version file was deleted; released versions are kept",
@@ -56,8 +76,8 @@ def freeze(library: Library) -> list[str]:
     if changed:
         raise LibraryError("cannot freeze: " + "; ".join(f"{p.path}: {p.message}" for p in changed),
                            file=str(Path(library.location) / RELEASED))
-    added = {v.path: v.sha256 for v in library.versions()
-             if v.meta.status != "draft" and v.path not in library.released}
+    added = {item.path: item.sha256 for item in _releasable(library)
+             if item.status != "draft" and item.path not in library.released}
     if added:
         atomic_write(Path(library.location) / RELEASED, released_bytes(library.released, added))
     return list(added)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..blocks import block_lines, parse_markdown
 from ..context import sample_context
 from ..errors import MsaError
 from ..library.load import load_library
@@ -20,7 +21,8 @@ from ..paths import default_library
 from ..templating import render_clause
 from .clauses import check_refs, check_terms, check_variables
 from .finding import Finding
-from .simulate import check_selection
+from .legal import run_legal_checks
+from .simulate import Draft, check_selection
 from .variables import allowed_variables
 
 __all__ = ["Finding", "lint_library"]
@@ -54,7 +56,13 @@ def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
         findings += check_variables(version, allowed)
         findings += check_refs(version, outline_slots)
         try:
-            render_clause(version, sample)
+            blocks = parse_markdown(render_clause(version, sample), where=version.path)
+            if "{.conspicuous}" in "\n".join(block_lines(blocks)):
+                # Jinja's trim_blocks eats the line break after a `{% ... %}` tag, so an attribute
+                # right after one joins the paragraph above instead of marking the next block.
+                findings.append(Finding("error", version.path, "a {.conspicuous} attribute is printed as text: "
+                                        "it must stand on its own line after a blank line (leave two line "
+                                        "breaks after a {% ... %} tag)"))
         except MsaError as exc:
             findings.append(Finding("error", version.path, exc.message))
         previous = [v for v in library.slots[version.meta.id].variants[version.meta.variant].versions
@@ -64,6 +72,9 @@ def lint_library(loader: LibraryLoader | str | None = None) -> list[Finding]:
     for slot_id in sorted(set(library.slots) - outline_slots):
         findings.append(Finding("warning", library.location, f"slot {slot_id!r} is not in the outline and is never used"))
     findings += check_terms(library)
-    findings += check_selection(library)
+    drafts: list[Draft] = []
+    findings += check_selection(library, drafts)
+    if library.manifest.lint.legal_checks:
+        findings += run_legal_checks(library, drafts)
     # Several checks can trip over the same fault (a syntax error breaks parsing and rendering).
     return sorted(set(findings), key=lambda f: (f.level != "error", f.file, f.message))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from ..errors import MsaError
 from ..library.load import DEFINITION
-from ..library.model import ClauseVersion, Library
+from ..library.model import ClauseVersion, Library, semver_key
 from ..templating import template_variables
 from .finding import Finding
 
@@ -78,15 +78,28 @@ def _undefined_terms(clause: ClauseVersion, terms: set[str], proper: set[str]) -
             yield phrase
 
 
+def current_versions(library: Library) -> list[ClauseVersion]:
+    """The newest live version of every variant: what agreements get now (older ones are history)."""
+    out = []
+    for slot in library.slots.values():
+        for var in slot.variants.values():
+            live = [v for v in var.versions if v.meta.status != "retired"]
+            if live:
+                out.append(max(live, key=lambda v: semver_key(v.meta.version)))
+    return out
+
+
 def check_terms(library: Library) -> Iterator[Finding]:
     definers: dict[str, set[str]] = {}
-    for version in library.versions():
+    # A term may move between slots across versions (Client Representative moved to the
+    # definitions in 2026.12); only the versions agreements get now must define it once.
+    for version in current_versions(library):
         for term in DEFINITION.findall(version.body):
             definers.setdefault(term, set()).add(version.meta.id)
     for term, slots in sorted(definers.items()):
         if len(slots) > 1:
             yield Finding("error", library.location, f"term {term!r} is defined in several slots: {sorted(slots)}")
-    terms = set(definers)
+    terms = {t for v in library.versions() for t in DEFINITION.findall(v.body)}
     proper = set(library.manifest.lint.proper_nouns)
     for version in library.versions():
         if version.meta.status == "retired":

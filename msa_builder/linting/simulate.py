@@ -12,7 +12,7 @@ from typing import Any
 
 from ..context import sample_context
 from ..errors import MsaError
-from ..library.model import ClauseVersion, Library, semver_key
+from ..library.model import ClauseVersion, Library, Manifest, semver_key
 from ..params import library_value
 from ..rules import rule_for
 from ..selection import rule_matches, top_precedence
@@ -21,12 +21,35 @@ from .clauses import REF
 from .finding import Finding
 
 
+# One state per jurisdiction pack and one with none: rules and legal checks see each kind of client.
+GENERIC_STATE = "Ohio"
+
+Draft = tuple[dict[str, Any], dict[str, ClauseVersion]]
+
+
+def scenario_states(manifest: Manifest) -> list[str]:
+    """A state with no pack, then the first state of every jurisdiction pack."""
+    states = [GENERIC_STATE] + [p.states[0] for p in manifest.jurisdictions.packs.values() if p.states]
+    return list(dict.fromkeys(states))
+
+
+def _regulator_sets(manifest: Manifest, industry: str) -> list[list[str]]:
+    """No regulator, then each the library knows (finance only: the addenda read them)."""
+    if industry != "finance" or not manifest.regulators:
+        return [[]]
+    return [[]] + [[r] for r in manifest.regulators]
+
+
 def _scenarios(library: Library) -> Iterator[dict[str, Any]]:
-    """Plausible profiles: every tier and industry, each control at each status, a few sizes."""
+    """Plausible profiles: every tier, industry and kind of state, each control at each status, a few sizes."""
     manifest = library.manifest
-    reads_users = any("users" in rule_for(v.meta.applies_when, where=v.path).names for v in library.versions())
+    names = [set(rule_for(v.meta.applies_when, where=v.path).names) for v in library.versions()]
+    reads_users = any("users" in n for n in names)
     sizes = sorted({1} | {t.min for p in manifest.parameters.values() for t in p.by_users}) if reads_users else [1]
-    for tier, industry, users in itertools.product(manifest.tiers, manifest.industries, sizes):
+    reads_state = any("jurisdiction" in n for n in names) or bool(manifest.jurisdictions.packs)
+    states = scenario_states(manifest) if reads_state else [GENERIC_STATE]
+    policy = manifest.refusal_policy
+    for tier, industry, users, state in itertools.product(manifest.tiers, manifest.industries, sizes, states):
         defaults = {cid: c.defaults[tier] for cid, c in manifest.controls.items()}
         variations = [dict(defaults)]
         for cid in manifest.controls:
@@ -39,14 +62,30 @@ def _scenarios(library: Library) -> Iterator[dict[str, Any]]:
                 continue
             if declined and manifest.refusal_policy.default == "require":
                 continue
-            params = {n: library_value(p, tier, industry, users)[0] for n, p in manifest.parameters.items()}
-            yield {"tier": tier, "industry": industry, "users": users, "jurisdiction": "Ohio",
-                   "controls": controls, "declined": declined, "params": params}
+            required = [c for c in manifest.controls if policy.refusal(c, tier, industry) is not None]
+            params = {n: library_value(p, tier, industry, users, state)[0] for n, p in manifest.parameters.items()}
+            for regulators in _regulator_sets(manifest, industry):
+                yield {"tier": tier, "industry": industry, "users": users, "jurisdiction": state,
+                       "controls": controls, "declined": declined, "required": required, "params": params,
+                       "regulators": regulators}
 
 
 def _describe(ctx: dict[str, Any]) -> str:
     declined = ",".join(ctx["declined"]) or "none"
-    return f"tier={ctx['tier']} industry={ctx['industry']} users={ctx['users']} declined={declined}"
+    text = f"tier={ctx['tier']} industry={ctx['industry']} users={ctx['users']} declined={declined}"
+    if ctx.get("jurisdiction", GENERIC_STATE) != GENERIC_STATE:
+        text += f" jurisdiction={ctx['jurisdiction']}"
+    if ctx.get("regulators"):
+        text += f" regulators={','.join(ctx['regulators'])}"
+    return text
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def _newest_live(library: Library) -> dict[tuple[str, str], ClauseVersion]:
@@ -73,12 +112,16 @@ class _Once:
         return True
 
 
-def _matching(versions: list[ClauseVersion], ctx: dict[str, Any], once: _Once,
-              findings: list[Finding]) -> list[ClauseVersion]:
+def _matching(versions: list[ClauseVersion], ctx: dict[str, Any], once: _Once, findings: list[Finding],
+              verdicts: dict[tuple[Any, ...], bool]) -> list[ClauseVersion]:
     matched = []
     for version in versions:
+        # Memoised on the values the rule reads: thousands of scenarios share a few of them.
+        key = (version.key, _frozen(rule_for(version.meta.applies_when, where=version.path).values(ctx)))
         try:
-            if rule_matches(version, ctx):
+            if key not in verdicts:
+                verdicts[key] = rule_matches(version, ctx)
+            if verdicts[key]:
                 matched.append(version)
         except MsaError as exc:
             if once.first("rule", version.path):
@@ -101,8 +144,11 @@ def _dangling_refs(library: Library, included: dict[str, ClauseVersion], ctx: di
                 yield Finding("error", version.path, f"refers to {target!r}, which is left out for {_describe(ctx)}")
 
 
-def check_selection(library: Library) -> Iterator[Finding]:
-    """Simulate selection over the scenarios: gaps, overlaps, unreachable variants, dangling refs."""
+def check_selection(library: Library, drafts: list[Draft] | None = None) -> Iterator[Finding]:
+    """Simulate selection over the scenarios: gaps, overlaps, unreachable variants, dangling refs.
+
+    Each scenario's clauses are appended to `drafts`, for the legal checks to read.
+    """
     entries = [e for _, e in library.manifest.outline.entries() if e.slot in library.slots]
     newest = _newest_live(library)
     by_slot: dict[str, list[ClauseVersion]] = {}
@@ -110,11 +156,12 @@ def check_selection(library: Library) -> Iterator[Finding]:
         by_slot.setdefault(slot_id, []).append(version)
     reached: set[tuple[str, str]] = set()
     once = _Once()
+    verdicts: dict[tuple[Any, ...], bool] = {}
     for ctx in _scenarios(library):
         included: dict[str, ClauseVersion] = {}
         for entry in entries:
             found: list[Finding] = []
-            winners = top_precedence(_matching(by_slot.get(entry.slot, []), ctx, once, found))
+            winners = top_precedence(_matching(by_slot.get(entry.slot, []), ctx, once, found, verdicts))
             yield from found
             if not winners:
                 if not entry.optional and once.first("gap", entry.slot):
@@ -128,6 +175,8 @@ def check_selection(library: Library) -> Iterator[Finding]:
             else:
                 reached.add((entry.slot, winners[0].meta.variant))
                 included[entry.slot] = winners[0]
+        if drafts is not None:
+            drafts.append((ctx, included))
         yield from _dangling_refs(library, included, ctx, once)
     outline = {e.slot for e in entries}
     for (slot_id, variant), version in sorted(newest.items()):

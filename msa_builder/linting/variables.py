@@ -14,7 +14,8 @@ from ..context import AGREEMENT_FIELDS, CONTEXT_NAMES
 from ..library.model import Manifest
 from ..profile import ClientDetails, Provider
 
-_STRUCTURED = ("client", "provider", "agreement", "params")
+_STRUCTURED = ("client", "provider", "agreement", "params", "law")
+LAW_FIELDS = ("governing", "governing_name", "venue", "chosen", "client_state", "client_state_name", "pack")
 
 
 def field_paths(model: type[BaseModel], prefix: str = "") -> set[str]:
@@ -40,5 +41,6 @@ def allowed_variables(manifest: Manifest) -> set[str]:
     allowed |= {f"agreement.{f}" for f in AGREEMENT_FIELDS}
     allowed |= {f"client.{f}" for f in field_paths(ClientDetails)}
     allowed |= {f"provider.{f}" for f in field_paths(Provider)}
+    allowed |= {f"law.{f}" for f in LAW_FIELDS}
     allowed |= {f"params.{p}" for p in manifest.parameters}
     return allowed

@@ -20,12 +20,16 @@ def field(instruction: str, cached_runs: str, *, deleted: bool = False) -> str:
     )
 
 
-def ref(bookmark: str, cached: str, *, number: bool, deleted: bool = False) -> str:
-    """A cross-reference to a bookmark; `number` asks for the heading's full paragraph number."""
+def ref(bookmark: str, cached: str, *, number: bool, deleted: bool = False, rpr: str = "") -> str:
+    """A cross-reference to a bookmark; `number` asks for the heading's full paragraph number.
+
+    `rpr` formats the cached result, e.g. bold capitals inside conspicuous text.
+    """
     switches = r"\w \h" if number else r"\h"
     text = "w:delText" if deleted else "w:t"
-    return field(f"REF {bookmark} {switches}", f'<w:r><{text} xml:space="preserve">{esc(cached)}</{text}></w:r>',
-                 deleted=deleted)
+    props = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+    return field(f"REF {bookmark} {switches}",
+                 f'<w:r>{props}<{text} xml:space="preserve">{esc(cached)}</{text}></w:r>', deleted=deleted)
 
 
 def toc_begin(levels: str = "1-2") -> str:

@@ -6,8 +6,12 @@ from .xml import esc
 
 
 def run_properties(*, bold: bool = False, italic: bool = False, style: str | None = None,
-                   highlight: bool = False) -> str:
-    """The children of a run's `w:rPr`, in schema order (empty for plain text)."""
+                   highlight: bool = False, caps: bool = False) -> str:
+    """The children of a run's `w:rPr`, in schema order (empty for plain text).
+
+    `caps` is Word's "All caps" font effect: conspicuous text is printed in capitals without
+    being typed in them, so an attorney who turns the effect off gets the drafted case back.
+    """
     props = ""
     if style:
         props += f'<w:rStyle w:val="{style}"/>'
@@ -15,15 +19,17 @@ def run_properties(*, bold: bool = False, italic: bool = False, style: str | Non
         props += "<w:b/>"
     if italic:
         props += "<w:i/>"
+    if caps:
+        props += "<w:caps/>"
     if highlight:
         props += '<w:highlight w:val="yellow"/>'
     return props
 
 
 def run(text: str, *, bold: bool = False, italic: bool = False, style: str | None = None,
-        highlight: bool = False) -> str:
+        highlight: bool = False, caps: bool = False) -> str:
     """A run of text; tabs and line breaks inside `text` become Word's own elements."""
-    props = run_properties(bold=bold, italic=italic, style=style, highlight=highlight)
+    props = run_properties(bold=bold, italic=italic, style=style, highlight=highlight, caps=caps)
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     parts = []
     for i, line in enumerate(text.split("\n")):

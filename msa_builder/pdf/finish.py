@@ -245,6 +245,13 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
     places = signing_places(reader, list(signing), pages[signing_after]) if signing else []
     lines = [(line, page) for place, (_, page) in zip(signing, places) for line in place.lines]
     fields = place_lines(reader, [line for line, _ in lines], [page for _, page in lines]) if signature_fields else []
+    if fields:
+        # "Where to sign" leads to the line itself, which may sit a page after its heading.
+        owners = [i for i, place in enumerate(signing) for _ in place.lines]
+        first: dict[int, int] = {}
+        for owner, placed in zip(owners, fields):
+            first.setdefault(owner, placed.page)
+        places = [(title, first.get(i, page)) for i, (title, page) in enumerate(places)]
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = _pdf_version(reader.pdf_header, watermark=watermark).encode()
     root = writer._root_object

@@ -185,8 +185,9 @@ class TrackedWriter:
             widths[-1] += TEXT_WIDTH - sum(widths)
 
         def cells(row: TrackedRow, bold: bool = False) -> list[str]:
-            mark = self.revisions.paragraph_mark(row.kind) if row.kind != EQ else ""
-            out = [tracked_paragraph(self.pieces(c, bold=bold), paragraph_properties(style=fmt.cell_style), mark=mark)
+            # Each cell's paragraph mark is its own revision: a revision id is unique in the document.
+            out = [tracked_paragraph(self.pieces(c, bold=bold), paragraph_properties(style=fmt.cell_style),
+                                     mark=self.revisions.paragraph_mark(row.kind) if row.kind != EQ else "")
                    for c in row.cells]
             return out + [tracked_paragraph("", paragraph_properties(style=fmt.cell_style))] * (columns - len(out))
 

@@ -34,8 +34,9 @@ def decisions(agreement: Agreement, *, sample_provider: bool = False) -> list[st
         items.append(f"Deviation: {p.name} is {p.display}, not the library's {p.library_display} "
                      f"({p.library_source} value). Confirm the business reason and that the agreement stays consistent.")
     for c in agreement.declined:
-        items.append(f"Declined control: {c.name}. Services are limited and liability is disclaimed under the "
-                     "declined-controls schedule; the client's signatory must sign its acknowledgement.")
+        items.append(f"Declined control: {c.name}. Services are limited and the risk is allocated to the client "
+                     "under the declined-controls schedule and the allocation-of-risk clause; the client's signatory "
+                     "must initial and sign it, and the Provider countersigns.")
     for c in agreement.controls:
         if c.status == "client_managed" and c.source == "profile":
             items.append(f"Client-managed control: {c.name} is operated by the client. Confirm the client "
@@ -43,7 +44,7 @@ def decisions(agreement: Agreement, *, sample_provider: bool = False) -> list[st
     for clause in agreement.clauses():
         if clause.status != "approved":
             items.append(f"Draft clause: {clause.key} is not approved; this draft cannot be made final until it is.")
-    return items
+    return items + list(agreement.review_notes)
 
 
 def memo_body(agreement: Agreement, writer: WordWriter, *, sample_provider: bool = False) -> str:

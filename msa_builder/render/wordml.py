@@ -14,7 +14,7 @@ from ..ooxml.fields import ref as ref_field
 from ..ooxml.layout import LEVEL_STEP, LIST_INDENT, bookmark_name, text_column_widths
 from ..ooxml.numbering import BULLET_NUM, NumberingPlan
 from ..ooxml.tables import table
-from ..ooxml.text import line_break, paragraph, run
+from ..ooxml.text import line_break, paragraph, run, run_properties
 
 def table_widths(block: Table) -> list[int]:
     """Column widths for a table block (see ooxml.layout.text_column_widths)."""
@@ -33,28 +33,32 @@ class WordWriter:
         self._bookmark += 1
         return self._bookmark
 
-    def inlines(self, inlines: tuple[Inline, ...], *, bold: bool = False, highlight: bool = False) -> str:
+    def inlines(self, inlines: tuple[Inline, ...], *, bold: bool = False, highlight: bool = False,
+                conspicuous: bool = False) -> str:
         out = []
         for item in inlines:
             if isinstance(item, Text):
-                out.append(run(item.text, bold=bold or item.bold, italic=item.italic, highlight=highlight))
+                out.append(run(item.text, bold=bold or item.bold, italic=item.italic, highlight=highlight,
+                               caps=item.caps))
             elif isinstance(item, Ref):
-                out.append(self.reference(item))
+                out.append(self.reference(item, conspicuous=conspicuous))
             elif isinstance(item, LineBreak):
                 out.append(line_break())
         return "".join(out)
 
-    def reference(self, item: Ref) -> str:
+    def reference(self, item: Ref, *, conspicuous: bool = False) -> str:
         kind, _, number = item.label.partition(" ")
+        rpr = run_properties(bold=True, caps=True) if conspicuous else ""
         if kind == "Section":
-            return run("Section ") + ref_field(bookmark_name(item.target), number, number=True)
-        return ref_field(bookmark_name(item.target), item.label, number=False)
+            return (run("Section ", bold=conspicuous, caps=conspicuous)
+                    + ref_field(bookmark_name(item.target), number, number=True, rpr=rpr))
+        return ref_field(bookmark_name(item.target), item.label, number=False, rpr=rpr)
 
     def blocks(self, blocks: tuple[Block, ...], *, style: str = "BodyText", depth: int = 0) -> str:
         out = []
         for block in blocks:
             if isinstance(block, Paragraph):
-                out.append(paragraph(self.inlines(block.inlines), style=style))
+                out.append(paragraph(self.inlines(block.inlines, conspicuous=block.conspicuous), style=style))
             elif isinstance(block, Heading):
                 out.append(paragraph(self.inlines(block.inlines), style="Heading3", keep_next=True))
             elif isinstance(block, ListBlock):
@@ -70,12 +74,13 @@ class WordWriter:
         for item in block.items:
             first, rest = (item[0], item[1:]) if item and isinstance(item[0], Paragraph) else (None, item)
             if first is not None:
-                out.append(paragraph(self.inlines(first.inlines), style=style, num=(num_id, depth)))
+                out.append(paragraph(self.inlines(first.inlines, conspicuous=first.conspicuous), style=style,
+                                     num=(num_id, depth)))
             for inner in rest:
                 if isinstance(inner, ListBlock):
                     out.append(self.list_block(inner, depth + 1))
                 elif isinstance(inner, Paragraph):
-                    out.append(paragraph(self.inlines(inner.inlines), style="BodyText",
+                    out.append(paragraph(self.inlines(inner.inlines, conspicuous=inner.conspicuous), style="BodyText",
                                          indent_left=LIST_INDENT + LEVEL_STEP * depth))
                 else:
                     out.append(self.blocks((inner,), depth=depth + 1))

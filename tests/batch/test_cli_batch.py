@@ -99,14 +99,14 @@ def test_a_bad_source_is_exit_2_with_one_screen_message(run, tmp_path):
 def test_dry_run_prints_the_impact_report(run, clients, config, tmp_path):
     assert run("batch", clients, "--jobs", "1").exit_code == 0
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
-    bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
+    bump_clause(library, "addendum.legal_confidentiality", "legal", "2.0.0", "2.1.0", extra="More.\n")
     result = run("batch", clients, "--dry-run", "--library", library, "--as-of", "2026-12-01")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[:4] == [
         "Impact report: 1 client(s) would be rebuilt",
         "  (clause versions as of 2026-12-01 (--as-of))",
         f"  Harbor & Finch LLP [harbor-finch-llp-da242c] ({clients / 'harbor-finch.yaml'}), clauses as of 2026-12-01",
-        "    addendum.legal_confidentiality 1.0.0→1.1.0",
+        "    addendum.legal_confidentiality 2.0.0→2.1.0",
     ]
     assert result.stdout.splitlines()[-1].startswith("1 stale, 2 current, 0 failed, 1 skipped in ")
 
@@ -127,12 +127,12 @@ def test_status_puts_unsigned_clients_first_and_reports_out_of_date_signatures(r
                          "0 with profile errors")
 
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
-    bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
+    bump_clause(library, "addendum.legal_confidentiality", "legal", "2.0.0", "2.1.0", extra="More.\n")
     data = json.loads(run("status", clients, "--library", library, "--json").stdout)
     harbor = next(row for row in data if row["client"] == "Harbor & Finch LLP")
     assert (harbor["state"], harbor["signed"], harbor["current"], harbor["signed_by"]) == (
         "outdated", True, False, "dana")
-    assert harbor["changes"] == ["addendum.legal_confidentiality 1.0.0→1.1.0"]
+    assert harbor["changes"] == ["addendum.legal_confidentiality 2.0.0→2.1.0"]
     assert [row["state"] for row in data] == ["unsigned", "unsigned", "outdated"]
 
     rows = list(csv.DictReader(io.StringIO(run("status", clients, "--csv").stdout)))
@@ -209,7 +209,7 @@ def test_a_batch_into_one_log_names_each_client_once(clients, config, tmp_path, 
 
 def test_status_outside_a_workspace_reads_the_library_from_the_locks(run, clients, tmp_path):
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
-    bump_clause(library, "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
+    bump_clause(library, "addendum.legal_confidentiality", "legal", "2.0.0", "2.1.0", extra="More.\n")
     assert run("batch", clients, "--jobs", "1", "--library", library).exit_code == 0
     for step in ("in_review", "approved", "sent", "signed"):
         assert run("ledger", "mark", "Harbor & Finch LLP", step).exit_code == 0
@@ -217,7 +217,7 @@ def test_status_outside_a_workspace_reads_the_library_from_the_locks(run, client
     assert next(r for r in rows if r["client"] == "Harbor & Finch LLP")["state"] == "current"
     shipped = json.loads(run("status", clients, "--json", "--library", default_library()).stdout)
     harbor = next(r for r in shipped if r["client"] == "Harbor & Finch LLP")
-    assert (harbor["state"], harbor["changes"]) == ("outdated", ["addendum.legal_confidentiality 1.1.0→1.0.0"])
+    assert (harbor["state"], harbor["changes"]) == ("outdated", ["addendum.legal_confidentiality 2.1.0→2.0.0"])
 
 
 def test_status_refuses_locks_that_name_different_libraries(run, clients, config, tmp_path):

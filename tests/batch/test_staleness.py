@@ -63,19 +63,19 @@ def test_a_client_never_built_is_new(built):
 
 
 def test_a_new_clause_version_names_the_slot_and_both_versions(built):
-    bump_clause(built["library"], "addendum.legal_confidentiality", "legal", "1.0.0", "1.1.0", extra="More.\n")
+    bump_clause(built["library"], "addendum.legal_confidentiality", "legal", "2.0.0", "2.1.0", extra="More.\n")
     _, changes = check(built, library=load_library(built["library"]))
-    assert [(c.kind, c.detail) for c in changes] == [("clause", "addendum.legal_confidentiality 1.0.0→1.1.0")]
+    assert [(c.kind, c.detail) for c in changes] == [("clause", "addendum.legal_confidentiality 2.0.0→2.1.0")]
 
 
 def test_a_new_version_of_a_clause_the_client_does_not_use_changes_nothing(built):
-    bump_clause(built["library"], "addendum.hipaa_baa", "healthcare", "1.0.0", "1.1.0")
+    bump_clause(built["library"], "addendum.hipaa_baa", "healthcare", "2.0.0", "2.1.0")
     _, changes = check(built, library=load_library(built["library"]))
     assert changes == []
 
 
 def test_a_clause_edited_in_place_is_reported_with_its_hashes(built):
-    relpath = "slots/addendum.legal_confidentiality/legal/1.0.0.md"
+    relpath = "slots/addendum.legal_confidentiality/legal/2.0.0.md"
     path = built["library"] / relpath
     path.write_text(path.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
     # Re-recorded by hand, so the library owns up to the edit (selection refuses an unrecorded one).
@@ -84,11 +84,11 @@ def test_a_clause_edited_in_place_is_reported_with_its_hashes(built):
     (built["library"] / "released.json").write_text(json.dumps(record), encoding="utf-8")
     _, changes = check(built, library=load_library(built["library"]))
     assert len(changes) == 1 and changes[0].kind == "clause"
-    assert changes[0].detail.startswith("addendum.legal_confidentiality 1.0.0 text changed (sha256 ")
+    assert changes[0].detail.startswith("addendum.legal_confidentiality 2.0.0 text changed (sha256 ")
 
 
 def test_a_clause_edited_after_release_makes_the_check_fail_naming_the_file(built):
-    relpath = "slots/addendum.legal_confidentiality/legal/1.0.0.md"
+    relpath = "slots/addendum.legal_confidentiality/legal/2.0.0.md"
     path = built["library"] / relpath
     path.write_text(path.read_text(encoding="utf-8") + "Edited.\n", encoding="utf-8")
     with pytest.raises(LibraryError) as caught:
@@ -98,11 +98,20 @@ def test_a_clause_edited_after_release_makes_the_check_fail_naming_the_file(buil
 
 def test_a_library_version_change_is_reported(built):
     manifest = built["library"] / "library.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.11.0", "version: 2026.12.0"),
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.12.0", "version: 2026.12.1"),
                         encoding="utf-8")
     _, changes = check(built, library=load_library(built["library"]))
     assert [(c.kind, c.detail) for c in changes] == [
-        ("library", "library msa-builder-standard 2026.11.0→msa-builder-standard 2026.12.0")]
+        ("library", "library msa-builder-standard 2026.12.0→msa-builder-standard 2026.12.1")]
+
+
+def test_a_new_control_catalogue_version_is_a_change_of_printed_text(built):
+    source = built["library"] / "catalogue" / "controls" / "2.0.0.yaml"
+    text = source.read_text(encoding="utf-8").replace("version: 2.0.0", "version: 2.1.0", 1)
+    source.with_name("2.1.0.yaml").write_text(text.replace("Goes without this control", "Does without this control"),
+                                              encoding="utf-8")
+    _, changes = check(built, library=load_library(built["library"]))
+    assert [(c.kind, c.detail) for c in changes] == [("clause", "catalogue.controls 2.0.0→2.1.0")]
 
 
 def test_a_changed_template_is_reported_by_name(built):
@@ -132,7 +141,7 @@ def test_a_profile_change_that_changes_the_clauses_reports_them_too(built):
     built["profile"].write_text(text, encoding="utf-8")
     _, changes = check(built)
     assert {c.kind for c in changes} == {"clause", "profile"}
-    assert "-addendum.legal_confidentiality legal@1.0.0" in [c.detail for c in changes]
+    assert "-addendum.legal_confidentiality legal@2.0.0" in [c.detail for c in changes]
 
 
 def test_a_new_tool_version_is_reported(built, monkeypatch):

@@ -39,6 +39,7 @@ CALLS: dict[str, list[tuple[list[str], str]]] = {
     "msa library approve": [(["library", "approve", "term.renewal:standard@9.0.0", "--by", "A. Lawyer"],
                              "approve_clause")],
     "msa library release": [(["library", "release"], "release_library")],
+    "msa renewals": [(["renewals"], "renewals")],
     "msa verify": [(["verify", "signed.pdf"], "verify")],
     "msa sign": [(["sign", "execution.pdf", "--key", "provider.p12", "-o", "countersigned.pdf"], "sign")],
 }

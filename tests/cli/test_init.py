@@ -45,7 +45,7 @@ def test_the_example_client_is_a_valid_commented_profile(tmp_path, run, monkeypa
     monkeypatch.chdir(target)
     result = run("explain", "clients/example-client.yaml")
     assert result.exit_code == 0, result.output
-    assert "backup (Managed Backup and Recovery): policy limit" in result.stdout
+    assert "security_training (Security Awareness Training): policy limit" in result.stdout
 
 
 def test_the_provider_file_must_be_filled_in_before_anything_is_built(tmp_path, run, monkeypatch):

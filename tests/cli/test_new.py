@@ -12,7 +12,7 @@ from msa_builder.profile import load_profile
 
 FLAGS = ["--legal-name", "Birch Dental PLLC", "--jurisdiction", "Maine", "--address", "5 Elm St, Bangor, ME 04401",
          "--users", "12", "--signatory-name", "Sam Ortiz", "--signatory-title", "Managing Dentist",
-         "--signatory-email", "sam@birch.example", "--tier", "managed", "--industry", "healthcare",
+         "--signatory-email", "sam@birch.example", "--signatory-authority", "owner", "--tier", "managed", "--industry", "healthcare",
          "--effective-date", "2027-01-01"]
 
 
@@ -23,8 +23,9 @@ def run(tmp_path, monkeypatch, msa):
 
 
 def test_flags_write_a_valid_commented_profile_and_name_the_next_command(run, tmp_path):
-    result = run("new", *FLAGS, "--declined", "edr,backup", "--offered", "2026-10-14", "--reason",
-                 "edr=They run their own antivirus.", "--param", "client_cyber_insurance_minimum=$3,000,000")
+    result = run("new", *FLAGS, "--declined", "patching,security_training", "--offered", "2026-10-14", "--reason",
+                 "patching=They patch their own imaging systems.", "--param",
+                 "client_cyber_insurance_minimum=$3,000,000")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["wrote birch-dental-pllc.yaml", "next: msa build birch-dental-pllc.yaml"]
     path = tmp_path / "birch-dental-pllc.yaml"
@@ -33,8 +34,9 @@ def test_flags_write_a_valid_commented_profile_and_name_the_next_command(run, tm
     assert "any control not listed takes the tier's default" in text
     profile = load_profile(path).profile
     assert profile.client.users == 12 and str(profile.effective_date) == "2027-01-01"
-    assert profile.decision("edr").reason == "They run their own antivirus."
-    assert str(profile.decision("backup").offered) == "2026-10-14" and profile.decision("backup").reason is None
+    assert profile.decision("patching").reason == "They patch their own imaging systems."
+    assert str(profile.decision("security_training").offered) == "2026-10-14"
+    assert profile.decision("security_training").reason is None
     assert profile.params == {"client_cyber_insurance_minimum": 3000000}
     assert run("explain", path).exit_code == 0
 
@@ -57,7 +59,7 @@ def test_missing_fields_without_a_terminal_are_one_error_naming_the_flags(run, t
 @pytest.mark.parametrize("extra, fragment", [
     (["--declined", "mfa", "--offered", "2026-10-14"], "mfa (Multi-Factor Authentication) is mandatory for Fully "
                                                        "Managed Services clients in Healthcare"),
-    (["--declined", "edr"], "the client declined edr: say when it was recommended"),
+    (["--declined", "patching"], "the client declined patching: say when it was recommended"),
     (["--declined", "firewall"], "'firewall' is not a control this library knows"),
     (["--param", "client_cyber_insurance_minimum=lots"], "'lots' is not a number"),
 ])
@@ -71,8 +73,7 @@ def test_a_profile_that_could_not_be_built_is_refused_and_nothing_written(run, t
 
 def test_a_refused_control_names_the_tiers_that_would_allow_the_decline(run):
     result = run("new", *FLAGS, "--declined", "mfa", "--offered", "2026-10-14")
-    assert ("Tiers on which a Healthcare client may decline it: Break/Fix Services (break_fix), Essentials Managed "
-            "Services (essentials), Co-Managed Services (co_managed).") in result.stderr
+    assert "Tiers on which a Healthcare client may decline it: Break/Fix Services (break_fix)." in result.stderr
 
 
 def test_new_never_overwrites(run, tmp_path):
@@ -109,6 +110,7 @@ def test_prompts_check_each_answer_and_ask_again(run, tmp_path):
         "Sam Ortiz", "Managing Dentist",
         "sam-at-birch",          # not an email: asked again
         "sam@birch.example",
+        "owner",                 # authority to bind the client
         "gold",                  # not a tier: asked again
         "managed",
         "healthcare",
@@ -116,9 +118,10 @@ def test_prompts_check_each_answer_and_ask_again(run, tmp_path):
         "",                      # agreement id: derived
         "declined",              # mfa: refused for managed healthcare, asked again
         "accepted",
-        "declined",              # edr
-        "2026-10-14", "They run their own antivirus.",
-        "", "", "", "", "",      # the other controls keep the tier's default
+        "", "", "",              # edr, backup, email security: the tier's default
+        "declined",              # patching
+        "2026-10-14", "They patch their own imaging systems.",
+        "", "",                  # the other controls keep the tier's default
         "y",                     # override a parameter
         "client_cyber_insurance_minimum", "$3,000,000",
         "",                      # done
@@ -129,13 +132,13 @@ def test_prompts_check_each_answer_and_ask_again(run, tmp_path):
     assert "Input should be greater than or equal to 1" in result.stderr
     assert "must be an email address" in result.stderr
     assert "mfa (Multi-Factor Authentication) may not be declined on the Fully Managed Services tier" in result.stderr
-    assert "Risk of declining: Without endpoint detection and response" in result.stdout
+    assert "Risk of declining:" in result.stdout
     assert "client_cyber_insurance_minimum   $2,000,000 (industry)  Minimum limit" in result.stdout
     profile = load_profile(tmp_path / "p.yaml").profile
     assert profile.client.jurisdiction == "Maine" and profile.client.users == 12
     assert profile.client.entity is None and profile.agreement_id is None
-    assert set(profile.controls) == {"edr"}
-    assert profile.decision("edr").reason == "They run their own antivirus."
+    assert set(profile.controls) == {"patching"}  # mfa accepted is the tier's default
+    assert profile.decision("patching").reason == "They patch their own imaging systems."
     assert profile.params == {"client_cyber_insurance_minimum": 3000000}
 
 

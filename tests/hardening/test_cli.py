@@ -52,7 +52,7 @@ def test_usage_errors_stay_clicks(run):
 
 @pytest.mark.parametrize("old, new, fragment", [
     ("effective_date: 2026-12-01", "effective_date: 2026-02-30", "effective_date: '2026-02-30' is not a valid date"),
-    ("offered: 2026-10-14", "offered: 2026-13-01", "controls.mfa.offered: '2026-13-01' is not a valid date"),
+    ("offered: 2026-10-14", "offered: 2026-13-01", "controls.security_training.offered: '2026-13-01' is not a valid date"),
     ("effective_date: 2026-12-01", "effective_date: 0", "effective_date: must be a date written YYYY-MM-DD, not int"),
     ("tier: managed", "tier: " + "x" * 1_000_000, "(1,000,000 characters) is not a tier"),
     ("params: {client_cyber_insurance_minimum: 3000000}", "params:\n" + ALIAS_BOMB, "more than 100,000 values"),

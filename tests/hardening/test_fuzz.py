@@ -40,7 +40,7 @@ FUZZ = settings(max_examples=int(os.environ.get("MSA_FUZZ_EXAMPLES", "100")), de
 BASE: dict[str, Any] = yaml.safe_load(HARBOR_TEXT)
 PATHS = ["client.legal_name", "client.jurisdiction", "client.address", "client.entity", "client.users",
          "client.signatory.name", "client.signatory.title", "client.signatory.email", "tier", "industry",
-         "effective_date", "controls.mfa", "controls.mfa.status", "controls.mfa.offered", "controls.mfa.reason",
+         "effective_date", "controls.security_training", "controls.security_training.status", "controls.security_training.offered", "controls.security_training.reason",
          "controls.edr", "params.client_cyber_insurance_minimum", "params.qbr_cadence", "agreement_id", "client",
          "controls", "params"]
 
@@ -163,7 +163,7 @@ def test_mutated_profiles_are_refused_cleanly_or_build_valid_xml(tmp_path, edits
 
 
 TEXT_PATHS = ["client.legal_name", "client.address", "client.entity", "client.signatory.name",
-              "client.signatory.title", "controls.mfa.reason", "params.qbr_cadence"]
+              "client.signatory.title", "controls.security_training.reason", "params.qbr_cadence"]
 
 
 @FUZZ
@@ -209,15 +209,17 @@ def test_json_text_with_random_splices(tmp_path, splices):
     _load_and_build(path)
 
 
-CSV_COLUMNS = [c for c in FIXED_COLUMNS if c != "agreement_id"] + [
-    "controls.mfa", "controls.backup.status", "controls.backup.offered", "controls.backup.reason",
+CSV_COLUMNS = [c for c in FIXED_COLUMNS if c not in ("agreement_id", "client.signatory.delegated_by", "regulators")] + [
+    "controls.mfa", "controls.security_training.status", "controls.security_training.offered",
+    "controls.security_training.reason",
     "params.client_cyber_insurance_minimum", "params.qbr_cadence"]
 CSV_ROW = {"client.legal_name": "Acme LLC", "client.jurisdiction": "Ohio", "client.address": "1 Main St",
            "client.entity": "an Ohio LLC", "client.users": "10", "client.signatory.name": "Pat Lee",
-           "client.signatory.title": "Owner", "client.signatory.email": "pat@acme.example", "tier": "managed",
+           "client.signatory.title": "Owner", "client.signatory.email": "pat@acme.example",
+           "client.signatory.authority": "owner", "tier": "managed",
            "industry": "general", "effective_date": "2026-12-01", "controls.mfa": "accepted",
-           "controls.backup.status": "declined", "controls.backup.offered": "2026-10-01",
-           "controls.backup.reason": "Cost", "params.client_cyber_insurance_minimum": "$3,000,000",
+           "controls.security_training.status": "declined", "controls.security_training.offered": "2026-10-01",
+           "controls.security_training.reason": "Cost", "params.client_cyber_insurance_minimum": "$3,000,000",
            "params.qbr_cadence": "quarterly"}
 _cells = st.one_of(_text, _mostly_fine, _mostly_fine, st.sampled_from(["$1e400", "1e999999999", "9" * 400, "-5", "NaN", "$3,000,000", "1.5%",
                                            "2026-02-30", "20261201", "declined", "client_managed", "1,200", ""]))

@@ -15,7 +15,7 @@ from msa_builder.fieldtypes import character_problem, text_problem
 from msa_builder.profile import Profile, Provider, profile_from_mapping, slugify
 
 TEXT_FIELDS = ["client.legal_name", "client.address", "client.entity", "client.signatory.name",
-               "client.signatory.title", "controls.mfa.reason"]
+               "client.signatory.title", "controls.security_training.reason"]
 ONE_LINE_FIELDS = ["client.legal_name", "client.entity", "client.signatory.name", "client.signatory.title"]
 
 
@@ -62,10 +62,10 @@ def test_one_line_fields_refuse_line_breaks(harbor_data, field, char):
     assert "must be one line" in _refused(_set(harbor_data, field, f"Harbor{char}Finch"), field).message
 
 
-@pytest.mark.parametrize("field", ["client.address", "controls.mfa.reason"])
+@pytest.mark.parametrize("field", ["client.address", "controls.security_training.reason"])
 def test_sentence_fields_may_break_lines(harbor_data, field):
     profile = profile_from_mapping(_set(harbor_data, field, "1 Market St\nSan Francisco"), source="p.yaml")
-    assert "1 Market St\nSan Francisco" in (profile.client.address, profile.controls["mfa"].reason)
+    assert "1 Market St\nSan Francisco" in (profile.client.address, profile.controls["security_training"].reason)
 
 
 @pytest.mark.parametrize("name", ["\u200b", "\u200b\u200d\u2060", "\ufeff", " \u00a0 \u3000", "\u0301\u0301",
@@ -88,8 +88,8 @@ def test_names_are_normalised_to_nfc_so_one_client_is_one_folder(harbor_data):
     b = profile_from_mapping(_set(harbor_data, "client.legal_name", decomposed), source="b.yaml")
     assert a.client.legal_name == b.client.legal_name == composed
     assert slugify(a.client.legal_name) == slugify(b.client.legal_name)
-    assert profile_from_mapping(_set(harbor_data, "controls.mfa.reason", "na\u0303o"), source="c").controls[
-        "mfa"].reason == "n\u00e3o"
+    assert profile_from_mapping(_set(harbor_data, "controls.security_training.reason", "na\u0303o"), source="c").controls[
+        "security_training"].reason == "n\u00e3o"
 
 
 def test_control_characters_are_refused_not_dropped(harbor_data):
@@ -115,15 +115,15 @@ def test_yaml_dates_and_iso_strings_are_dates(harbor_data, value):
 
 
 def test_an_integer_offered_date_is_refused(harbor_data):
-    _refused(_set(harbor_data, "controls.mfa.offered", 0), "controls.mfa.offered")
+    _refused(_set(harbor_data, "controls.security_training.offered", 0), "controls.security_training.offered")
 
 
 ODD_VALUES = [None, True, 0, -1, 10**30, 1.5, math.nan, math.inf, [], ["a"], {}, {"a": 1}, b"bytes", "",
               "x" * 100_000, date(2026, 1, 1), {"nested": [[[[1]]]]}]
 FIELDS = ["client", "client.legal_name", "client.jurisdiction", "client.address", "client.entity", "client.users",
           "client.signatory", "client.signatory.name", "client.signatory.title", "client.signatory.email", "tier",
-          "industry", "effective_date", "controls", "controls.mfa", "controls.mfa.status", "controls.mfa.offered",
-          "controls.mfa.reason", "params", "agreement_id"]
+          "industry", "effective_date", "controls", "controls.security_training", "controls.security_training.status", "controls.security_training.offered",
+          "controls.security_training.reason", "params", "agreement_id"]
 
 
 @pytest.mark.parametrize("field", FIELDS)

@@ -247,7 +247,7 @@ def test_errors_come_before_warnings(mini):
 
 def test_proper_nouns_listed_in_the_manifest_are_not_terms(mini):
     looks_defined_but_is_not(mini)
-    mini.edit("library.yaml", "outline:", "lint:\n  proper_nouns: [Provider Personnel]\noutline:")
+    mini.edit("library.yaml", "lint:\n", "lint:\n  proper_nouns: [Provider Personnel]\n")
     assert mini.lint() == []
 
 
@@ -286,10 +286,10 @@ def _draft_copy(library_dir, relpath: str, append: str, declare: str | None = No
 
 
 def test_references_to_optional_slots_in_a_copy_of_the_shipped_library(library_copy):
-    # ~0.6 s: one lint run over the whole shipped library, with two draft clauses added.
-    unguarded = _draft_copy(library_copy, "slots/term.termination/standard/1.0.0.md",
+    # One lint run over the whole shipped library, with two draft clauses added.
+    unguarded = _draft_copy(library_copy, "slots/agreement.signature/standard/1.0.0.md",
                             "Backups are restored as [](#backup.recovery) describes.")
-    guarded = _draft_copy(library_copy, "slots/general.miscellaneous/standard/1.0.0.md",
+    guarded = _draft_copy(library_copy, "slots/general.entire_agreement/standard/1.0.0.md",
                           "{% if declined %}The Client's decisions are recorded in [](#schedule.declined_controls)."
                           "{% endif %}", declare="declined")
     findings = lint_library(str(library_copy))
@@ -297,7 +297,7 @@ def test_references_to_optional_slots_in_a_copy_of_the_shipped_library(library_c
     # the unguarded reference is the only finding: no error and no warning for the guarded one.
     assert [(f.level, f.file) for f in findings] == [("error", unguarded)]
     assert findings[0].message.startswith("refers to 'backup.recovery', which is left out for tier=")
-    assert guarded.endswith("general.miscellaneous/standard/1.1.0.md")
+    assert guarded.endswith("general.entire_agreement/standard/1.1.0.md")
 
 
 def test_a_body_that_trips_the_sandbox_is_a_finding_not_a_crash(mini):

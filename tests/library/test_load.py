@@ -9,17 +9,19 @@ from msa_builder.library.load import load_library, parse_clause, split_front_mat
 from msa_builder.library.loader import DictLoader, FileSystemLoader
 
 DRAFT_AND_DATED = {
-    "term.renewal": ["standard@1.0.0", "standard@1.1.0", "break_fix@1.0.0"],
+    "term.renewal": ["standard@1.0.0", "standard@1.1.0", "standard@2.0.0", "break_fix@1.0.0", "new_york@1.0.0"],
     "scope.out_of_scope": ["standard@1.0.0", "standard@1.1.0", "break_fix@1.0.0"],
-    "security.declined_controls": ["declined@1.0.0", "declined@2.0.0", "none_declined@1.0.0"],
+    "security.declined_controls": ["declined@1.0.0", "declined@2.0.0", "declined@3.0.0", "none_declined@1.0.0",
+                                   "none_declined@2.0.0"],
 }
 
 
 def test_shipped_library_loads(shipped_library):
     manifest = shipped_library.manifest
     assert manifest.name == "msa-builder-standard"
-    assert len(shipped_library.slots) == 52
-    assert len(shipped_library.versions()) == 74
+    assert len(shipped_library.slots) == 61
+    assert len(shipped_library.versions()) == 131
+    assert [c.version for c in shipped_library.catalogue] == ["1.0.0", "2.0.0"]
     assert {e.slot for _, e in manifest.outline.entries()} == set(shipped_library.slots)
     for slot_id, expected in DRAFT_AND_DATED.items():
         found = [f"{v.meta.variant}@{v.meta.version}" for var in shipped_library.slots[slot_id].variants.values()
@@ -48,16 +50,21 @@ def test_the_draft_and_the_dated_versions(shipped_library):
                     "data.breach_notification", "governance.business_reviews"):
         variant = shipped_library.find(slot_id)
         assert [(v.meta.version, str(v.meta.effective)) for v in
-                shipped_library.slots[slot_id].variants[variant.meta.variant].versions] == [
+                shipped_library.slots[slot_id].variants[variant.meta.variant].versions][:2] == [
             ("1.0.0", "2025-01-01"), ("1.1.0", "2026-06-01")], slot_id
-    assert shipped_library.find("security.declined_controls", "declined").meta.version == "2.0.0"
+    assert shipped_library.find("security.declined_controls", "declined").meta.version == "3.0.0"
+    # 2026.12.0: every change of the legal review is a later version, effective 2026-12-01.
+    for slot_id in ("insurance.client_cyber", "liability.limitation", "data.breach_notification"):
+        newest = shipped_library.slots[slot_id].variants["standard"].versions[-1]
+        assert (newest.meta.version, str(newest.meta.effective)) == ("2.0.0", "2026-12-01"), slot_id
 
 
 def test_find(shipped_library):
-    assert shipped_library.find("definitions.core").key == "definitions.core:standard@1.0.0"
-    assert shipped_library.find("term.renewal").key == "term.renewal:standard@1.1.0"  # the newest, draft or not
+    assert shipped_library.find("definitions.core").key == "definitions.core:standard@2.0.0"
+    assert shipped_library.find("term.renewal").key == "term.renewal:standard@2.0.0"  # the newest, draft or not
+    assert shipped_library.find("term.renewal", "standard", "1.1.0").meta.status == "draft"
     assert shipped_library.find("term.renewal", "break_fix").key == "term.renewal:break_fix@1.0.0"
-    assert shipped_library.find("addendum.hipaa_baa").key == "addendum.hipaa_baa:healthcare@1.0.0"
+    assert shipped_library.find("addendum.hipaa_baa").key == "addendum.hipaa_baa:healthcare@2.0.0"
     assert shipped_library.find("scope.out_of_scope", version="1.0.0").key == "scope.out_of_scope:standard@1.0.0"
     assert shipped_library.find("no.such") is None
     assert shipped_library.find("term.renewal", "gold") is None

@@ -147,12 +147,12 @@ def test_where_to_sign_points_at_the_signature_page_and_each_acknowledgement(har
     assert len(group) == 1
     children = [(title, page) for depth, title, page in outline[group[0] + 1:] if depth == 1]
     assert children[0] == ("Signature page: both Parties", pages["Signatures"])
-    schedule_f = pages["Schedule F: Declined Controls and Risk Acceptance"]
-    for name in ("Multi-Factor Authentication", "Managed Backup and Recovery"):
+    declined_schedule = pages["Schedule G: Declined Controls and Risk Acceptance"]
+    for name in ("Security Awareness Training",):
         entry = [(t, p) for t, p in children if t == f"Client acknowledges declined {name}"]
         assert len(entry) == 1
         page = entry[0][1]
-        assert page >= schedule_f
+        assert page >= declined_schedule
         assert _norm(f"Client acknowledgement for {name}.") in _norm(reader.pages[page].extract_text())
     assert children[-1][0] == "Client signs the declined-controls schedule"
 
@@ -184,7 +184,7 @@ def test_page_labels_name_cover_contents_signatures_and_schedule_pages(harbor):
     for schedule in harbor.agreement.schedules:
         first = pages[f"{schedule.label}: {schedule.clause.title}"]
         assert labels[first] == f"{schedule.letter}-1"
-    assert "F-1" in labels and "F-2" in labels
+    assert "G-1" in labels and "G-2" in labels
 
 
 def test_metadata_carries_the_lock_hash_title_author_and_a_fixed_date(harbor):

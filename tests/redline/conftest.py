@@ -67,11 +67,12 @@ def _build(profile: Path, out: Path, options: Any) -> Built:
 
 @pytest.fixture(scope="session")
 def as_of_builds(tmp_path_factory: pytest.TempPathFactory, build_options: Any) -> tuple[Built, Built]:
-    """Harbor & Finch built with the clauses of January 2026 and with those of its effective date:
-    six sections change version between the two."""
+    """Harbor & Finch built with the clauses of January 2026 and with those of November 2026 (the
+    2026.06 changes): six sections change version between the two. (Library 2026.12's versions,
+    effective 2026-12-01, change most sections; the redline tests want a few.)"""
     root = tmp_path_factory.mktemp("as-of-builds")
     old = _build(HARBOR, root / "old", replace(build_options, as_of=date(2026, 1, 1)))
-    new = _build(HARBOR, root / "new", build_options)
+    new = _build(HARBOR, root / "new", replace(build_options, as_of=date(2026, 11, 30)))
     return old, new
 
 
@@ -83,7 +84,7 @@ def move_section(library_dir: Path) -> None:
     text = text.replace("        - security.no_guarantee\n", "", 1)
     text = text.replace("        - warranty.disclaimer\n",
                         "        - warranty.disclaimer\n        - security.no_guarantee\n", 1)
-    manifest.write_text(text.replace("version: 2026.11.0", "version: 2026.12.0"), encoding="utf-8")
+    manifest.write_text(text.replace("version: 2026.12.0", "version: 2026.12.1"), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -67,9 +67,9 @@ def test_lock_and_docx_inputs_give_the_same_redline_and_the_same_bytes_twice(as_
 def test_revisions_are_dated_by_the_new_builds_as_of_date(as_of_builds):
     old, new = as_of_builds
     redline = compare_builds(old.lock, new.lock)
-    assert redline.when.isoformat() == json.loads(new.lock.read_text())["bom"]["as_of"] == "2026-12-01"
+    assert redline.when.isoformat() == json.loads(new.lock.read_text())["bom"]["as_of"] == "2026-11-30"
     dated = [r for r in revisions(document(agreement_docx(redline, author="Review Team"))) if r.get(f"{W}date")]
-    assert dated and {r.get(f"{W}date") for r in dated} == {"2026-12-01T00:00:00Z"}
+    assert dated and {r.get(f"{W}date") for r in dated} == {"2026-11-30T00:00:00Z"}
     assert {r.get(f"{W}author") for r in dated} == {"Review Team"}
 
 

@@ -36,7 +36,7 @@ def new_version(library: Path, slot: str, variant: str, old: str, new: str, *, e
 def release(library_copy: Path) -> Path:
     """A next release of the shipped library: one clause revised, one slot added, one removed, one
     parameter changed."""
-    new_version(library_copy, "fees.suspension", "standard", "1.0.0", "1.1.0",
+    new_version(library_copy, "fees.suspension", "standard", "1.1.0", "1.2.0",
                 edit=("in full within {{ params.suspension_notice_days }} after the notice",
                       "in full within 5 Business Days after the notice"))
     (library_copy / "slots" / "general.publicity" / "standard").mkdir(parents=True)
@@ -49,7 +49,7 @@ def release(library_copy: Path) -> Path:
     text = manifest.read_text(encoding="utf-8")
     assert "        - {slot: general.non_solicitation, optional: true}\n" in text
     text = text.replace("        - {slot: general.non_solicitation, optional: true}\n", "")
-    text = text.replace("version: 2026.11.0", "version: 2026.12.0")
+    text = text.replace("version: 2026.12.0", "version: 2026.12.1")
     manifest.write_text(text, encoding="utf-8")
     return library_copy
 
@@ -66,9 +66,9 @@ def test_release_note_names_added_removed_and_changed_slots(release):
     kinds = {(c.slot, c.kind) for c in redline.changes}
     assert kinds == {("fees.suspension", CHANGED), ("general.publicity", ADDED), ("general.non_solicitation", REMOVED)}
     changed = next(c for c in redline.changes if c.kind == CHANGED)
-    assert changed.redline.changelog == (("fees.suspension:standard@1.1.0", "Changes fees.suspension for the test."),)
-    assert changed.describe() == "fees.suspension:standard 1.0.0 \u2192 1.1.0 (changed)"
-    assert redline.title() == "msa-builder-standard 2026.11.0 \u2192 2026.12.0"
+    assert changed.redline.changelog == (("fees.suspension:standard@1.2.0", "Changes fees.suspension for the test."),)
+    assert changed.describe() == "fees.suspension:standard 1.1.0 \u2192 1.2.0 (changed)"
+    assert redline.title() == "msa-builder-standard 2026.12.0 \u2192 2026.12.1"
 
 
 def test_every_change_in_the_release_note_accepts_and_rejects_exactly(release):
@@ -94,7 +94,7 @@ def test_an_added_clause_is_all_inserted_and_a_removed_one_all_deleted(release):
     inserted = "".join("".join(e.itertext()) for e in root.iter(f"{W}ins"))
     deleted = "".join("".join(e.itertext()) for e in root.iter(f"{W}del"))
     assert "Neither Party may name the other in publicity" in inserted
-    assert "solicit for employment" in deleted
+    assert "actively solicit an employee" in deleted
     assert library_docx(redline) == data, "same release, same bytes"
 
 
@@ -109,7 +109,7 @@ def test_a_changed_parameter_default_is_listed(release):
 
 
 def test_a_released_file_edited_in_place_is_reported(library_copy):
-    path = library_copy / "slots" / "term.termination" / "standard" / "1.0.0.md"
+    path = library_copy / "slots" / "term.termination" / "standard" / "2.0.0.md"
     text = path.read_text(encoding="utf-8")
     assert "by either Party, immediately" in text
     path.write_text(text.replace("by either Party, immediately", "by each Party, immediately", 1), encoding="utf-8")
@@ -128,8 +128,8 @@ def test_identical_libraries_have_nothing_to_report(library_copy):
 def test_text_and_html_release_notes(release):
     redline = library_redline(load(SHIPPED), load(release))
     text = library_text(redline)
-    assert text.startswith("--- msa-builder-standard 2026.11.0")
-    assert "=== fees.suspension:standard 1.0.0 \u2192 1.1.0 (changed)" in text
+    assert text.startswith("--- msa-builder-standard 2026.12.0")
+    assert "=== fees.suspension:standard 1.1.0 \u2192 1.2.0 (changed)" in text
     assert "[-10 days-]{+5 Business Days+}" in text
     html = library_html(redline)
     assert "<del>10 days</del>" in html and "<ins>5 Business Days</ins>" in html

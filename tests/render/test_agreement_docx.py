@@ -302,7 +302,7 @@ def test_no_template_marker_reaches_an_output(name, rendered_sample):
 
 
 def test_declined_controls_schedule_lists_each_control_with_its_limits_and_acknowledgement(rendered_sample):
-    """Harbor & Finch (a California law firm) declined MFA and managed backup."""
+    """Harbor & Finch (a California law firm) declined security awareness training."""
     build = rendered_sample("harbor-finch.yaml")
     consequences = {c.id: c.consequence for c in build.agreement.controls}
     schedule = next(s for s in build.agreement.schedules if s.clause.slot == "schedule.declined_controls")
@@ -313,12 +313,14 @@ def test_declined_controls_schedule_lists_each_control_with_its_limits_and_ackno
                len(paragraphs))
     part = paragraphs[start:end]
     assert part[0].text == f"{schedule.label}\nDeclined Controls and Risk Acceptance"
-    names = ["Multi-Factor Authentication", "Managed Backup and Recovery"]
+    names = ["Security Awareness Training"]
     assert [p.text for p in part if p.style.name == "Heading 3"] == [*names, "Acknowledgement of this schedule"]
-    for control_id, name in (("mfa", names[0]), ("backup", names[1])):
+    for control_id, name in (("security_training", names[0]),):
         consequence = consequences[control_id]
-        assert sum(1 for p in part if p.text.startswith("Consequence: ") and consequence in p.text
-                   and "The Services are limited" in p.text) == 1
+        assert sum(1 for p in part if p.text.startswith("Consequence: ") and consequence in p.text) == 1
         acknowledgements = [p for p in part if p.text.startswith(f"Client acknowledgement for {name}.")]
         assert len(acknowledgements) == 1
         assert f"The Client declines {name}" in acknowledgements[0].text
+        # The acknowledgement is conspicuous: bold capitals by run properties, the words in their own case.
+        runs = [r for r in acknowledgements[0].runs if r.text.strip()]
+        assert runs and all(r.bold and r.font.all_caps for r in runs)

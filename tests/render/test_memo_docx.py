@@ -43,7 +43,7 @@ def test_harbor_finch_memo_highlights_the_insurance_deviation(rendered_sample):
 def test_harbor_finch_memo_lists_each_declined_control(rendered_sample):
     build = rendered_sample("harbor-finch.yaml")
     memo = _memo(build)
-    declined = ["Multi-Factor Authentication", "Managed Backup and Recovery"]
+    declined = ["Security Awareness Training"]
     decisions = [p.text for p in memo.paragraphs if p.text.startswith("Declined control: ")]
     assert [d.split(": ", 1)[1].split(".")[0] for d in decisions] == declined
 
@@ -105,3 +105,15 @@ def test_memo_explains_every_clause_and_carries_the_draft_mark(name, rendered_sa
     slots = [row.cells[1].text for row in table.rows[1:]]
     assert slots == [c.slot for c in build.agreement.clauses()]
     assert all(row.cells[4].text for row in table.rows[1:])
+
+
+def test_memo_asks_for_a_decision_on_a_state_without_a_pack_and_lists_a_pack_s_notes(rendered_sample):
+    pine = [p.text for p in _memo(rendered_sample("pine-tree-consulting.yaml")).paragraphs]
+    assert any(t.startswith("Jurisdiction: Maine has no jurisdiction pack") for t in pine)
+    harbor = [p.text for p in _memo(rendered_sample("harbor-finch.yaml")).paragraphs]
+    notes = [t for t in harbor if t.startswith("Jurisdiction pack: California")]
+    assert len(notes) == 3 and any("Grafton" in t for t in notes) and any("16600" in t for t in notes)
+    assert not any(t.startswith("Jurisdiction: ") for t in harbor)
+    dental = [p.text for p in _memo(rendered_sample("bluebonnet-dental.yaml")).paragraphs]
+    assert any("DTPA" in t for t in dental)
+    assert any(t.startswith("Attested control: Multi-Factor Authentication") for t in dental)

@@ -106,7 +106,14 @@ def sign_as(data: bytes, who: Identity, field: str = "client_signature") -> byte
 CLIENT_FIELDS = ("client_signature", "client_ack_mfa", "client_ack_backup", "client_schedule_signature")
 
 
+def client_fields(data: bytes) -> tuple[str, ...]:
+    """The client's signature fields of a PDF, in order (the test PDF's are CLIENT_FIELDS)."""
+    from msa_builder.pdf.fields import signature_fields
+
+    return tuple(f.name for f in signature_fields(data) if f.name.startswith("client_"))
+
+
 def sign_all_client_fields(data: bytes, who: Identity) -> bytes:
-    for field in CLIENT_FIELDS:
+    for field in client_fields(data):
         data = sign_as(data, who, field)
     return data

@@ -25,15 +25,15 @@ from msa_builder.profile import load_profile
 from msa_builder.signing import signature_fields, sign_pdf, verify_signed_pdf
 
 from .conftest import PASSPHRASE
-from .pki import CLIENT_FIELDS, sign_all_client_fields
+from .pki import client_fields, sign_all_client_fields
 
 pytestmark = pytest.mark.soffice
 
 HARBOR = SAMPLES / "harbor-finch.yaml"
-NAMES = ["provider_signature", "client_signature", "client_ack_mfa", "client_ack_backup", "client_schedule_signature"]
+NAMES = ["provider_signature", "client_signature", "client_ack_security_training", "client_schedule_signature"]
 # field -> the text its line starts with, as the templates print it
-LABELS = {"provider_signature": "By:", "client_signature": "By:", "client_ack_mfa": "Initials of",
-          "client_ack_backup": "Initials of", "client_schedule_signature": "Client signature:"}
+LABELS = {"provider_signature": "By:", "client_signature": "By:", "client_ack_security_training": "Initials of",
+          "client_schedule_signature": "Client signature:"}
 
 
 @pytest.fixture(scope="module")
@@ -132,10 +132,12 @@ def test_finishing_a_draft_adds_no_fields(final, pdf_converter, tmp_path):
 def test_client_signs_every_field_provider_countersigns_and_it_verifies(final, pdf, pki, provider_key, tmp_path):
     client_signed = sign_all_client_fields(pdf, pki.client)
     both = sign_pdf(client_signed, key=provider_key, passphrase=PASSPHRASE)
+    signed = client_fields(pdf)
+    assert signed == ("client_signature", "client_ack_security_training", "client_schedule_signature")
     report = verify_signed_pdf(both, original=pdf, trust_roots=[pki.ca.cert],
-                               required_fields=(*CLIENT_FIELDS, "provider_signature"))
+                               required_fields=(*signed, "provider_signature"))
     assert report.valid, report.failures
-    assert [s.field for s in report.signatures] == [*CLIENT_FIELDS, "provider_signature"]
+    assert [s.field for s in report.signatures] == [*signed, "provider_signature"]
     assert all(s.state == "valid" for s in report.signatures)
     assert report.metadata["agreement_id"] == final.agreement.id
     assert report.metadata["status"] == "final"
