@@ -104,6 +104,7 @@ class Agreement:
     schedules: tuple[Schedule, ...]
     source: str  # the profile it was built from
     review_notes: tuple[str, ...] = ()  # points of law the review memo asks counsel to decide
+    terms_sha256: str = ""  # what it says (terms.py): the same for its draft and its execution version
 
     @property
     def client_name(self) -> str:

@@ -10,12 +10,13 @@ from functools import lru_cache
 from ._version import __version__
 from .agreement import Agreement, Article, Clause, LeftOut, Provenance, Schedule, Section
 from .blocks import Ref, block_lines, map_refs, parse_markdown
-from .context import clause_context
+from .context import agreement_values, printed_values
 from .errors import RenderError
 from .library.load import DEFINITION
 from .library.model import ClauseVersion, Library
 from .profile import Provider
 from .review_notes import legal_notes
+from .terms import agreement_terms
 from .selection import Selection, SlotChoice
 from .templating import render_clause
 
@@ -77,7 +78,9 @@ def assemble(selection: Selection, provider: Provider) -> Agreement:
     manifest = library.manifest
     profile = selection.profile
     labels = manifest.outline.labels({c.slot for c in selection.included})
-    context = clause_context(selection, provider)
+    printed = printed_values(selection, provider)
+    terms = agreement_terms(selection, printed)
+    context = {**printed, "agreement": agreement_values(selection, terms)}
     rendered: dict[str, Clause] = {}
     texts: list[tuple[ClauseVersion, str]] = []
     for choice in selection.included:
@@ -106,5 +109,5 @@ def assemble(selection: Selection, provider: Provider) -> Agreement:
         preamble=rendered[manifest.outline.preamble], articles=tuple(articles),
         signature=rendered[manifest.outline.signature], schedules=schedules,
         source=str(Path(selection.source).resolve()),  # as the lock records it: the same from any folder
-        review_notes=tuple(legal_notes(selection, provider)),
+        review_notes=tuple(legal_notes(selection, provider)), terms_sha256=terms.sha256,
     )

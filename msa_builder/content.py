@@ -104,6 +104,7 @@ def agreement_data(agreement: Agreement) -> dict[str, Any]:
         "schedules": [{"letter": s.letter, **_clause(s.clause)} for s in agreement.schedules],
         "source": agreement.source,
         "review_notes": list(agreement.review_notes),
+        "terms_sha256": agreement.terms_sha256,
     }
 
 
@@ -194,6 +195,7 @@ def agreement_from_data(data: Any, *, where: str) -> Agreement:
             signature=_read_clause(data["signature"]),
             schedules=tuple(Schedule(s["letter"], _read_clause(s)) for s in data["schedules"]),
             source=data["source"], review_notes=tuple(data.get("review_notes", ())),
+            terms_sha256=data.get("terms_sha256", ""),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise RenderError(f"the agreement content model is damaged: {type(exc).__name__}: {exc}"[:300],

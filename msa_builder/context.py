@@ -13,8 +13,9 @@ from typing import Any
 from .library.catalogue import CatalogueVersion, catalogue_for, newest
 from .library.model import Library, Manifest
 from .library.paramtypes import display
-from .profile import Profile, Provider, agreement_id_for
+from .profile import Provider
 from .selection import ControlState, Selection
+from .terms import Terms, agreement_terms, instrument_id
 
 CONTEXT_NAMES = ("client", "provider", "agreement", "tier", "tier_name", "industry", "industry_name",
                  "params", "controls", "declined", "in_force", "required", "law", "regulators")
@@ -101,18 +102,8 @@ def law_context(manifest: Manifest, provider_law: str | None, provider_venue: st
     }
 
 
-def agreement_values(profile: Profile, manifest: Manifest) -> dict[str, Any]:
-    """The `agreement` names a clause body may print: its id, title, date and library version."""
-    return {
-        "id": agreement_id_for(profile),
-        "title": manifest.agreement_title,
-        "effective_date": long_date(profile.effective_date),
-        "library_version": manifest.version,
-    }
-
-
-def clause_context(selection: Selection, provider: Provider) -> dict[str, Any]:
-    """Every name a clause body may use; see the library README (msa_builder/data/clause_library/README.md) for the list."""
+def printed_values(selection: Selection, provider: Provider) -> dict[str, Any]:
+    """Everything a clause body may print except the `agreement` names (its id is derived from these)."""
     profile = selection.profile
     library = selection.library
     manifest = library.manifest
@@ -122,7 +113,6 @@ def clause_context(selection: Selection, provider: Provider) -> dict[str, Any]:
     return {
         "client": profile.client.model_dump(mode="json"),
         "provider": provider.model_dump(mode="json"),
-        "agreement": agreement_values(profile, manifest),
         "tier": profile.tier,
         "tier_name": manifest.tiers[profile.tier].name,
         "industry": profile.industry,
@@ -135,6 +125,23 @@ def clause_context(selection: Selection, provider: Provider) -> dict[str, Any]:
         "law": law_context(manifest, provider.governing_law, provider.venue, profile.client.jurisdiction),
         "regulators": list(profile.regulators),
     }
+
+
+def agreement_values(selection: Selection, terms: Terms) -> dict[str, Any]:
+    """The `agreement` names a clause body may print: its instrument id, title, date and library version."""
+    manifest = selection.library.manifest
+    return {
+        "id": instrument_id(selection.profile, terms.sha256),
+        "title": manifest.agreement_title,
+        "effective_date": long_date(selection.profile.effective_date),
+        "library_version": manifest.version,
+    }
+
+
+def clause_context(selection: Selection, provider: Provider) -> dict[str, Any]:
+    """Every name a clause body may use; see the library README (msa_builder/data/clause_library/README.md) for the list."""
+    values = printed_values(selection, provider)
+    return {**values, "agreement": agreement_values(selection, agreement_terms(selection, values))}
 
 
 def sample_context(library: Library, scenario: dict[str, Any] | None = None) -> dict[str, Any]:

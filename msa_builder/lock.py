@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._version import __version__
-from .profile import agreement_id_for
 from .renewal_terms import renewal_terms
 from .selection import Selection
+from .terms import Terms, instrument_id
 
 LOCK_VERSION = 1
 
@@ -24,7 +24,7 @@ def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def bill_of_materials(selection: Selection, *, profile_sha256: str, provider_sha256: str,
+def bill_of_materials(selection: Selection, terms: Terms, *, profile_sha256: str, provider_sha256: str,
                       templates: Mapping[str, str], final: bool, tool_version: str = __version__) -> dict[str, Any]:
     """Everything that decides the bytes of the outputs (and nothing that doesn't, like paths).
 
@@ -38,7 +38,8 @@ def bill_of_materials(selection: Selection, *, profile_sha256: str, provider_sha
         "tool": {"name": "msa-builder", "version": tool_version},
         "library": {"name": manifest.name, "version": manifest.version,
                     "manifest_sha256": selection.library.manifest_sha256},
-        "agreement_id": agreement_id_for(selection.profile),
+        "agreement_id": instrument_id(selection.profile, terms.sha256),
+        "terms_sha256": terms.sha256,
         "client": selection.profile.client.legal_name,
         "as_of": selection.as_of.isoformat(),
         "allow_drafts": selection.allow_drafts,
@@ -53,6 +54,8 @@ def bill_of_materials(selection: Selection, *, profile_sha256: str, provider_sha
              "status": c.clause.meta.status, "sha256": c.clause.sha256}
             for c in selection.included if c.clause is not None
         ] + catalogue,
+        # What the agreement says, for telling later whether a signed agreement is still current.
+        "terms": terms.data,
     }
 
 

@@ -13,6 +13,7 @@ from ._files import atomic_write_set
 from .agreement import Agreement
 from .assemble import assemble
 from .content import agreement_json
+from .context import printed_values
 from .errors import RenderError
 from .identity import Owner, client_folder
 from .library.model import Library
@@ -23,6 +24,7 @@ from .render.agreement_docx import render_agreement_docx
 from .render.memo_docx import render_memo_docx
 from .ooxml.shell import load_shell
 from .selection import select
+from .terms import agreement_terms
 
 if TYPE_CHECKING:
     from .ledger import AgreementRecord
@@ -112,7 +114,8 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
                           file=loaded.source, field="--final")
     agreement_shell = load_shell(options.templates_dir / TEMPLATE_FILES["agreement"])
     memo_shell = load_shell(options.templates_dir / TEMPLATE_FILES["review_memo"])
-    bom = bill_of_materials(selection, profile_sha256=loaded.sha256, provider_sha256=provider_sha,
+    terms = agreement_terms(selection, printed_values(selection, provider))
+    bom = bill_of_materials(selection, terms, profile_sha256=loaded.sha256, provider_sha256=provider_sha,
                             templates={"agreement": agreement_shell.sha256, "review_memo": memo_shell.sha256},
                             final=options.final)
     slug = slug or slugify(agreement.client_name)

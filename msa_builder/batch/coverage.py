@@ -18,6 +18,7 @@ from ..library.model import Library
 from ..lock import bom_hash
 from ..identity import client_folder, same_client
 from ..profile import LoadedProfile
+from ..terms import terms_changes
 from .sources import SourceEntry, load_entry, read_source
 from .staleness import BuildInputs, bom_changes, build_inputs, expected_bom
 from .worker import BatchConfig
@@ -113,6 +114,11 @@ class _Expected:
         return self._boms[key]
 
     def is_current(self, record: AgreementRecord) -> bool:
+        """Whether a build now would say what the recorded agreement says (its terms, terms.py).
+
+        A comment in the profile, YAML instead of CSV, a new tool version or Word template: none
+        changes the terms, so none makes a signed agreement out of date.
+        """
         inputs = self._inputs(record)
         memo = self.ledger.memo_get(inputs.key(self.entry.sha256)) if self.ledger is not None else None
         if record.bom_sha256 == (memo or bom_hash(self.bom(record))):
@@ -120,11 +126,14 @@ class _Expected:
         return self.ledger is not None and not self.changes(record)
 
     def changes(self, record: AgreementRecord) -> list[str]:
-        """What differs from a build now, apart from the as-of date alone: the same versions chosen as of
-        another date (a build with --as-of) are the same agreement."""
+        """What a build now would say differently; for a record older than terms, what changed in its bill
+        apart from the as-of date alone (the same versions chosen as of another date are the same agreement)."""
         assert self.ledger is not None
-        return [str(c) for c in bom_changes(self.ledger.bom(record.id), self.bom(record))
-                if not (c.kind == "options" and c.detail.startswith("as_of "))]
+        recorded, now = self.ledger.bom(record.id), self.bom(record)
+        if "terms" in recorded:
+            return [] if recorded.get("terms_sha256") == now["terms_sha256"] else \
+                terms_changes(recorded["terms"], now["terms"]) or ["the terms changed"]
+        return [str(c) for c in bom_changes(recorded, now) if not (c.kind == "options" and c.detail.startswith("as_of "))]
 
 
 def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs,

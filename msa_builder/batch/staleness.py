@@ -29,7 +29,9 @@ from ..library.model import Library
 from ..lock import bill_of_materials, bom_hash, canonical_json
 from ..lockcheck import lock_problem
 from ..outputs import TEMPLATE_FILES, BuildOptions, output_names
-from ..profile import LoadedProfile, slugify
+from ..context import printed_values
+from ..profile import LoadedProfile, Provider, load_provider, slugify
+from ..terms import agreement_terms, base_id
 from ..selection import select
 from .codehash import code_fingerprint
 
@@ -61,6 +63,7 @@ class BuildInputs:
     formats: tuple[str, ...]
     in_force: str | None = None  # without --as-of: the newest effective date on or before today
     code: str = field(default_factory=code_fingerprint)  # what runs, not what its version says
+    provider: Provider | None = field(default=None, compare=False)  # its facts are part of the terms
     output_kinds: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -127,14 +130,17 @@ def build_inputs(options: BuildOptions) -> BuildInputs:
         templates={name: _sha256_input(options.templates_dir / f, "template")
                    for name, f in sorted(TEMPLATE_FILES.items())},
         as_of=options.as_of, allow_drafts=options.allow_drafts, final=options.final, formats=options.formats,
-        code=code_fingerprint(),
+        code=code_fingerprint(), provider=load_provider(options.provider_path)[0],
     )
 
 
 def expected_bom(loaded: LoadedProfile, library: Library, inputs: BuildInputs) -> dict[str, Any]:
     """The bill of materials a build of this profile would have now. Raises what `select` raises."""
     selection = select(library, loaded, as_of=inputs.as_of, allow_drafts=inputs.allow_drafts)
-    return bill_of_materials(selection, profile_sha256=loaded.sha256, provider_sha256=inputs.provider_sha256,
+    if inputs.provider is None:
+        raise BatchError("the batch's inputs carry no provider (build them with build_inputs)")
+    terms = agreement_terms(selection, printed_values(selection, inputs.provider))
+    return bill_of_materials(selection, terms, profile_sha256=loaded.sha256, provider_sha256=inputs.provider_sha256,
                              templates=inputs.templates, final=inputs.final, tool_version=inputs.tool_version)
 
 
@@ -186,9 +192,12 @@ def bom_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
         changes.append(Change("provider", "provider file changed"))
     if old.get("profile_sha256") != new["profile_sha256"]:
         changes.append(Change("profile", "profile changed"))
-    for key in ("client", "agreement_id"):
-        if old.get(key) != new[key] and old.get("profile_sha256") == new["profile_sha256"]:
-            changes.append(Change("profile", f"{key} {old.get(key)}→{new[key]}"))
+    same_profile = old.get("profile_sha256") == new["profile_sha256"]
+    if old.get("client") != new["client"] and same_profile:
+        changes.append(Change("profile", f"client {old.get('client')}→{new['client']}"))
+    # An instrument id's revision follows from its terms: only a new base id is news of its own.
+    if base_id(str(old.get("agreement_id"))) != base_id(new["agreement_id"]) and same_profile:
+        changes.append(Change("profile", f"agreement_id {old.get('agreement_id')}→{new['agreement_id']}"))
     for key in ("as_of", "allow_drafts", "final"):
         if old.get(key) != new[key]:
             changes.append(Change("options", f"{key} {old.get(key)}→{new[key]}"))

@@ -23,6 +23,7 @@ LAYERS: list[list[str]] = [
     ["profile", "params", "identity"],
     ["as_of"],
     ["selection", "records"],
+    ["terms"],
     ["context", "explanation", "review_notes", "renewal_terms"],
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],

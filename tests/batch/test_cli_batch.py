@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -173,7 +174,7 @@ def test_ledger_show_lists_clients_and_one_clients_history(run, clients):
     assert listing.exit_code == 0 and listing.stdout.splitlines()[-1] == "3 client(s)"
     history = run("ledger", "show", "harbor & finch llp")
     lines = history.stdout.splitlines()
-    assert lines[0].startswith("#2 MSA-20261201-DA242C in_review  generated ")
+    assert re.match(r"#2 MSA-20261201-DA242C-[0-9A-F]{6} in_review  generated ", lines[0]), lines[0]
     assert "generated -> draft" in lines[1] and "by msa batch" in lines[1]
     assert "draft -> in_review" in lines[2] and lines[2].endswith("by dana (sent to counsel)")
     data = json.loads(run("ledger", "show", "Harbor & Finch LLP", "--json").stdout)

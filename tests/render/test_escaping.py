@@ -21,6 +21,8 @@ from lxml import etree
 from msa_builder.assemble import assemble
 from msa_builder.cli import main
 from msa_builder.library.load import load_library
+from msa_builder.context import printed_values
+from msa_builder.terms import agreement_terms
 from msa_builder.lock import bill_of_materials, bom_hash, lock_bytes, lock_document
 from msa_builder.ooxml.package import read_parts
 from msa_builder.profile import LoadedProfile, load_provider, profile_from_mapping
@@ -76,7 +78,8 @@ def test_client_text_survives_every_escaping_layer(legal_name, address, signator
     loaded = LoadedProfile(profile=profile, source="generated.json", sha256="0" * 64)
     selection = select(shipped_library, loaded)
     agreement = assemble(selection, provider)
-    bom = bill_of_materials(selection, profile_sha256="0" * 64, provider_sha256="0" * 64,
+    bom = bill_of_materials(selection, agreement_terms(selection, printed_values(selection, provider)),
+                            profile_sha256="0" * 64, provider_sha256="0" * 64,
                             templates={"agreement": "0" * 64}, final=False)
     parts = read_parts(render_agreement_docx(agreement, shell, bom))
 
