@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._version import __version__
+from .marks import stage
 from .renewal_terms import renewal_terms
 from .selection import Selection
 from .terms import Terms, instrument_id
@@ -97,7 +98,7 @@ def custom_properties(bom: Mapping[str, Any]) -> dict[str, str]:
         "msa.library": str(bom["library"]["name"]),
         "msa.library_version": str(bom["library"]["version"]),
         "msa.as_of": str(bom["as_of"]),
-        "msa.status": "final" if bom["final"] else "draft",
+        "msa.status": stage(bom),
         "msa.profile_sha256": str(bom["profile_sha256"]),
         "msa.provider_sha256": str(bom["provider_sha256"]),
     }

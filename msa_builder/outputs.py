@@ -121,15 +121,15 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
     slug = slug or slugify(agreement.client_name)
     names = output_names(slug)
     files: dict[str, bytes] = {}
-    docx = render_agreement_docx(agreement, agreement_shell, bom, final=options.final)
+    docx = render_agreement_docx(agreement, agreement_shell, bom)
     if "docx" in options.formats or "pdf" in options.formats:
         files[names["docx"]] = docx
-    files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom, final=options.final,
+    files[names["memo"]] = render_memo_docx(agreement, memo_shell, bom,
                                             sample_provider=is_shipped(options.provider_path))
     if "pdf" in options.formats:
         from .pdf import agreement_pdf  # pypdf and the converter load only when a PDF is wanted
 
-        files[names["pdf"]] = agreement_pdf(agreement, docx, bom, final=options.final, converter=converter)
+        files[names["pdf"]] = agreement_pdf(agreement, docx, bom, converter=converter)
     files[names["agreement"]] = agreement_json(agreement)
     lock = lock_document(bom, files, profile_path=_where(loaded.source), sources=input_sources(options))
     files[names["lock"]] = lock_bytes(lock)

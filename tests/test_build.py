@@ -250,14 +250,15 @@ def test_write_failure_while_staging_leaves_no_files(tmp_path, build_options, mo
 
 # -- final (execution) versions -------------------------------------------------------------------
 
-def test_final_build_drops_the_draft_marking(tmp_path):
+def test_a_final_build_is_a_final_draft_not_an_execution_version(tmp_path):
+    """Only an attorney's approval makes the execution version (`msa approve`)."""
     result = run(HARBOR, "--out", tmp_path, "--final")
     assert result.exit_code == 0, result.output
     docx_file = next(tmp_path.rglob("*-msa.docx"))
     parts = read_parts(docx_file.read_bytes())
     text = b"".join(v for k, v in parts.items() if k.endswith(".xml")).decode("utf-8")
-    assert "DRAFT" not in text
-    assert "EXECUTION VERSION" in parts["word/header1.xml"].decode("utf-8")
+    assert "EXECUTION VERSION" not in text
+    assert "FINAL DRAFT \u2014 FOR ATTORNEY APPROVAL" in parts["word/header1.xml"].decode("utf-8")
     assert read_custom(parts["docProps/custom.xml"])["msa.status"] == "final"
 
 

@@ -35,8 +35,12 @@ class ExecutionVersion:
     bom: dict[str, Any]
 
     @property
+    def names(self) -> dict[str, str]:
+        return execution_names(self.agreement_id)
+
+    @property
     def pdf_name(self) -> str:
-        return f"{self.agreement_id}.pdf"
+        return self.names["pdf"]
 
 
 def execution_names(agreement_id: str) -> dict[str, str]:
@@ -56,11 +60,11 @@ def execution_version(agreement: Agreement, reviewed_bom: Mapping[str, Any], tem
         raise LifecycleError("the agreement's Word template changed since this draft was reviewed, so the "
                              "execution version would not be what the attorney read", file=str(path),
                              hint="rebuild the client and review the new draft")
-    bom = {**reviewed_bom, "final": True}
+    bom = {**reviewed_bom, "final": True, "execution": True}
     names = execution_names(agreement.id)
-    docx = render_agreement_docx(agreement, shell, bom, final=True)
+    docx = render_agreement_docx(agreement, shell, bom)
     files = {names["docx"]: docx,
-             names["pdf"]: agreement_pdf(agreement, docx, bom, final=True, converter=converter),
+             names["pdf"]: agreement_pdf(agreement, docx, bom, converter=converter),
              names["agreement"]: agreement_json(agreement)}
     files[names["lock"]] = lock_bytes(lock_document(bom, files, profile_path=agreement.source))
     return ExecutionVersion(agreement.id, files, bom)

@@ -11,6 +11,7 @@ from typing import Any
 from ..agreement import Agreement
 from ..errors import ConversionError
 from ..lock import bom_hash
+from ..marks import is_execution, stage
 from .convert import PdfConverter
 from .fields import SignatureLine
 from .finish import OutlineEntry, SigningPlace, finish_pdf
@@ -57,7 +58,7 @@ def agreement_labels(agreement: Agreement, outline: list[OutlineEntry]):  # type
     return plan
 
 
-def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any], *, final: bool) -> dict[str, str]:
+def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any]) -> dict[str, str]:
     """Document information: what, for whom, from which library, and the lock's hash."""
     stamp = _pdf_date(agreement.effective_date)
     return {
@@ -74,11 +75,11 @@ def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any], *, final: b
         "/MsaLibrary": agreement.library_name,
         "/MsaLibraryVersion": agreement.library_version,
         "/MsaLockSha256": bom_hash(bom),
-        "/MsaStatus": "final" if final else "draft",
+        "/MsaStatus": stage(bom),
     }
 
 
-def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, final: bool,
+def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *,
                   converter: PdfConverter | None = None) -> bytes:
     """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
     try:
@@ -103,17 +104,19 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, 
         raw = target.read_bytes()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return finish_agreement_pdf(agreement, raw, bom, final=final)
+    return finish_agreement_pdf(agreement, raw, bom)
 
 
-def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any], *, final: bool) -> bytes:
-    """LibreOffice's PDF of the agreement with our outline, labels, metadata and (drafts) watermark."""
+def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any]) -> bytes:
+    """LibreOffice's PDF of the agreement with our outline, labels and metadata; a draft's watermark,
+    or an execution version's signature fields."""
     outline = agreement_outline(agreement)
-    return finish_pdf(raw, metadata=agreement_metadata(agreement, bom, final=final), outline=outline,
-                      label_plan=agreement_labels(agreement, outline), watermark=not final,
-                      identity=f"{bom_hash(bom)}:{'final' if final else 'draft'}",
+    execution = is_execution(bom)
+    return finish_pdf(raw, metadata=agreement_metadata(agreement, bom), outline=outline,
+                      label_plan=agreement_labels(agreement, outline), watermark=not execution,
+                      identity=f"{bom_hash(bom)}:{stage(bom)}",
                       signing=signing_order(agreement),
-                      signing_after=len(outline) - len(agreement.schedules) - 1, signature_fields=final)
+                      signing_after=len(outline) - len(agreement.schedules) - 1, signature_fields=execution)
 
 
 def signing_order(agreement: Agreement) -> list[SigningPlace]:

@@ -16,7 +16,7 @@ from ..lock import custom_properties
 from ..ooxml.fields import toc_begin, toc_end
 from ..ooxml.package import write_package
 from ..ooxml.props import core_xml, custom_xml
-from ..marks import DRAFT_NOTE, FINAL_NOTE, mark
+from ..marks import cover_note, mark, stage
 from ..ooxml.layout import bookmark_name
 from ..ooxml.text import bookmarked, line_break, paragraph, run
 from ..ooxml.shell import ShellTemplate
@@ -67,7 +67,7 @@ def schedules_xml(agreement: Agreement, writer: WordWriter) -> str:
     return "".join(out)
 
 
-def shell_context(agreement: Agreement, *, final: bool) -> dict[str, Any]:
+def shell_context(agreement: Agreement, bom: Mapping[str, Any]) -> dict[str, Any]:
     """The values the Word shell's tags print (cover, header, footer, signature blocks)."""
     client = agreement.client
     provider = agreement.provider
@@ -88,15 +88,14 @@ def shell_context(agreement: Agreement, *, final: bool) -> dict[str, Any]:
         "industry_name": agreement.provenance.industry_name,
         "library_name": agreement.library_name,
         "library_version": agreement.library_version,
-        "mark": mark(final),
-        "cover_note": FINAL_NOTE if final else DRAFT_NOTE,
+        "mark": mark(bom),
+        "cover_note": cover_note(bom),
         "footer_left": f"{agreement.title} \u00b7 {agreement.id} \u00b7 library {agreement.library_version}",
     }
 
 
-def render_agreement_docx(agreement: Agreement, shell: ShellTemplate, bom: Mapping[str, Any], *,
-                          final: bool = False) -> bytes:
-    """The agreement .docx, byte-for-byte reproducible from the same inputs."""
+def render_agreement_docx(agreement: Agreement, shell: ShellTemplate, bom: Mapping[str, Any]) -> bytes:
+    """The agreement .docx, byte-for-byte reproducible from the same inputs; the bill says which stage it is."""
     writer = WordWriter(agreement.labels())
     fragments = {
         "toc": _toc(toc_entries(agreement)),
@@ -104,14 +103,14 @@ def render_agreement_docx(agreement: Agreement, shell: ShellTemplate, bom: Mappi
         "signature_leadin": writer.blocks(agreement.signature.blocks, style="BodyText"),
         "schedules": schedules_xml(agreement, writer),
     }
-    parts = shell.render(shell_context(agreement, final=final), fragments)
+    parts = shell.render(shell_context(agreement, bom), fragments)
     parts["word/numbering.xml"] = writer.numbering.apply(parts["word/numbering.xml"])
     parts["docProps/core.xml"] = core_xml(
         title=f"{agreement.title} \u2014 {agreement.client_name}",
         subject=f"Agreement {agreement.id}",
         author=agreement.provider.legal_name,
-        keywords=f"msa-builder; {'final' if final else 'draft'}; {agreement.library_name} {agreement.library_version}",
-        description=mark(final),
+        keywords=f"msa-builder; {stage(bom)}; {agreement.library_name} {agreement.library_version}",
+        description=mark(bom),
         when=agreement.effective_date,
     )
     parts["docProps/custom.xml"] = custom_xml(custom_properties(bom))

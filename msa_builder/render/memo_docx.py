@@ -103,16 +103,16 @@ def memo_body(agreement: Agreement, writer: WordWriter, *, sample_provider: bool
 
 
 def render_memo_docx(agreement: Agreement, shell: ShellTemplate, bom: Mapping[str, Any], *,
-                     final: bool = False, sample_provider: bool = False) -> bytes:
+                     sample_provider: bool = False) -> bytes:
     """The review memo .docx (reproducible, like the agreement); `sample_provider` puts that on top of the memo."""
     writer = WordWriter()
-    context = {**shell_context(agreement, final=final),
+    context = {**shell_context(agreement, bom),
                "footer_left": f"Review memo \u00b7 {agreement.id} \u00b7 library {agreement.library_version}"}
     parts = shell.render(context, {"body": memo_body(agreement, writer, sample_provider=sample_provider)})
     parts["word/numbering.xml"] = writer.numbering.apply(parts["word/numbering.xml"])
     parts["docProps/core.xml"] = core_xml(
         title=f"Review memo \u2014 {agreement.client_name}", subject=f"Agreement {agreement.id}",
         author=agreement.provider.legal_name, keywords="msa-builder; review memo",
-        description=mark(final), when=agreement.effective_date)
+        description=mark(bom), when=agreement.effective_date)
     parts["docProps/custom.xml"] = custom_xml(custom_properties(bom))
     return write_package(parts)

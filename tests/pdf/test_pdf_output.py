@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import random
 import re
 import unicodedata
@@ -23,6 +24,7 @@ from render.docx_reading import (  # tests/ is on sys.path (rootdir of the test 
 
 from msa_builder.outputs import build, render_build
 from msa_builder.errors import ConversionError
+from msa_builder.lifecycle.execution import execution_version
 from msa_builder.pdf import finish_agreement_pdf, signing_order
 from msa_builder.pdf.finish import WATERMARK
 from msa_builder.profile import load_profile
@@ -165,7 +167,7 @@ def test_finishing_reads_the_text_of_few_pages(harbor, pdf_converter, tmp_path, 
     pdf_converter.convert(docx, tmp_path / "agreement.pdf")
     raw = (tmp_path / "agreement.pdf").read_bytes()
     text_reads.clear()  # the converter's own check read page 1; count finishing only
-    finished = finish_agreement_pdf(harbor.agreement, raw, harbor.lock["bom"], final=False)
+    finished = finish_agreement_pdf(harbor.agreement, raw, harbor.lock["bom"])
     assert finished == _pdf(harbor), "converting and finishing again gives the build's bytes"
     assert 0 < len(text_reads) <= len(signing_order(harbor.agreement)) < len(_reader(raw).pages) / 5
 
@@ -241,18 +243,32 @@ def test_two_builds_give_byte_identical_pdfs(harbor, pdf_options, pdf_converter,
     assert again.files[f"{harbor.slug}-lock.json"].read_bytes() == harbor.files[f"{harbor.slug}-lock.json"]
 
 
-def test_final_pdf_has_no_watermark(pdf_options, pdf_converter):
+def test_a_final_draft_is_still_marked_a_draft(pdf_options, pdf_converter):
+    """`--final` uses approved clauses only, but only approval makes an execution version."""
     final = render_build(load_profile(HARBOR), replace(pdf_options, final=True), converter=pdf_converter)
     reader = _reader(_pdf(final))
+    assert all(_watermarks(page) for page in reader.pages)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "FINAL DRAFT" in text and "EXECUTION VERSION" not in text
+    assert reader.metadata["/MsaStatus"] == "final"
+    assert "/AcroForm" not in reader.trailer["/Root"]
+
+
+def test_the_execution_version_has_no_watermark(pdf_options, pdf_converter):
+    final = render_build(load_profile(HARBOR), replace(pdf_options, final=True), converter=pdf_converter)
+    execution = execution_version(final.agreement, final.lock["bom"], pdf_options.templates_dir,
+                                  converter=pdf_converter)
+    reader = _reader(execution.files[execution.pdf_name])
     for page in reader.pages:
         assert b"/MsaWm" not in page.get_contents().get_data()
         assert not _watermarks(page)
         assert "/MsaWmFont" not in page["/Resources"].get("/Font", {})
     text = " ".join(page.extract_text() for page in reader.pages)
-    assert "FOR ATTORNEY REVIEW" not in text
+    assert "FOR ATTORNEY" not in text and "DRAFT" not in text
     assert "EXECUTION VERSION" in text
-    assert reader.metadata["/MsaStatus"] == "final"
-    assert reader.metadata["/MsaLockSha256"] == final.lock["bom_sha256"]
+    assert reader.metadata["/MsaStatus"] == "execution"
+    assert reader.metadata["/MsaAgreementId"] == final.agreement.id, "the reviewed draft's instrument id"
+    assert reader.metadata["/MsaLockSha256"] == json.loads(execution.files[execution.names["lock"]])["bom_sha256"]
 
 
 @pytest.mark.parametrize("name", ["harbor-finch.yaml", "riverbend-pediatrics.yaml"])

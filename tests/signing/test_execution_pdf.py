@@ -1,4 +1,4 @@
-"""The real execution PDF (Harbor & Finch, `--final`) through LibreOffice: fields, signing, verifying.
+"""The real execution PDF (Harbor & Finch, approved) through LibreOffice: fields, signing, verifying.
 
 Harbor & Finch declined two controls, so its execution PDF has five signing places; the fields
 must sit on the lines LibreOffice printed, which this module locates independently with pypdf's
@@ -19,6 +19,7 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from pypdf import PdfReader
 from render.docx_reading import SAMPLES  # tests/ is on sys.path (rootdir of the test packages)
 
+from msa_builder.lifecycle.execution import execution_version
 from msa_builder.outputs import render_build
 from msa_builder.pdf import finish_agreement_pdf
 from msa_builder.profile import load_profile
@@ -47,8 +48,14 @@ def final(final_options, pdf_converter):
 
 
 @pytest.fixture(scope="module")
-def pdf(final) -> bytes:
-    return final.files[f"{final.slug}-msa.pdf"]
+def execution(final, final_options, pdf_converter):
+    return execution_version(final.agreement, final.lock["bom"], final_options.templates_dir,
+                             converter=pdf_converter)
+
+
+@pytest.fixture(scope="module")
+def pdf(execution) -> bytes:
+    return execution.files[execution.pdf_name]
 
 
 def _lines(reader: PdfReader, page: int) -> list[tuple[str, float, float, float]]:
@@ -113,17 +120,17 @@ def test_the_execution_pdf_declares_libreoffices_version_and_passes_qpdf(pdf, tm
         _qpdf_check(pdf, tmp_path)
 
 
-def test_building_twice_gives_the_same_bytes(pdf, final_options, pdf_converter):
-    again = render_build(load_profile(HARBOR), final_options, converter=pdf_converter)
-    assert again.files[f"{again.slug}-msa.pdf"] == pdf
+def test_making_it_twice_gives_the_same_bytes(pdf, final, final_options, pdf_converter):
+    again = execution_version(final.agreement, final.lock["bom"], final_options.templates_dir,
+                              converter=pdf_converter)
+    assert again.files[again.pdf_name] == pdf
 
 
-def test_finishing_a_draft_adds_no_fields(final, pdf_converter, tmp_path):
+def test_finishing_a_draft_adds_no_fields(final, execution, pdf_converter, tmp_path):
     docx = tmp_path / "agreement.docx"
-    docx.write_bytes(final.files[f"{final.slug}-msa.docx"])
+    docx.write_bytes(execution.files[execution.names["docx"]])
     pdf_converter.convert(docx, tmp_path / "agreement.pdf")
-    draft = finish_agreement_pdf(final.agreement, (tmp_path / "agreement.pdf").read_bytes(), final.lock["bom"],
-                                 final=False)
+    draft = finish_agreement_pdf(final.agreement, (tmp_path / "agreement.pdf").read_bytes(), final.lock["bom"])
     assert signature_fields(draft) == []
     assert "/AcroForm" not in PdfReader(io.BytesIO(draft)).trailer["/Root"]
     assert draft.startswith(b"%PDF-1.6\n")
@@ -140,7 +147,7 @@ def test_client_signs_every_field_provider_countersigns_and_it_verifies(final, p
     assert [s.field for s in report.signatures] == [*signed, "provider_signature"]
     assert all(s.state == "valid" for s in report.signatures)
     assert report.metadata["agreement_id"] == final.agreement.id
-    assert report.metadata["status"] == "final"
+    assert report.metadata["status"] == "execution"
     if shutil.which("qpdf"):
         _qpdf_check(client_signed, tmp_path)
         _qpdf_check(both, tmp_path)
