@@ -10,7 +10,9 @@ lock, change nothing, see the last commit while a batch writes, and work on read
 Schema changes are migrations (ledger_schema.py) that only writers run.
 
 An agreement moves `draft -> in_review -> approved -> sent -> signed`, one step at a time, or to
-`superseded` from any open status. A newly generated agreement supersedes the client's earlier
+`superseded` from any open status. The last three steps each need their proof (`Approval`,
+`Sending`, `Evidence`), which only the lifecycle (lifecycle/) makes after its checks: the ledger
+records what was archived, sent and signed, it does not decide that it may be. A newly generated agreement supersedes the client's earlier
 drafts still in progress (`draft`, `in_review`, `approved`); one already `sent` stays open, since
 the client may still sign it. Marking an agreement `signed` supersedes the client's older ones.
 """
@@ -67,9 +69,25 @@ class AgreementRecord:
     status: str
     status_at: str
     status_by: str
+    kind: str = "agreement"  # agreement | amendment
+    amends: int | None = None  # an amendment: the record of the agreement it amends
+    amendment_no: int | None = None
+    terms_sha256: str | None = None
+    archive: dict[str, Any] | None = None  # {"folder": ..., "files": {name: sha256}}
+    execution_sha256: str | None = None
+    sent_sha256: str | None = None
+    evidence: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+    @property
+    def archive_folder(self) -> Path | None:
+        return Path(self.archive["folder"]) if self.archive else None
+
+    @property
+    def archived_files(self) -> dict[str, str]:
+        return dict(self.archive.get("files", {})) if self.archive else {}
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,47 @@ class StatusEvent:
     at: str
     by: str
     note: str | None
+    hashes: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What approving an instrument archived: its folder, each file's sha256, the execution PDF's."""
+
+    folder: str
+    files: dict[str, str]
+    execution_sha256: str
+    accepted: tuple[str, ...] = ()  # the deviations the attorney accepted
+
+
+@dataclass(frozen=True)
+class Sending:
+    """The file sent for signature (the archived execution PDF)."""
+
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What proves a signature: a file in the archive, verified (with its signers) or not (with why)."""
+
+    file: str
+    sha256: str
+    verified: bool
+    signers: tuple[dict[str, Any], ...] = ()  # {"field", "name", "trusted", "time"}
+    reason: str | None = None  # why unverified evidence was accepted
+    received_as: str | None = None  # the name of the file as given
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "sha256": self.sha256, "verified": self.verified,
+                "signers": [dict(s) for s in self.signers], "reason": self.reason, "received_as": self.received_as}
+
+
+Proof = Approval | Sending | Evidence
+_PROOF_FOR: dict[str, type] = {"approved": Approval, "sent": Sending, "signed": Evidence}
+_HOW = {"approved": "an attorney approves it with `msa approve` (which writes the execution version)",
+        "sent": "its execution version is sent with `msa ledger mark CLIENT sent`",
+        "signed": "`msa ledger mark CLIENT signed --evidence FILE` records the proof of signature"}
 
 
 def now_utc() -> str:
@@ -127,7 +186,8 @@ def open_reader(path: Path | str) -> Ledger:
 
 _COLUMNS = ("id", "slug", "client", "agreement_id", "source", "directory", "lock_sha256", "bom_sha256",
             "library_name", "library_version", "tool_version", "outputs", "generated_at", "status",
-            "status_at", "status_by")
+            "status_at", "status_by", "kind", "amends", "amendment_no", "terms_sha256", "archive",
+            "execution_sha256", "sent_sha256", "evidence")
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM agreements"
 
 
@@ -181,6 +241,9 @@ class Ledger:
     def _record(self, row: tuple[Any, ...]) -> AgreementRecord:
         values = dict(zip(_COLUMNS, row))
         values["outputs"] = self._json(values["id"], "outputs", values["outputs"])
+        for column in ("archive", "evidence"):
+            if values[column] is not None:
+                values[column] = self._json(values["id"], column, values[column])
         return AgreementRecord(**values)
 
     def _json(self, record: int, column: str, text: Any) -> dict[str, Any]:
@@ -222,9 +285,23 @@ class Ledger:
         return [self._record(r) for r in rows]
 
     def events(self, record: int) -> list[StatusEvent]:
-        rows = self._rows("SELECT record, from_status, to_status, at, by, note FROM events "
+        rows = self._rows("SELECT record, from_status, to_status, at, by, note, hashes FROM events "
                           "WHERE record = ? ORDER BY id", (record,))
-        return [StatusEvent(*r) for r in rows]
+        return [StatusEvent(*r[:6], hashes=self._json(record, "event hashes", r[6]) if r[6] else None)
+                for r in rows]
+
+    def by_execution_sha256(self, digest: str) -> AgreementRecord | None:
+        """The instrument whose archived execution PDF has this sha256 (what `msa verify` looks up)."""
+        row = self._one(f"{_SELECT} WHERE execution_sha256 = ? ORDER BY id DESC LIMIT 1", (digest,))
+        return self._record(row) if row else None
+
+    def by_agreement_id(self, agreement_id: str) -> AgreementRecord | None:
+        row = self._one(f"{_SELECT} WHERE agreement_id = ? ORDER BY id DESC LIMIT 1", (agreement_id,))
+        return self._record(row) if row else None
+
+    def amendments(self, record: int) -> list[AgreementRecord]:
+        """Every amendment recorded against an agreement, oldest first."""
+        return [self._record(r) for r in self._rows(f"{_SELECT} WHERE amends = ? ORDER BY id", (record,))]
 
     def bom(self, record: int) -> dict[str, Any]:
         """The bill of materials the agreement was generated from (to say what changed since)."""
@@ -284,74 +361,135 @@ class Ledger:
                 raise LedgerError(f"the folder name {slug} belongs to {row[1]!r} in the ledger, not to "
                                   f"{bom['client']!r}; one folder never holds two clients", file=str(self.path),
                                   field="slug")
+            amendment = bom.get("amendment") or {}
             cursor = db.execute(
                 "INSERT INTO agreements (slug, client, agreement_id, source, directory, lock_sha256, bom_sha256, "
                 "library_name, library_version, tool_version, outputs, bom, generated_at, status, status_at, "
-                "status_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)",
+                "status_by, kind, amends, amendment_no, terms_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?)",
                 (slug, bom["client"], bom["agreement_id"], source, directory, lock_sha256, lock["bom_sha256"],
                  bom["library"]["name"], bom["library"]["version"], bom["tool"]["version"],
-                 json.dumps(lock["outputs"], sort_keys=True), json.dumps(bom, sort_keys=True), at, at, by))
+                 json.dumps(lock["outputs"], sort_keys=True), json.dumps(bom, sort_keys=True), at, at, by,
+                 "amendment" if amendment else "agreement", amendment.get("amends_record"),
+                 amendment.get("number"), bom.get("terms_sha256")))
             record = int(cursor.lastrowid or 0)
             db.execute("INSERT INTO events (record, from_status, to_status, at, by, note) "
                        "VALUES (?, NULL, 'draft', ?, ?, 'generated')", (record, at, by))
-            stale = db.execute(f"SELECT id, status FROM agreements WHERE slug = ? AND id < ? AND status IN "
-                               f"({', '.join('?' * len(IN_PROGRESS))})", (slug, record, *IN_PROGRESS)).fetchall()
+            # A new draft replaces drafts of the same kind only: an amendment in progress does not
+            # supersede a new agreement's draft, nor the other way round.
+            stale = db.execute(f"SELECT id, status FROM agreements WHERE slug = ? AND id < ? AND kind = ? "
+                               f"AND amends IS ? AND status IN ({', '.join('?' * len(IN_PROGRESS))})",
+                               (slug, record, "amendment" if amendment else "agreement",
+                                amendment.get("amends_record"), *IN_PROGRESS)).fetchall()
             for old, status in stale:
                 self._move(db, old, status, "superseded", by=by, at=at, note=f"superseded by #{record}")
         return self.get(record)
 
-    def mark(self, client: str, status: str, *, by: str | None = None, note: str | None = None,
-             record: int | None = None, at: str | None = None) -> AgreementRecord:
-        """Move a client's agreement to `status`, refusing any move the workflow does not allow.
+    def choose(self, client: str, status: str, *, record: int | None = None) -> AgreementRecord:
+        """The client's agreement that would move to `status` (see `mark`), without moving it.
 
-        Without `record`, the one open agreement that can make this move is chosen; when several
-        could (two agreements sent and awaiting signature), the caller must say which.
+        The lifecycle asks first, does its checks and writes its files, then marks that record.
         """
         if status not in STATUSES:
             raise LedgerError(f"{status!r} is not an agreement status", field="STATUS", allowed=STATUSES)
+        slug = self.resolve_client(client)
+        rows = self._rows("SELECT id, status FROM agreements WHERE slug = ? ORDER BY id DESC", (slug,))
+        return self.get(self._chosen(rows, client, status, record)[0])
+
+    @staticmethod
+    def _chosen(rows: list[tuple[Any, ...]], client: str, status: str, record: int | None) -> tuple[int, str]:
+        """Which (record, current status) moves: the one named, or the one open agreement that can."""
+        if record is not None:
+            chosen = [(i, s) for i, s in rows if i == record]
+            if not chosen:
+                raise LedgerError(f"record #{record} is not an agreement of {client!r}", field="--record",
+                                  allowed=[f"#{i} ({s})" for i, s in rows])
+        else:
+            chosen = [(i, s) for i, s in rows if status in TRANSITIONS[s]]
+            if not chosen:
+                latest_id, latest_status = rows[0]
+                raise LedgerError(
+                    f"no agreement of {client!r} can move to {status!r}; the latest, #{latest_id}, is "
+                    f"{latest_status!r}", field="STATUS", allowed=TRANSITIONS[latest_status],
+                    hint="see its history with `msa ledger show CLIENT`")
+            if len(chosen) > 1:
+                raise LedgerError(f"several agreements of {client!r} could move to {status!r}",
+                                  field="--record", allowed=[f"#{i} ({s})" for i, s in chosen],
+                                  hint="pass --record N to say which")
+        target, current = chosen[0]
+        if status not in TRANSITIONS[current]:
+            raise LedgerError(f"agreement #{target} is {current!r} and cannot move to {status!r}",
+                              field="STATUS", allowed=TRANSITIONS[current])
+        return target, current
+
+    def mark(self, client: str, status: str, *, by: str | None = None, note: str | None = None,
+             record: int | None = None, at: str | None = None, proof: Proof | None = None) -> AgreementRecord:
+        """Move a client's agreement to `status`, refusing any move the workflow does not allow.
+
+        Without `record`, the one open agreement that can make this move is chosen; when several
+        could (two agreements sent and awaiting signature), the caller must say which. `approved`,
+        `sent` and `signed` need their proof (see the module doc).
+        """
+        if status not in STATUSES:
+            raise LedgerError(f"{status!r} is not an agreement status", field="STATUS", allowed=STATUSES)
+        needed = _PROOF_FOR.get(status)
+        if needed is not None and not isinstance(proof, needed):
+            raise LedgerError(f"an agreement becomes {status!r} only when {_HOW[status]}", field="STATUS")
         by = by or current_user()
         at = at or now_utc()
         slug = self.resolve_client(client)
         with self._write() as db:
             rows = db.execute("SELECT id, status FROM agreements WHERE slug = ? ORDER BY id DESC", (slug,)).fetchall()
-            if record is not None:
-                chosen = [(i, s) for i, s in rows if i == record]
-                if not chosen:
-                    raise LedgerError(f"record #{record} is not an agreement of {client!r}", field="--record",
-                                      allowed=[f"#{i} ({s})" for i, s in rows])
-            else:
-                chosen = [(i, s) for i, s in rows if status in TRANSITIONS[s]]
-                if not chosen:
-                    latest_id, latest_status = rows[0]
-                    raise LedgerError(
-                        f"no agreement of {client!r} can move to {status!r}; the latest, #{latest_id}, is "
-                        f"{latest_status!r}", field="STATUS", allowed=TRANSITIONS[latest_status],
-                        hint="see its history with `msa ledger show CLIENT`")
-                if len(chosen) > 1:
-                    raise LedgerError(f"several agreements of {client!r} could move to {status!r}",
-                                      field="--record", allowed=[f"#{i} ({s})" for i, s in chosen],
-                                      hint="pass --record N to say which")
-            target, current = chosen[0]
-            if status not in TRANSITIONS[current]:
-                raise LedgerError(f"agreement #{target} is {current!r} and cannot move to {status!r}",
-                                  field="STATUS", allowed=TRANSITIONS[current])
-            self._move(db, target, current, status, by=by, at=at, note=note)
+            target, current = self._chosen(rows, client, status, record)
+            self._move(db, target, current, status, by=by, at=at, note=note, hashes=self._store(db, target, proof))
             if status == "signed":
-                older = db.execute("SELECT id, status FROM agreements WHERE slug = ? AND id < ? AND status NOT IN "
-                                   "('superseded')", (slug, target)).fetchall()
-                for old, old_status in older:
-                    self._move(db, old, old_status, "superseded", by=by, at=at, note=f"#{target} signed")
+                self._supersede_on_signing(db, slug, target, by=by, at=at)
         return self.get(target)
 
+    def _store(self, db: sqlite3.Connection, record: int, proof: Proof | None) -> dict[str, str] | None:
+        """Record a step's proof on the instrument; returns the file hashes its event keeps."""
+        if isinstance(proof, Approval):
+            db.execute("UPDATE agreements SET archive = ?, execution_sha256 = ? WHERE id = ?",
+                       (json.dumps({"folder": proof.folder, "files": proof.files, "accepted": list(proof.accepted)},
+                                   sort_keys=True), proof.execution_sha256, record))
+            return dict(proof.files)
+        if isinstance(proof, Sending):
+            row = db.execute("SELECT execution_sha256 FROM agreements WHERE id = ?", (record,)).fetchone()
+            if not row or row[0] != proof.sha256:
+                raise LedgerError(f"agreement #{record}: the file sent is not its archived execution PDF",
+                                  file=str(self.path))
+            db.execute("UPDATE agreements SET sent_sha256 = ? WHERE id = ?", (proof.sha256, record))
+            return {"sent": proof.sha256}
+        if isinstance(proof, Evidence):
+            db.execute("UPDATE agreements SET evidence = ? WHERE id = ?",
+                       (json.dumps(proof.as_dict(), sort_keys=True), record))
+            return {proof.file: proof.sha256}
+        return None
+
+    def _supersede_on_signing(self, db: sqlite3.Connection, slug: str, target: int, *, by: str, at: str) -> None:
+        """A signed agreement replaces the client's older instruments; a signed amendment only the
+        competing drafts of amendments to the same agreement (earlier signed amendments stay in force)."""
+        kind, amends = db.execute("SELECT kind, amends FROM agreements WHERE id = ?", (target,)).fetchone()
+        if kind == "amendment":
+            older = db.execute("SELECT id, status FROM agreements WHERE slug = ? AND id < ? AND kind = 'amendment' "
+                               "AND amends = ? AND status NOT IN ('superseded', 'signed')",
+                               (slug, target, amends)).fetchall()
+        else:
+            older = db.execute("SELECT id, status FROM agreements WHERE slug = ? AND id < ? AND status NOT IN "
+                               "('superseded')", (slug, target)).fetchall()
+        for old, old_status in older:
+            self._move(db, old, old_status, "superseded", by=by, at=at, note=f"#{target} signed")
+
     def _move(self, db: sqlite3.Connection, record: int, current: str, status: str, *, by: str, at: str,
-              note: str | None) -> None:
+              note: str | None, hashes: Mapping[str, str] | None = None) -> None:
         # The WHERE on the current status makes a racing second mover change nothing.
         changed = db.execute("UPDATE agreements SET status = ?, status_at = ?, status_by = ? "
                              "WHERE id = ? AND status = ?", (status, at, by, record, current)).rowcount
         if changed != 1:
             raise LedgerError(f"agreement #{record} changed status while being moved; try again")
-        db.execute("INSERT INTO events (record, from_status, to_status, at, by, note) VALUES (?, ?, ?, ?, ?, ?)",
-                   (record, current, status, at, by, note))
+        db.execute("INSERT INTO events (record, from_status, to_status, at, by, note, hashes) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (record, current, status, at, by, note,
+                                                    json.dumps(dict(hashes), sort_keys=True) if hashes else None))
 
     # -- the staleness memo --------------------------------------------------------------------
 

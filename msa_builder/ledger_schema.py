@@ -9,6 +9,7 @@ every released step, so a step is never edited: the next schema is one more func
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,8 +59,40 @@ def _v1_tables(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _v2_instruments(db: sqlite3.Connection) -> None:
+    """Version 2: every record is an instrument (an agreement or an amendment of one) with its proof.
+
+    `terms_sha256` is what the instrument says (terms.py), copied from the bill where a build
+    recorded it; `archive` the approved execution files and their sha256; `execution_sha256` the
+    archived execution PDF (how `msa verify` finds an instrument from a signed copy);
+    `sent_sha256` the file sent for signature; `evidence` what proves the signature. Each event
+    keeps the sha256 of the files that step wrote or checked.
+    """
+    for statement in (
+        "ALTER TABLE agreements ADD COLUMN kind TEXT NOT NULL DEFAULT 'agreement'",
+        "ALTER TABLE agreements ADD COLUMN amends INTEGER REFERENCES agreements (id)",
+        "ALTER TABLE agreements ADD COLUMN amendment_no INTEGER",
+        "ALTER TABLE agreements ADD COLUMN terms_sha256 TEXT",
+        "ALTER TABLE agreements ADD COLUMN archive TEXT",
+        "ALTER TABLE agreements ADD COLUMN execution_sha256 TEXT",
+        "ALTER TABLE agreements ADD COLUMN sent_sha256 TEXT",
+        "ALTER TABLE agreements ADD COLUMN evidence TEXT",
+        "ALTER TABLE events ADD COLUMN hashes TEXT",
+        "CREATE INDEX agreements_execution ON agreements (execution_sha256)",
+        "CREATE INDEX agreements_amends ON agreements (amends, id)",
+    ):
+        db.execute(statement)
+    for record, bom in db.execute("SELECT id, bom FROM agreements").fetchall():
+        try:
+            terms = json.loads(bom).get("terms_sha256")
+        except (ValueError, AttributeError):
+            continue  # a damaged bill stays as it was; reading that record reports it
+        if isinstance(terms, str):
+            db.execute("UPDATE agreements SET terms_sha256 = ? WHERE id = ?", (terms, record))
+
+
 # Append only. Each step takes the database from version i to i + 1 inside the caller's transaction.
-MIGRATIONS: list[Migration] = [_v1_tables]
+MIGRATIONS: list[Migration] = [_v1_tables, _v2_instruments]
 
 
 def schema_version() -> int:

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from msa_builder.errors import LedgerError
-from msa_builder.ledger import Ledger, open_existing
+from ledger_steps import EXECUTION_SHA256, mark  # tests/ is on sys.path
+
+from msa_builder.ledger import SCHEMA_VERSION, Approval, Evidence, Ledger, Sending, open_existing
 
 
 def lock(client: str = "Acme Widgets LLC", n: int = 1, agreement_id: str = "MSA-20260101-ABC123") -> dict[str, Any]:
@@ -53,13 +55,42 @@ def test_recording_the_same_lock_again_adds_nothing(ledger):
 def test_the_workflow_runs_step_by_step_and_remembers_who_and_when(ledger):
     record(ledger)
     for step in ("in_review", "approved", "sent", "signed"):
-        moved = ledger.mark("acme", step, by="dana", note=f"to {step}", at="2026-11-20T10:00:00+00:00")
+        moved = mark(ledger, "acme", step, by="dana", note=f"to {step}", at="2026-11-20T10:00:00+00:00")
         assert moved.status == step and moved.status_by == "dana"
     events = ledger.events(1)
     assert [(e.from_status, e.to_status) for e in events] == [
         (None, "draft"), ("draft", "in_review"), ("in_review", "approved"), ("approved", "sent"), ("sent", "signed")]
     assert events[-1].note == "to signed" and events[-1].at == "2026-11-20T10:00:00+00:00"
     assert ledger.latest_signed("acme").id == 1
+
+
+@pytest.mark.parametrize("status", ["approved", "sent", "signed"])
+def test_approved_sent_and_signed_need_their_proof(ledger, status):
+    record(ledger)
+    for step in ("in_review", "approved", "sent", "signed")[:("approved", "sent", "signed").index(status) + 1]:
+        mark(ledger, "acme", step)
+    with pytest.raises(LedgerError, match=f"becomes '{status}' only when"):
+        ledger.mark("acme", status, record=1)
+
+
+def test_each_step_keeps_its_proof_and_its_events_the_hashes(ledger):
+    record(ledger)
+    ledger.mark("acme", "in_review")
+    files = {"MSA-1.pdf": EXECUTION_SHA256, "MSA-1.docx": "d" * 64}
+    ledger.mark("acme", "approved", proof=Approval("/out/acme/archive/MSA-1", files, EXECUTION_SHA256, ("a deviation",)))
+    with pytest.raises(LedgerError, match="not its archived execution PDF"):
+        ledger.mark("acme", "sent", proof=Sending("0" * 64))
+    ledger.mark("acme", "sent", proof=Sending(EXECUTION_SHA256))
+    evidence = Evidence("MSA-1-signed.pdf", "5" * 64, True, ({"field": "client_signature", "name": "Dana Reyes",
+                                                             "trusted": True, "time": None},))
+    signed = ledger.mark("acme", "signed", proof=evidence)
+    assert signed.archive_folder.as_posix() == "/out/acme/archive/MSA-1" and signed.archived_files == files
+    assert signed.archive["accepted"] == ["a deviation"]
+    assert signed.execution_sha256 == signed.sent_sha256 == EXECUTION_SHA256
+    assert signed.evidence["signers"][0]["name"] == "Dana Reyes" and signed.evidence["verified"] is True
+    assert [e.hashes for e in ledger.events(1)] == [None, None, files, {"sent": EXECUTION_SHA256},
+                                                    {"MSA-1-signed.pdf": "5" * 64}]
+    assert ledger.by_execution_sha256(EXECUTION_SHA256).id == 1 and ledger.by_execution_sha256("0" * 64) is None
 
 
 @pytest.mark.parametrize(("steps", "illegal", "allowed"), [
@@ -71,10 +102,10 @@ def test_the_workflow_runs_step_by_step_and_remembers_who_and_when(ledger):
 def test_an_illegal_move_is_refused_and_changes_nothing(ledger, steps, illegal, allowed):
     record(ledger)
     for step in steps:
-        ledger.mark("acme", step)
+        mark(ledger, "acme", step)
     before = ledger.get(1)
     with pytest.raises(LedgerError) as info:
-        ledger.mark("acme", illegal)
+        mark(ledger, "acme", illegal)
     assert info.value.allowed == allowed
     assert ledger.get(1) == before
     assert len(ledger.events(1)) == len(steps) + 1
@@ -82,31 +113,31 @@ def test_an_illegal_move_is_refused_and_changes_nothing(ledger, steps, illegal, 
 
 def test_a_superseded_agreement_cannot_move_again(ledger):
     record(ledger)
-    ledger.mark("acme", "superseded")
+    mark(ledger, "acme", "superseded")
     with pytest.raises(LedgerError, match="can move to 'in_review'"):
-        ledger.mark("acme", "in_review")
+        mark(ledger, "acme", "in_review")
     with pytest.raises(LedgerError, match="cannot move"):
-        ledger.mark("acme", "in_review", record=1)
+        mark(ledger, "acme", "in_review", record=1)
 
 
 def test_an_unknown_status_is_refused_with_the_statuses(ledger):
     record(ledger)
     with pytest.raises(LedgerError) as info:
-        ledger.mark("acme", "filed")
+        mark(ledger, "acme", "filed")
     assert "signed" in info.value.allowed
 
 
 def test_a_new_build_supersedes_drafts_in_progress_but_not_one_already_sent(ledger):
     record(ledger, 1)
-    ledger.mark("acme", "in_review")
+    mark(ledger, "acme", "in_review")
     record(ledger, 2)
     assert [r.status for r in ledger.history("acme")] == ["superseded", "draft"]
     assert ledger.events(1)[-1].note == "superseded by #2"
     for step in ("in_review", "approved", "sent"):
-        ledger.mark("acme", step)
+        mark(ledger, "acme", step)
     record(ledger, 3)
     assert [r.status for r in ledger.history("acme")] == ["superseded", "sent", "draft"]
-    signed = ledger.mark("acme", "signed")  # the sent one is the only agreement that can be signed
+    signed = mark(ledger, "acme", "signed")  # the sent one is the only agreement that can be signed
     assert signed.id == 2
     assert [r.status for r in ledger.history("acme")] == ["superseded", "signed", "draft"]
 
@@ -114,10 +145,10 @@ def test_a_new_build_supersedes_drafts_in_progress_but_not_one_already_sent(ledg
 def test_signing_supersedes_the_older_signed_agreement(ledger):
     record(ledger, 1)
     for step in ("in_review", "approved", "sent", "signed"):
-        ledger.mark("acme", step)
+        mark(ledger, "acme", step)
     record(ledger, 2)
     for step in ("in_review", "approved", "sent", "signed"):
-        ledger.mark("acme", step)
+        mark(ledger, "acme", step)
     assert [r.status for r in ledger.history("acme")] == ["superseded", "signed"]
     assert ledger.latest_signed("acme").id == 2
 
@@ -125,16 +156,16 @@ def test_signing_supersedes_the_older_signed_agreement(ledger):
 def test_two_agreements_that_could_both_move_need_a_record_number(ledger):
     record(ledger, 1)
     for step in ("in_review", "approved", "sent"):
-        ledger.mark("acme", step)
+        mark(ledger, "acme", step)
     record(ledger, 2)
     for step in ("in_review", "approved", "sent"):
-        ledger.mark("acme", step)
+        mark(ledger, "acme", step)
     with pytest.raises(LedgerError) as info:
-        ledger.mark("acme", "signed")
+        mark(ledger, "acme", "signed")
     assert info.value.allowed == ("#2 (sent)", "#1 (sent)")
-    assert ledger.mark("acme", "signed", record=1).status == "signed"
+    assert mark(ledger, "acme", "signed", record=1).status == "signed"
     with pytest.raises(LedgerError, match="not an agreement of"):
-        ledger.mark("acme", "signed", record=99)
+        mark(ledger, "acme", "signed", record=99)
 
 
 def test_a_client_is_found_by_slug_legal_name_or_agreement_id(ledger):
@@ -159,7 +190,7 @@ def test_the_database_is_in_wal_mode_with_a_busy_timeout(tmp_path):
     Ledger(path).close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     db.close()
     with Ledger(path) as book:
         assert book._db.execute("PRAGMA busy_timeout").fetchone()[0] == 60000

@@ -1,7 +1,8 @@
 """The ledger's schema versions and migrations, read-only readers, and SQLite failures as our errors.
 
 `fixtures/ledger-v1.sqlite` was written by msa-builder before migrations existed (see
-fixtures/README.md); every later schema must open it and carry its records forward.
+fixtures/README.md); every later schema must open it and carry its records forward. Version 2
+(instruments: kind, archive, proof of sending and signing, event hashes) is the first real step.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from ledger_steps import mark  # tests/ is on sys.path
+
 from msa_builder import ledger_schema
 from msa_builder.cli import main
 from msa_builder.errors import LedgerError
@@ -35,6 +38,13 @@ def v1(tmp_path: Path) -> Path:
     return Path(shutil.copy(FIXTURE, tmp_path / "ledger.sqlite"))
 
 
+@pytest.fixture
+def migrated(v1: Path) -> Path:
+    """The v1 ledger brought to today's schema by a writer (as the first `msa batch` would)."""
+    Ledger(v1).close()
+    return v1
+
+
 def fingerprint(path: Path) -> tuple[str, int]:
     return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
 
@@ -47,21 +57,25 @@ def user_version(path: Path) -> int:
         db.close()
 
 
-def _v2_add_notes(db: sqlite3.Connection) -> None:
-    """A stand-in for the next schema: a column and a table, as the instruments issue will add."""
+def _next_add_notes(db: sqlite3.Connection) -> None:
+    """A stand-in for the next schema: a column and a table."""
     db.execute("ALTER TABLE agreements ADD COLUMN counsel TEXT")
     db.execute("CREATE TABLE instruments (id INTEGER PRIMARY KEY, record INTEGER NOT NULL REFERENCES agreements (id))")
     db.execute("UPDATE agreements SET counsel = 'unassigned'")
 
 
+CURRENT = ledger_schema.schema_version()
+NEXT = CURRENT + 1
+
+
 @pytest.fixture
-def with_v2(monkeypatch) -> list[int]:
-    """Add schema version 2 (one function, as a real migration is added); returns its run count."""
+def with_next(monkeypatch) -> list[int]:
+    """Add one more schema version (one function, as a real migration is added); returns its run count."""
     runs: list[int] = []
 
     def step(db: sqlite3.Connection) -> None:
         runs.append(1)
-        _v2_add_notes(db)
+        _next_add_notes(db)
 
     monkeypatch.setattr(ledger_schema, "MIGRATIONS", [*ledger_schema.MIGRATIONS, step])
     return runs
@@ -69,10 +83,24 @@ def with_v2(monkeypatch) -> list[int]:
 
 # -- the version-1 ledger written by today's code ---------------------------------------------------
 
-def test_the_v1_fixture_is_what_todays_code_wrote(v1):
-    assert user_version(v1) == 1 == ledger_schema.schema_version()
-    with open_reader(v1) as book:
-        assert len(book.latest_all()) == 8
+def test_the_v1_fixture_is_still_version_1(v1):
+    assert user_version(v1) == 1 < CURRENT == 2
+    db = sqlite3.connect(v1)
+    assert db.execute("SELECT COUNT(*) FROM agreements").fetchone()[0] == 8
+    db.close()
+
+
+def test_version_2_carries_every_v1_record_forward_as_an_agreement_instrument(v1):
+    with Ledger(v1) as book:
+        records = [r for latest in book.latest_all() for r in book.history(latest.slug)]
+        assert len(records) == 8
+        assert {r.kind for r in records} == {"agreement"}
+        assert all(r.archive is None and r.evidence is None and r.sent_sha256 is None for r in records)
+        # v1 bills had no terms; nothing is invented for them
+        assert all(r.terms_sha256 == book.bom(r.id).get("terms_sha256") for r in records)
+        harbor = book.latest(book.resolve_client(HARBOR))
+        assert [e.hashes for e in book.events(harbor.id)] == [None, None]
+    assert user_version(v1) == 2
 
 
 def test_a_v1_ledger_opens_for_writing_and_keeps_every_record(v1):
@@ -83,30 +111,30 @@ def test_a_v1_ledger_opens_for_writing_and_keeps_every_record(v1):
         assert harbor is not None and harbor.status == "in_review"
         assert [e.note for e in book.events(harbor.id)] == ["generated", "sent to counsel"]
         assert book.bom(harbor.id)["client"] == HARBOR
-        moved = book.mark(HARBOR, "approved", by="test")
+        moved = mark(book, HARBOR, "approved", by="test")
         assert moved.status == "approved"
-    assert user_version(v1) == 1
+    assert user_version(v1) == CURRENT
 
 
-def test_migrations_run_in_order_once_and_keep_the_records(v1, with_v2):
+def test_migrations_run_in_order_once_and_keep_the_records(v1, with_next):
     with Ledger(v1) as book:
         assert len(book.latest_all()) == 8
         assert book._db.execute("SELECT DISTINCT counsel FROM agreements").fetchall() == [("unassigned",)]
-        assert book.mark(HARBOR, "approved").status == "approved"
-    assert user_version(v1) == 2 and with_v2 == [1]
+        assert mark(book, HARBOR, "approved").status == "approved"
+    assert user_version(v1) == NEXT and with_next == [1]
     with Ledger(v1) as book:  # already current: the step does not run again
         assert len(book.latest_all()) == 8
     with open_reader(v1) as book:
         assert book.latest(book.resolve_client(HARBOR)).status == "approved"
-    assert with_v2 == [1]
+    assert with_next == [1]
 
 
-def test_a_new_ledger_runs_every_migration(tmp_path, with_v2):
+def test_a_new_ledger_runs_every_migration(tmp_path, with_next):
     path = tmp_path / "new.sqlite"
     with Ledger(path) as book:
         assert book.latest_all() == []
         columns = {r[1] for r in book._db.execute("PRAGMA table_info(agreements)")}
-    assert "counsel" in columns and user_version(path) == 2 and with_v2 == [1]
+    assert "counsel" in columns and user_version(path) == NEXT and with_next == [1]
 
 
 def test_a_failing_migration_changes_nothing(v1, monkeypatch):
@@ -142,39 +170,39 @@ def test_a_newer_schema_is_refused_by_readers_and_writers(tmp_path):
     db.execute("PRAGMA user_version = 7")
     db.close()
     for readonly in (False, True):
-        with pytest.raises(LedgerError, match=r"newer msa-builder \(schema 7; this one knows up to 1\)"):
+        with pytest.raises(LedgerError, match=rf"newer msa-builder \(schema 7; this one knows up to {CURRENT}\)"):
             Ledger(newer, readonly=readonly)
 
 
 # -- readers ------------------------------------------------------------------------------------
 
-def test_a_reader_never_migrates_or_writes(v1, with_v2):
+def test_a_reader_never_migrates_or_writes(v1, with_next):
     before = fingerprint(v1)
     with pytest.raises(LedgerError) as caught:
         open_reader(v1)
-    assert caught.value.message == "the ledger has schema version 1; this msa-builder reads version 2"
+    assert caught.value.message == f"the ledger has schema version 1; this msa-builder reads version {NEXT}"
     assert "upgrades it in place" in (caught.value.hint or "")
-    assert fingerprint(v1) == before and with_v2 == []
+    assert fingerprint(v1) == before and with_next == []
 
 
-def test_readers_change_nothing_and_refuse_to_write(v1):
-    before = fingerprint(v1)
-    with open_reader(v1) as book:
+def test_readers_change_nothing_and_refuse_to_write(migrated):
+    before = fingerprint(migrated)
+    with open_reader(migrated) as book:
         slug = book.resolve_client(HARBOR)
         assert [r.status for r in book.history(slug)] == ["in_review"]
         assert book.memo_get("nothing") is None
         with pytest.raises(LedgerError, match="opened read-only"):
-            book.mark(HARBOR, "approved")
-    assert fingerprint(v1) == before
+            book.mark(HARBOR, "superseded")
+    assert fingerprint(migrated) == before
 
 
 @pytest.fixture
-def writer_holding_the_lock(v1):
+def writer_holding_the_lock(migrated):
     """Another connection in the middle of a write transaction (as a running batch would be)."""
-    db = sqlite3.connect(v1, isolation_level=None)
+    db = sqlite3.connect(migrated, isolation_level=None)
     db.execute("BEGIN IMMEDIATE")
     db.execute("UPDATE agreements SET status = 'approved' WHERE client = ?", (HARBOR,))
-    yield v1
+    yield migrated
     db.execute("ROLLBACK")
     db.close()
 
@@ -189,7 +217,7 @@ def test_a_reader_does_not_wait_for_a_writer_and_sees_the_last_commit(writer_hol
 def test_a_busy_ledger_is_reported_as_busy_not_as_unusable(writer_holding_the_lock):
     with Ledger(writer_holding_the_lock, timeout=0.05) as book:  # opening an up-to-date ledger takes no lock
         with pytest.raises(LedgerError) as caught:
-            book.mark(HARBOR, "approved")
+            book.mark(HARBOR, "superseded")
     assert caught.value.message.startswith("the ledger is busy: another process is writing to it")
     assert "not a usable" not in caught.value.format()
 
@@ -242,6 +270,9 @@ def open_folder():
 @pytest.mark.skipif(sys.platform != "linux", reason="uses fork and Linux permissions")
 def test_a_ledger_on_read_only_media_can_be_read(open_folder):
     path = Path(shutil.copy(FIXTURE, open_folder / "ledger.sqlite"))
+    Ledger(path).close()  # today's schema, then read-only
+    for leftover in open_folder.glob("ledger.sqlite-*"):
+        leftover.unlink()
     os.chmod(path, 0o444)
     os.chmod(open_folder, 0o555)
     before = fingerprint(path)
@@ -261,28 +292,28 @@ def test_a_ledger_on_read_only_media_can_be_read(open_folder):
 
 # -- damage ---------------------------------------------------------------------------------------
 
-def test_a_damaged_page_is_our_error_for_readers_writers_and_the_cli(v1):
-    data = bytearray(v1.read_bytes())
+def test_a_damaged_page_is_our_error_for_readers_writers_and_the_cli(migrated):
+    data = bytearray(migrated.read_bytes())
     page = 4096
     data[page:len(data)] = b"\xde\xad" * ((len(data) - page) // 2)  # every page but the header
-    v1.write_bytes(bytes(data))
+    migrated.write_bytes(bytes(data))
     for readonly in (True, False):
         with pytest.raises(LedgerError, match="not a usable ledger database"):
-            with Ledger(v1, readonly=readonly) as book:
+            with Ledger(migrated, readonly=readonly) as book:
                 book.latest_all()
-    shown = CliRunner().invoke(main, ["ledger", "show", "--ledger", str(v1)])
+    shown = CliRunner().invoke(main, ["ledger", "show", "--ledger", str(migrated)])
     assert shown.exit_code == 2
     assert shown.output.startswith("error: ") and "Traceback" not in shown.output
     assert "not a usable ledger database" in shown.output
 
 
-def test_rows_with_bad_json_are_our_error_naming_the_record(v1):
-    db = sqlite3.connect(v1)
+def test_rows_with_bad_json_are_our_error_naming_the_record(migrated):
+    db = sqlite3.connect(migrated)
     db.execute("UPDATE agreements SET outputs = '{not json' WHERE client = ?", (HARBOR,))
     db.execute("UPDATE agreements SET bom = '[1, 2]' WHERE client LIKE 'Copper%'")
     db.commit()
     db.close()
-    with open_reader(v1) as book:
+    with open_reader(migrated) as book:
         harbor = book.resolve_client(HARBOR)
         with pytest.raises(LedgerError) as caught:
             book.history(harbor)
@@ -291,7 +322,7 @@ def test_rows_with_bad_json_are_our_error_naming_the_record(v1):
         copper = book.latest(book.resolve_client("Copper Kettle Bakery LLC"))
         with pytest.raises(LedgerError, match=f"#{copper.id} is damaged: its bom are not a JSON object"):
             book.bom(copper.id)
-    shown = CliRunner().invoke(main, ["ledger", "show", HARBOR, "--ledger", str(v1)])
+    shown = CliRunner().invoke(main, ["ledger", "show", HARBOR, "--ledger", str(migrated)])
     assert shown.exit_code == 2 and "is damaged" in shown.output and "Traceback" not in shown.output
 
 
@@ -320,6 +351,6 @@ def test_a_failing_rollback_does_not_hide_the_original_error(v1):
                 db.execute("DELETE FROM bom_memo")
                 raise ValueError("the original problem")
         with pytest.raises(LedgerError, match="no agreement of 'Harbor & Finch LLP' can move to 'signed'"):
-            book.mark(HARBOR, "signed")
+            mark(book, HARBOR, "signed")
         assert book.memo_get(book._db.execute("SELECT inputs_sha256 FROM bom_memo").fetchone()[0])
         book._db = book._db._db  # type: ignore[attr-defined]
