@@ -28,7 +28,7 @@ LAYERS: list[list[str]] = [
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],
     ["outputs", "signing"],
-    ["batch", "linting", "lifecycle", "renewal_calendar"],
+    ["batch", "linting", "lifecycle", "amendments", "renewal_calendar"],
     ["authoring", "workspace_init", "new_profile"],
     ["api"],
     ["cli", "__init__"],
