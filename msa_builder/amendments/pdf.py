@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..lock import bom_hash
-from ..marks import is_execution, stage
+from ..marks import has_watermark, is_execution, stage
 from ..pdf import DECLINED_SCHEDULE, acknowledgement_places, convert_docx, signature_page_place
 from ..pdf.finish import OutlineEntry, SigningPlace, finish_pdf
 from .model import Amendment
@@ -62,6 +62,6 @@ def amendment_pdf(amendment: Amendment, docx: bytes, bom: Mapping[str, Any], *,
     execution = is_execution(bom)
     places = amendment_signing(amendment)
     return finish_pdf(raw, metadata=amendment_metadata(amendment, bom), outline=amendment_outline(amendment),
-                      label_plan=lambda pages: [(0, "/D", None, 1)], watermark=not execution,
+                      label_plan=lambda pages: [(0, "/D", None, 1)], watermark=has_watermark(bom),
                       identity=f"{bom_hash(bom)}:{stage(bom)}", signing=places, signing_after=0,
                       signature_fields=execution)

@@ -11,7 +11,7 @@ from typing import Any
 from ..agreement import Agreement
 from ..errors import ConversionError
 from ..lock import bom_hash
-from ..marks import is_execution, stage
+from ..marks import has_watermark, is_execution, stage
 from .convert import PdfConverter
 from .fields import SignatureLine
 from .finish import OutlineEntry, SigningPlace, finish_pdf
@@ -119,7 +119,7 @@ def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any
     outline = agreement_outline(agreement)
     execution = is_execution(bom)
     return finish_pdf(raw, metadata=agreement_metadata(agreement, bom), outline=outline,
-                      label_plan=agreement_labels(agreement, outline), watermark=not execution,
+                      label_plan=agreement_labels(agreement, outline), watermark=has_watermark(bom),
                       identity=f"{bom_hash(bom)}:{stage(bom)}",
                       signing=signing_order(agreement),
                       signing_after=len(outline) - len(agreement.schedules) - 1, signature_fields=execution)
