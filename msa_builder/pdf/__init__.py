@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from pypdf import PdfReader
+
 from ..agreement import Agreement
 from ..errors import ConversionError
 from ..lock import bom_hash
@@ -97,19 +99,22 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *, 
         minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
         if converter is None:
             with PdfConverter() as own:
-                own.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
+                checked = own.convert_checked(source, target, expect_text=agreement.client_name, min_pages=minimum)
         else:
-            converter.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
-        raw = target.read_bytes()
+            checked = converter.convert_checked(source, target, expect_text=agreement.client_name, min_pages=minimum)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return finish_agreement_pdf(agreement, raw, bom, final=final)
+    return finish_agreement_pdf(agreement, checked.data, bom, final=final, reader=checked.reader)
 
 
-def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any], *, final: bool) -> bytes:
-    """LibreOffice's PDF of the agreement with our outline, labels, metadata and (drafts) watermark."""
+def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any], *, final: bool,
+                         reader: PdfReader | None = None) -> bytes:
+    """LibreOffice's PDF of the agreement with our outline, labels, metadata and (drafts) watermark.
+
+    `reader` is one already parsing `raw` (the converter's check), saving a second parse.
+    """
     outline = agreement_outline(agreement)
-    return finish_pdf(raw, metadata=agreement_metadata(agreement, bom, final=final), outline=outline,
+    return finish_pdf(raw, reader=reader, metadata=agreement_metadata(agreement, bom, final=final), outline=outline,
                       label_plan=agreement_labels(agreement, outline), watermark=not final,
                       identity=f"{bom_hash(bom)}:{'final' if final else 'draft'}",
                       signing=signing_order(agreement),

@@ -45,9 +45,10 @@ def _spliceable(reader: PdfReader, raw: bytes) -> bool:
     return all(raw.startswith(b"%d 0 obj" % number, offset) for number, offset in reader.xref.get(0, {}).items())
 
 
-def normalised(raw: bytes) -> tuple[PdfReader, bytes]:
-    """A reader over `raw`, or over pypdf's full rewrite of it when a splice cannot copy from it."""
-    reader = PdfReader(BytesIO(raw))
+def normalised(raw: bytes, reader: PdfReader | None = None) -> tuple[PdfReader, bytes]:
+    """A reader over `raw` (`reader`, when given, is one), or over pypdf's full rewrite of it when a
+    splice cannot copy from it."""
+    reader = reader or PdfReader(BytesIO(raw))
     if _spliceable(reader, raw):
         return reader, raw
     buffer = BytesIO()

@@ -22,6 +22,7 @@ import signal
 import subprocess
 import time
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -85,8 +86,25 @@ def find_uno_python() -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class CheckedPdf:
+    """A PDF that passed `check_pdf`: its bytes, and the reader that checked it (finishing reuses it)."""
+
+    data: bytes
+    reader: PdfReader
+
+    @property
+    def pages(self) -> int:
+        return len(self.reader.pages)
+
+
 def check_pdf(pdf: Path, source: Path, *, expect_text: str | None = None, min_pages: int = 1) -> int:
     """Raise unless `pdf` is a real PDF of `source`; returns its page count."""
+    return read_checked(pdf, source, expect_text=expect_text, min_pages=min_pages).pages
+
+
+def read_checked(pdf: Path, source: Path, *, expect_text: str | None = None, min_pages: int = 1) -> CheckedPdf:
+    """`check_pdf`, keeping the bytes and the parsed reader: parsing the PDF once saves finishing a second parse."""
     try:
         data = pdf.read_bytes()
     except FileNotFoundError:
@@ -105,7 +123,7 @@ def check_pdf(pdf: Path, source: Path, *, expect_text: str | None = None, min_pa
         shown = expect_text if len(expect_text) <= 80 else expect_text[:80] + "…"
         raise ConversionError(f"the PDF does not show {shown!r} on its first page; LibreOffice did not "
                               "read the document correctly", file=str(source))
-    return pages
+    return CheckedPdf(data, reader)
 
 
 # How much of a long name must be on page 1: a 10,000-character name runs on to later pages.
@@ -206,6 +224,11 @@ class PdfConverter:
 
     def convert(self, docx: Path, pdf: Path, *, expect_text: str | None = None, min_pages: int = 1) -> int:
         """Convert one document; returns the page count of the checked PDF."""
+        return self.convert_checked(docx, pdf, expect_text=expect_text, min_pages=min_pages).pages
+
+    def convert_checked(self, docx: Path, pdf: Path, *, expect_text: str | None = None,
+                        min_pages: int = 1) -> CheckedPdf:
+        """Convert one document; returns the checked PDF with the reader that checked it."""
         pdf.parent.mkdir(parents=True, exist_ok=True)
         try:
             pdf.unlink()
@@ -218,7 +241,7 @@ class PdfConverter:
             produced = pdf.parent / (docx.stem + ".pdf")
             if produced != pdf and produced.exists():
                 produced.replace(pdf)
-        return check_pdf(pdf, docx, expect_text=expect_text, min_pages=min_pages)
+        return read_checked(pdf, docx, expect_text=expect_text, min_pages=min_pages)
 
     # -- the uno engine: one long-lived worker ---------------------------------------------------
     def _start(self, source: Path) -> subprocess.Popen[bytes]:

@@ -224,7 +224,7 @@ def _pdf_version(source: str, *, watermark: bool) -> str:
 def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[OutlineEntry],
                label_plan: Any, watermark: bool, identity: str,
                signing: Sequence[SigningPlace] = (), signing_after: int = 0,
-               signature_fields: bool = False) -> bytes:
+               signature_fields: bool = False, reader: PdfReader | None = None) -> bytes:
     """Rewrite LibreOffice's PDF: our outline, page labels, metadata, watermark and a fixed /ID.
 
     `label_plan(pages)` receives the located page index of every outline entry and returns page
@@ -232,8 +232,9 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
     places in the order the parties sign, searched from outline entry `signing_after` on; they
     are gathered under a "Where to sign" bookmark, in signing order. With `signature_fields`,
     each place's signature lines get an empty signature field (an execution PDF; never a draft).
+    `reader`, when given, already parses `raw`; finishing edits its objects, so it is used up.
     """
-    reader, raw = normalised(raw)
+    reader, raw = normalised(raw, reader)
     pages = locate_pages(reader, outline)
     places = signing_places(reader, list(signing), pages[signing_after]) if signing else []
     lines = [(line, page) for place, (_, page) in zip(signing, places) for line in place.lines]
