@@ -45,6 +45,9 @@ class BuildOptions:
     allow_drafts: bool = False
     final: bool = False
     formats: tuple[str, ...] = ("docx",)
+    # Where the inputs are as the lock records them, when not at the paths above: a Dask worker
+    # builds from copies of the coordinator's files (batch/dask_runner.py). None: these paths.
+    sources: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,8 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
 
         files[names["pdf"]] = agreement_pdf(agreement, docx, bom, final=options.final, converter=converter)
     files[names["agreement"]] = agreement_json(agreement)
-    lock = lock_document(bom, files, profile_path=_where(loaded.source), sources=input_sources(options))
+    sources = options.sources or input_sources(options)
+    lock = lock_document(bom, files, profile_path=_where(loaded.source), sources=sources)
     files[names["lock"]] = lock_bytes(lock)
     return RenderedBuild(slug=slug, agreement=agreement, files=files, lock=lock)
 

@@ -198,6 +198,7 @@ class PdfConverter:
         sweep()
         self._profile = str(make_owned(PROFILE_PREFIX))
         self._proc: subprocess.Popen[bytes] | None = None
+        self._starting = False  # started, its "ready" not read yet
         # LibreOffice's own seconds per document (load, contents, export, total) and its resident
         # memory after each, as the uno worker reports them: what benchmarks measure it by.
         self.timings: list[dict[str, float]] = []
@@ -244,20 +245,31 @@ class PdfConverter:
         return read_checked(pdf, docx, expect_text=expect_text, min_pages=min_pages)
 
     # -- the uno engine: one long-lived worker ---------------------------------------------------
-    def _start(self, source: Path) -> subprocess.Popen[bytes]:
+    def start(self) -> None:
+        """Start LibreOffice now without waiting for it, so its start-up overlaps other work.
+
+        The next conversion waits for it to be ready (the cli engine has nothing to start).
+        """
+        if self.engine == "uno" and (self._proc is None or self._proc.poll() is not None):
+            self._proc, self._starting = self._spawn(), True
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
         python = find_uno_python()
         if python is None:
             raise ConversionError("no Python with LibreOffice's uno module was found", field="MSA_UNO_PYTHON",
                                   hint=INSTALL_HINT)
-        proc = subprocess.Popen([python, str(WORKER), self.soffice, self._profile, str(os.getpid())],
+        return subprocess.Popen([python, str(WORKER), self.soffice, self._profile, str(os.getpid())],
                                 stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def _await_ready(self, proc: subprocess.Popen[bytes], source: Path) -> None:
+        self._starting = False
         reply = self._read(proc, min(START_TIMEOUT, self.timeout), what="start", source=source)
         if not reply.get("ready"):
             _kill(proc)
+            self._proc = None
             raise ConversionError(f"LibreOffice did not start: {reply.get('error', 'unknown error')}",
                                   file=str(source), field="soffice", hint=INSTALL_HINT)
-        return proc
 
     def _read(self, proc: subprocess.Popen[bytes], timeout: float, *, what: str, source: Path | None = None) -> dict:
         assert proc.stdout is not None
@@ -282,9 +294,11 @@ class PdfConverter:
         return json.loads(buffer.split(b"\n", 1)[0])
 
     def _convert_uno(self, docx: Path, pdf: Path) -> None:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = self._start(docx)
+        self.start()
         proc = self._proc
+        assert proc is not None
+        if self._starting:
+            self._await_ready(proc, docx)
         assert proc.stdin is not None
         try:
             proc.stdin.write(json.dumps({"src": str(docx), "dst": str(pdf)}).encode() + b"\n")
