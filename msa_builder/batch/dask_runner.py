@@ -5,9 +5,9 @@ of N worker processes on 127.0.0.1 for the batch alone (one big machine, the tes
 gets the batch's plugin (dask_plugin): the library loaded once and one LibreOffice for its life.
 
 The coordinator (this process) is the only writer of OUT and of the ledger, as the parent is in
-the process pool: workers return each client's rendered files (`RenderedBuild`, plain frozen
-data) and the coordinator writes them with the same atomic rules, the lock last, under the
-batch's lock of OUT. The alternative, workers writing a shared folder, needs a file system every
+the process pool: workers return each client's rendered files (bytes by file name; not the
+in-memory Agreement, which costs more to unpickle than the files cost to write) and the
+coordinator writes them with the same atomic rules, the lock last, under the batch's lock of OUT. The alternative, workers writing a shared folder, needs a file system every
 machine mounts at the same path, and file locks that hold across machines (often not on NFS);
 returning the files needs neither, and a worker can never leave a torn output (a client's files
 are ~0.4 MB with its PDF, nothing beside LibreOffice's ~0.6 s per document). Before submitting a

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MsaError, clip
 from ..library import load as library_load
-from ..outputs import BuildOptions, RenderedBuild, output_names, render_build, write_build
+from ..outputs import BuildOptions, output_names, render_build, write_files
 from ..library.model import Library
 from ..paths import default_provider, default_templates
 from ..lock import bom_hash
@@ -104,13 +104,15 @@ class Pending:
     """A client checked and, when it needed building, rendered, with nothing written yet.
 
     Whoever writes OUT finishes it (`complete`): the worker itself in the process pool, the
-    coordinator for a Dask worker (batch/dask_runner.py). `misplaced` is the validated client
-    name when the folder the batch assigned turned out to be another client's name, and only the
-    writer of OUT can choose the folder again; the result is then a placeholder.
+    coordinator for a Dask worker (batch/dask_runner.py). `files` are the rendered build's files
+    (the folder is the result's slug), all a writer needs: the in-memory Agreement stays with the
+    worker, since unpickling it costs the coordinator more than writing the files. `misplaced`
+    is the validated client name when the folder the batch assigned is for another name, and only
+    the writer of OUT can choose the folder again; the result is then a placeholder.
     """
 
     result: ClientResult
-    rendered: RenderedBuild | None = None
+    files: dict[str, bytes] | None = None
     misplaced: str | None = None
 
 
@@ -189,7 +191,7 @@ class Worker:
         if converter is not None:
             converter.start()  # a first LibreOffice starts up while the DOCX renders (a no-op once it runs)
         rendered = render_build(loaded, self.options, converter=converter, slug=slug)
-        return Pending(ClientResult(entry.label, "built", **common), rendered)
+        return Pending(ClientResult(entry.label, "built", **common), rendered.files)
 
 
 def failure(label: str, client: str | None, slug: str | None, exc: Exception) -> ClientResult:
@@ -206,16 +208,16 @@ def failure(label: str, client: str | None, slug: str | None, exc: Exception) ->
 
 def complete(out_dir: Path, pending: Pending) -> ClientResult:
     """Write a rendered client under OUT (the lock last) and say what changed on disk; else its result as is."""
-    rendered = pending.rendered
-    if rendered is None:
+    files, slug = pending.files, pending.result.slug
+    if files is None:
         return pending.result
-    slug = rendered.slug
+    assert slug is not None
     _remove_torn_temps(out_dir / slug, slug)
-    result = write_build(rendered, out_dir)
-    removed = _remove_uncovered(out_dir / slug, slug, set(rendered.files))
-    written = tuple(p.name for p in result.written)
+    paths, lock_sha256 = write_files(out_dir, slug, files)
+    removed = _remove_uncovered(out_dir / slug, slug, set(files))
+    written = tuple(p.name for p in paths)
     return dataclasses.replace(pending.result, status="built" if written or removed else "unchanged",
-                               written=written, removed=removed, lock_sha256=result.lock_sha256)
+                               written=written, removed=removed, lock_sha256=lock_sha256)
 
 
 def _remove_torn_temps(directory: Path, slug: str) -> None:
