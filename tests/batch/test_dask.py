@@ -232,3 +232,33 @@ def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch, clients, config)
     monkeypatch.setattr(dask_runner, "CONNECT_SECONDS", 1.0)
     with pytest.raises(BatchError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         run_batch(clients, config, scheduler="tcp://127.0.0.1:9")
+
+
+def test_a_workers_plugin_builds_from_copies_and_records_the_coordinators_paths(source, base, tmp_path,
+                                                                               shipped_library):
+    from types import SimpleNamespace
+
+    from msa_builder.batch.dask_plugin import BatchPlugin, shipment
+    from msa_builder.batch.staleness import build_inputs
+
+    templates = Path(shutil.copytree(TEMPLATES, tmp_path / "templates"))  # not the package's own
+    config = dataclasses.replace(base, out_dir=tmp_path / "out", templates_dir=templates)
+    inputs = build_inputs(config.build_options(shipped_library))
+    plugin = BatchPlugin(shipment(config, inputs, shipped_library, build=True))
+    plugin.setup(SimpleNamespace(address="tcp://127.0.0.1:1"))
+    try:
+        assert plugin.worker is not None
+        options = plugin.worker.options
+        assert options.templates_dir != templates and (options.templates_dir / "agreement.docx").read_bytes() == \
+            (templates / "agreement.docx").read_bytes()
+        assert options.provider_path != base.provider_path
+        assert options.sources == {"library": "(shipped)", "templates": str(templates.resolve()),
+                                   "provider": str(base.provider_path.resolve())}
+        copies = options.templates_dir.parent
+    finally:
+        plugin.teardown(None)
+    assert not copies.exists(), "teardown removes the worker's copies"
+    other = BatchPlugin(shipment(config, dataclasses.replace(inputs, code="another checkout"), shipped_library,
+                                 build=False))
+    with pytest.raises(RuntimeError, match="runs other msa-builder code than the coordinator"):
+        other.setup(SimpleNamespace(address="tcp://127.0.0.1:1"))
