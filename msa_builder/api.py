@@ -118,12 +118,16 @@ def _templates(path: PathLike | None) -> Path:
 
 def run_batch(source: PathLike, config: BatchConfig, *, jobs: int | None = None, only_stale: bool = False,
               dry_run: bool = False, on_result: Callable[[ClientResult], None] | None = None,
-              on_start: Callable[[int], None] | None = None) -> BatchReport:
-    """`msa batch`: bring every client of a folder or CSV up to date under `config.out_dir`."""
+              on_start: Callable[[int], None] | None = None, scheduler: str | None = None) -> BatchReport:
+    """`msa batch`: bring every client of a folder or CSV up to date under `config.out_dir`.
+
+    `scheduler` (`tcp://HOST:8786` or `local:N`) builds the clients on a Dask cluster; needs the
+    `dask` extra.
+    """
     from .batch import run_batch as run
 
     return run(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run, on_result=on_result,
-               on_start=on_start)
+               on_start=on_start, scheduler=scheduler)
 
 
 def coverage(source: PathLike, config: BatchConfig) -> list[ClientCoverage]:

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ._jsontext import dumps
 from .agreement import Agreement, Article, Clause, LeftOut, Provenance, Schedule, Section
 from .blocks import Block, Heading, Inline, LineBreak, ListBlock, Paragraph, Ref, Table, Text, block_lines
 from .errors import RenderError
@@ -30,7 +31,11 @@ FORMAT = "msa-agreement/1"
 
 def text_sha256(clause: Clause) -> str:
     """The hash of a clause's rendered text: changes when a printed value changes, not only the source."""
-    return hashlib.sha256("\n".join(block_lines(clause.blocks)).encode("utf-8")).hexdigest()
+    return _lines_sha256(block_lines(clause.blocks))
+
+
+def _lines_sha256(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -71,11 +76,12 @@ def _conspicuous(flag: bool) -> dict[str, Any]:
 
 
 def clause_data(clause: Clause) -> dict[str, Any]:
+    lines = block_lines(clause.blocks)
     return {
         "slot": clause.slot, "key": clause.key, "variant": clause.variant, "version": clause.version,
         "status": clause.status, "title": clause.title, "sha256": clause.sha256, "path": clause.path,
-        "reason": clause.reason, "text_sha256": text_sha256(clause),
-        "text": block_lines(clause.blocks), "blocks": [_block(b) for b in clause.blocks],
+        "reason": clause.reason, "text_sha256": _lines_sha256(lines),
+        "text": lines, "blocks": [_block(b) for b in clause.blocks],
     }
 
 
@@ -128,7 +134,7 @@ def _record(data: dict[str, Any]) -> ControlDecision:
 
 def agreement_json(agreement: Agreement) -> bytes:
     """The content model file's bytes: deterministic, readable, one key per line."""
-    return (json.dumps(agreement_data(agreement), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    return (dumps(agreement_data(agreement), indent=1) + "\n").encode("utf-8")
 
 
 # -- reading -----------------------------------------------------------------------------------

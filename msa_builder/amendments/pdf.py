@@ -42,10 +42,10 @@ def amendment_metadata(amendment: Amendment, bom: Mapping[str, Any]) -> dict[str
 def amendment_pdf(amendment: Amendment, docx: bytes, bom: Mapping[str, Any], *,
                   converter: PdfConverter | None = None) -> bytes:
     """The amendment PDF, reproducible; a draft's watermark, or an execution version's signature fields."""
-    raw = convert_docx(docx, amendment.id, expect_text=amendment.client_name, min_pages=2, converter=converter)
+    checked = convert_docx(docx, amendment.id, expect_text=amendment.client_name, min_pages=2, converter=converter)
     execution = is_execution(bom)
     places = amendment_signing(amendment)
-    return finish_pdf(raw, metadata=amendment_metadata(amendment, bom), outline=amendment_outline(amendment),
+    return finish_pdf(checked.data, reader=checked.reader, metadata=amendment_metadata(amendment, bom), outline=amendment_outline(amendment),
                       label_plan=lambda pages: [(0, "/D", None, 1)], watermark=has_watermark(bom),
                       identity=f"{bom_hash(bom)}:{stage(bom)}", signing=places, signing_after=0,
                       signature_fields=execution)

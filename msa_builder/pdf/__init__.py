@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from pypdf import PdfReader
+
 from ..agreement import Agreement
 from ..errors import ConversionError
 from ..lock import bom_hash
 from ..marks import has_watermark, is_execution, stage
-from .convert import PdfConverter
+from .convert import CheckedPdf, PdfConverter
 from .fields import SignatureLine
 from .finish import OutlineEntry, SigningPlace, finish_pdf
 from .tempdirs import WORK_PREFIX, make_owned
@@ -90,13 +92,15 @@ def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *,
                   converter: PdfConverter | None = None) -> bytes:
     """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
     minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
-    raw = convert_docx(docx, agreement.id, expect_text=agreement.client_name, min_pages=minimum, converter=converter)
-    return finish_agreement_pdf(agreement, raw, bom)
+    checked = convert_docx(docx, agreement.id, expect_text=agreement.client_name, min_pages=minimum,
+                           converter=converter)
+    return finish_agreement_pdf(agreement, checked.data, bom, reader=checked.reader)
 
 
 def convert_docx(docx: bytes, name: str, *, expect_text: str, min_pages: int,
-                 converter: PdfConverter | None = None) -> bytes:
-    """LibreOffice's PDF of a DOCX, checked to show `expect_text` on at least `min_pages` pages."""
+                 converter: PdfConverter | None = None) -> CheckedPdf:
+    """LibreOffice's PDF of a DOCX, checked to show `expect_text` on at least `min_pages` pages (with the
+    reader that checked it, for finishing without a second parse)."""
     try:
         work = make_owned(WORK_PREFIX)  # swept by the next converter if this process is killed
     except OSError as exc:
@@ -112,20 +116,24 @@ def convert_docx(docx: bytes, name: str, *, expect_text: str, min_pages: int,
                                   file=str(source)) from None
         if converter is None:
             with PdfConverter() as own:
-                own.convert(source, target, expect_text=expect_text, min_pages=min_pages)
+                checked = own.convert_checked(source, target, expect_text=expect_text, min_pages=min_pages)
         else:
-            converter.convert(source, target, expect_text=expect_text, min_pages=min_pages)
-        return target.read_bytes()
+            checked = converter.convert_checked(source, target, expect_text=expect_text, min_pages=min_pages)
+        return checked
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any]) -> bytes:
+def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any], *,
+                         reader: PdfReader | None = None) -> bytes:
     """LibreOffice's PDF of the agreement with our outline, labels and metadata; a draft's watermark,
-    or an execution version's signature fields."""
+    or an execution version's signature fields.
+
+    `reader` is one already parsing `raw` (the converter's check), saving a second parse.
+    """
     outline = agreement_outline(agreement)
     execution = is_execution(bom)
-    return finish_pdf(raw, metadata=agreement_metadata(agreement, bom), outline=outline,
+    return finish_pdf(raw, reader=reader, metadata=agreement_metadata(agreement, bom), outline=outline,
                       label_plan=agreement_labels(agreement, outline), watermark=has_watermark(bom),
                       identity=f"{bom_hash(bom)}:{stage(bom)}",
                       signing=signing_order(agreement),
