@@ -172,3 +172,10 @@ def agreement_html(redline: AgreementRedline) -> str:
         parts.append(side_by_side(step.tracked(), step.old.label if step.old else "(none)",
                                   step.new.label if step.new else "(none)"))
     return page("Agreement redline", redline.new.properties.get("msa.client", ""), "".join(parts))
+
+
+def clause_fragment(redline: ClauseRedline) -> str:
+    """A clause redline as a fragment for a page of one's own (no document, no inline style)."""
+    old, new = describe_version(redline.old), describe_version(redline.new)
+    return (meta([f"Old: {old}", f"New: {new}", f"Variables are filled in from {redline.context}."])
+            + LEGEND + changelog(redline.changelog) + side_by_side(redline.tracked(), f"Old: {old}", f"New: {new}"))
