@@ -85,14 +85,23 @@ def save_profile(data: Mapping[str, Any], *, library: Library, path: PathLike | 
                  folder: PathLike | None = None, replace: bool = False) -> Path:
     """Write a profile given as data as `msa new` would (checked, commented); over a file only with `replace`.
 
-    Without `path`, it goes to `folder` under the name `msa new` would give it.
+    Without `path`, it goes to `folder` under the name `msa new` would give it, and `replace`
+    replaces only a profile of the same client there (two names can make one file name).
     """
     from . import clock
+    from .errors import ProfileError
+    from .names import same_client
     from .new_profile import answers_from_mapping, default_path, write_new_profile
 
     selection = validate_profile(data, library=library)
-    target = Path(path) if path is not None else default_path(selection.profile.client.legal_name,
-                                                              Path(folder or "."))
+    name = selection.profile.client.legal_name
+    target = Path(path) if path is not None else default_path(name, Path(folder or "."))
+    if path is None and replace and target.exists():
+        held = load_profile(target).profile.client.legal_name
+        if not same_client(held, name):
+            raise ProfileError(f"{target.name} already holds the profile of {held!r}, another client",
+                               file=str(target), field="client.legal_name",
+                               hint="edit that profile, or give this client a distinct legal name")
     answers = answers_from_mapping(selection.profile.model_dump(exclude_none=True))
     return write_new_profile(answers, library, target, written_on=clock.today(), replace=replace)
 
@@ -227,6 +236,13 @@ def draft_file(record: int, kind: str, *, ledger: PathLike) -> RecordedFile:
     return recorded_file(found, kind)
 
 
+def file_kinds(record: AgreementRecord) -> list[str]:
+    """The kinds of file a recorded build has (`docx`, `memo`, `agreement`, maybe `pdf`), for `draft_file`."""
+    from .downloads import available
+
+    return available(record)
+
+
 def review(record: int, *, ledger: PathLike, library_dir: PathLike | None = None,
            provider: PathLike | None = None) -> Review:
     """What an attorney reviews for one draft: the memo's points, and each non-standard clause's redline."""
@@ -340,6 +356,13 @@ def diff_library(old: PathLike, new: PathLike, *, profile: PathLike | None = Non
     from .redline import diff_libraries
 
     return diff_libraries(old, new, profile=profile)
+
+
+def redline_fragment(redline: ClauseRedline) -> str:
+    """A clause redline as escaped HTML to place inside a page of one's own (no document, no inline style)."""
+    from .redline.html import clause_fragment
+
+    return clause_fragment(redline)
 
 
 def compare_builds(old: PathLike, new: PathLike) -> AgreementRedline:

@@ -31,6 +31,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 10
+TOO_MANY = "too many failed sign-ins; try again in 15 minutes"
 _TIMEOUT_S = 30.0
 
 
@@ -222,7 +223,7 @@ class Users:
         since = (now - FAILURE_WINDOW).isoformat()
         failures = self._rows("SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?", (key, since))[0][0]
         if failures >= MAX_FAILURES:
-            raise AuthError("too many failed sign-ins; try again in 15 minutes", field="password")
+            raise AuthError(TOO_MANY, field="password")
         rows = self._rows("SELECT password_hash, disabled FROM users WHERE name = ?", (name.strip(),))
         stored, disabled = rows[0] if rows else (None, 1)
         if not _verify(stored or _dummy_hash(), password) or stored is None or disabled:

@@ -26,7 +26,7 @@ def serve(ctx: click.Context, host: str, port: int, create: bool, admin: str | N
     from .. import web
 
     workspace = ctx.meta.get(_WORKSPACE)
-    password = read_password(password_stdin, prompt=f"Password for {admin}") if admin else None
     web.serve(Path(workspace) if workspace else None, host=host, port=port, create=create, admin=admin,
-              admin_password=password, behind_https=behind_https,
+              admin_password=lambda: read_password(password_stdin, prompt=f"Password for {admin}"),
+              behind_https=behind_https,
               announce=lambda line: click.echo(line, err=True))
