@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .agreement import Agreement
 from .api import (
+    approve,
     approve_clause,
+    archive,
     assemble_profile,
     build,
     clause_versions,
@@ -35,6 +37,7 @@ from .api import (
     renewals,
     run_batch,
     select_for,
+    send_back,
     sign,
     verify,
     write_profile,
@@ -68,10 +71,10 @@ _LAZY = {"BatchConfig": ".batch", "BatchReport": ".batch", "ClientResult": ".bat
 __all__ = [
     "__version__",
     # functions, one per command
-    "approve_clause", "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause",
+    "approve", "approve_clause", "archive", "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause",
     "diff_library", "explain", "find_clause", "freeze", "history", "init_workspace", "lint", "load_provider_file",
     "mark", "new_clause_version", "open_ledger", "open_library", "release_library", "renewals", "run_batch", "select_for",
-    "sign", "verify", "write_profile", "write_redline",
+    "send_back", "sign", "verify", "write_profile", "write_redline",
     # data
     "Agreement", "AgreementRecord", "BatchConfig", "BatchReport", "BuildOptions", "BuildResult", "ClientResult",
     "Finding", "Ledger",

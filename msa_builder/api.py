@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .users import NewSession, Session, User
     from .downloads import RecordedFile
     from .review import Review
+    from .lifecycle.approval import Approved
 
 PathLike = Path | str
 
@@ -200,10 +201,74 @@ def open_ledger(path: PathLike, *, create: bool = False, readonly: bool = False)
 
 
 def mark(client: str, status: str, *, ledger: PathLike, by: str | None = None, note: str | None = None,
-         record: int | None = None) -> AgreementRecord:
-    """`msa ledger mark`: move a client's agreement one step along its way to a signature."""
+         record: int | None = None, evidence: PathLike | None = None, unverified: str | None = None,
+         trust: Sequence[PathLike] = (), accept_deviations: bool = False, library_dir: PathLike | None = None,
+         templates: PathLike | None = None) -> AgreementRecord:
+    """`msa ledger mark`: move a client's agreement one step along its way to a signature.
+
+    `approved` is `approve` (its checks and execution version); `sent` only from approved, recording
+    the archived execution PDF; `signed` only with `evidence`, verified against the archive (with
+    `trust` roots), or accepted `unverified` with the reason. Other steps move the record only.
+    """
+    from .errors import LifecycleError
+    from .lifecycle.evidence import record_signature
+    from .lifecycle.sending import send_record
+
+    if status == "approved":
+        if by is None:
+            raise LifecycleError("approval names the attorney who approves", field="--by")
+        return approve(client, ledger=ledger, by=by, note=note, accept_deviations=accept_deviations, record=record,
+                       library_dir=library_dir, templates=templates).record
+    if status != "signed" and (evidence is not None or unverified is not None):
+        raise LifecycleError("evidence is recorded when an agreement is marked signed", field="--evidence")
     with open_ledger(ledger) as book:
+        if status == "sent":
+            return send_record(book, client, by=by, note=note, record=record)
+        if status == "signed":
+            return record_signature(book, client, evidence=Path(evidence) if evidence is not None else None, by=by,
+                                    note=note, unverified=unverified, trust=[Path(t) for t in trust], record=record)
         return book.mark(client, status, by=by, note=note, record=record)
+
+
+def approve(client: str, *, ledger: PathLike, by: str, note: str | None = None, accept_deviations: bool = False,
+            record: int | None = None, library_dir: PathLike | None = None,
+            templates: PathLike | None = None) -> Approved:
+    """`msa approve`: an attorney approves the draft in review; its execution version is archived.
+
+    Refused (LifecycleError, every reason listed) for draft or altered clauses, the sample provider,
+    or points needing a human decision that `accept_deviations` does not accept. The library and
+    templates default to those the draft's lock records.
+    """
+    from .lifecycle.approval import approve_record
+
+    with open_ledger(ledger) as book:
+        return approve_record(book, client, by=by, note=note, accept_deviations=accept_deviations, record=record,
+                              library_dir=Path(library_dir) if library_dir is not None else None,
+                              templates_dir=Path(templates) if templates is not None else None)
+
+
+def send_back(client: str, *, ledger: PathLike, by: str, note: str, record: int | None = None) -> AgreementRecord:
+    """`msa send-back`: the attorney returns the draft in review to its author, saying why."""
+    from .errors import LifecycleError
+
+    if not note.strip():
+        raise LifecycleError("say what must change before the draft comes back for review", field="--note")
+    with open_ledger(ledger) as book:
+        chosen = book.choose(client, "draft", record=record)
+        if chosen.status != "in_review":
+            raise LifecycleError(f"record #{chosen.id} is {chosen.status!r}; only a draft in review is sent back",
+                                 field="CLIENT")
+        return book.mark(client, "draft", by=by, note=note, record=chosen.id)
+
+
+def archive(record: int, *, ledger: PathLike) -> list[tuple[str, Path]]:
+    """An approved instrument's archived files (name, path), each checked against the ledger's hash."""
+    from .lifecycle.archive import intact_archive
+
+    with open_ledger(ledger, readonly=True) as book:
+        found = book.get(record)
+    folder = intact_archive(found, "downloaded")
+    return [(name, folder / name) for name in sorted(found.archived_files)]
 
 
 def history(*, ledger: PathLike, client: str | None = None) -> list[tuple[AgreementRecord, list[StatusEvent]]]:

@@ -37,7 +37,7 @@ from .ledger_schema import connect_reader, connect_writer, describe_error, rollb
 STATUSES = ("draft", "in_review", "approved", "sent", "signed", "superseded")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("in_review", "superseded"),
-    "in_review": ("approved", "superseded"),
+    "in_review": ("approved", "draft", "superseded"),  # back to draft: sent back by the attorney
     "approved": ("sent", "superseded"),
     "sent": ("signed", "superseded"),
     "signed": ("superseded",),
@@ -83,11 +83,16 @@ class AgreementRecord:
 
     @property
     def archive_folder(self) -> Path | None:
-        return Path(self.archive["folder"]) if self.archive else None
+        """Where the approved instrument's files are archived; None before approval."""
+        return Path(self.archive["folder"]) if self.archive and self.archive.get("folder") else None
 
     @property
     def archived_files(self) -> dict[str, str]:
-        return dict(self.archive.get("files", {})) if self.archive else {}
+        """Every file of the archive with its recorded sha256: the execution files, then the evidence."""
+        files = dict(self.archive.get("files", {})) if self.archive else {}
+        if self.evidence and self.archive_folder is not None:
+            files[self.evidence["file"]] = self.evidence["sha256"]
+        return files
 
 
 @dataclass(frozen=True)

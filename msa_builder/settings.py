@@ -75,6 +75,11 @@ class Settings:
                                   "(`msa init DIR` creates one)")
 
     @property
+    def trust(self) -> list[Path]:
+        """CA certificates for verifying signatures: the workspace's `[signing] trust`, if any."""
+        return self.workspace.trust if self.workspace else []
+
+    @property
     def sample_provider(self) -> bool:
         """True when documents would name the fictional provider shipped with the package."""
         return is_shipped(self.provider)

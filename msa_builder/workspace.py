@@ -8,15 +8,16 @@ Paths in it are relative to the folder, so the workspace can move or be cloned e
 
 `msa.toml` is read strictly: an unknown table or key is an error naming it, because a misspelt
 `libary = ...` that silently fell back to the shipped library would build agreements from the
-wrong text. Settings are grouped in tables by concern (`[paths]` today); later settings get
-tables of their own (a `[signing]` table with its trust roots, say) by adding them to `SCHEMA`.
+wrong text. Settings are grouped in tables by concern: `[paths]`, and `[signing]` with the trust
+roots that make a signer "trusted" when evidence of signing is verified; later settings get
+tables of their own by adding them to `SCHEMA`.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._files import read_text
@@ -47,7 +48,12 @@ PATH_HELP: dict[str, str] = {
     "out": "built agreements, one folder per client (not kept in git)",
     "ledger": "every generated agreement and its way to a signature (SQLite)",
 }
-SCHEMA: dict[str, dict[str, str]] = {"paths": PATHS}
+SIGNING: dict[str, str] = {"trust": "trust"}
+SIGNING_HELP: dict[str, str] = {
+    "trust": "CA certificates (a .pem/.crt/.der file, or a folder of them) whose signers count as trusted",
+}
+SCHEMA: dict[str, dict[str, str]] = {"paths": PATHS, "signing": SIGNING}
+_CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".der")
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Workspace:
 
     root: Path
     paths: dict[str, str]
+    signing: dict[str, str] = field(default_factory=lambda: dict(SIGNING))
 
     @property
     def file(self) -> Path:
@@ -100,6 +107,14 @@ class Workspace:
     def ledger(self) -> Path:
         return self.path("ledger")
 
+    @property
+    def trust(self) -> list[Path]:
+        """The CA certificates `[signing] trust` names: a file, or every certificate in a folder; none if absent."""
+        path = self.root / self.signing["trust"]
+        if path.is_dir():
+            return sorted(p for p in path.iterdir() if p.suffix.lower() in _CERTIFICATE_SUFFIXES and p.is_file())
+        return [path] if path.is_file() else []
+
 
 def _line(exc: Exception) -> int | None:
     match = re.search(r"line (\d+)", str(exc))
@@ -108,6 +123,11 @@ def _line(exc: Exception) -> int | None:
 
 def parse_settings(text: str, *, source: str) -> dict[str, str]:
     """Validate msa.toml's text; returns the `[paths]` settings with defaults filled in."""
+    return parse_tables(text, source=source)["paths"]
+
+
+def parse_tables(text: str, *, source: str) -> dict[str, dict[str, str]]:
+    """Validate msa.toml's text; returns every table's settings with defaults filled in."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -126,7 +146,8 @@ def parse_settings(text: str, *, source: str) -> dict[str, str]:
             if not isinstance(setting, str) or not setting.strip():
                 raise WorkspaceError(f"must be a path, as a non-empty string (got {setting!r})", file=source,
                                      field=f"{table}.{key}")
-    return {**PATHS, **{k: v.strip() for k, v in data.get("paths", {}).items()}}
+    return {table: {**defaults, **{k: v.strip() for k, v in data.get(table, {}).items()}}
+            for table, defaults in SCHEMA.items()}
 
 
 def load_workspace(folder: Path) -> Workspace:
@@ -136,7 +157,8 @@ def load_workspace(folder: Path) -> Workspace:
         raise WorkspaceError("not a workspace: msa.toml is missing", file=str(path.parent),
                              hint="create one with `msa init DIR`, or name the folder holding msa.toml")
     text = read_text(path, error=WorkspaceError, what="msa.toml")
-    return Workspace(root=path.parent, paths=parse_settings(text, source=str(path)))
+    tables = parse_tables(text, source=str(path))
+    return Workspace(root=path.parent, paths=tables["paths"], signing=tables["signing"])
 
 
 def find_workspace(start: Path | None = None) -> Path | None:
@@ -170,6 +192,10 @@ def settings_text(paths: dict[str, str] | None = None) -> str:
              "# Paths are relative to this file. Command-line options still override them.", "", "[paths]"]
     for key, value in values.items():
         lines.append(f"# {PATH_HELP[key]}")
+        lines.append(f"{key} = {_toml_string(value)}")
+    lines += ["", "[signing]"]
+    for key, value in SIGNING.items():
+        lines.append(f"# {SIGNING_HELP[key]}")
         lines.append(f"{key} = {_toml_string(value)}")
     return "\n".join(lines) + "\n"
 

@@ -84,7 +84,7 @@ def test_each_step_keeps_its_proof_and_its_events_the_hashes(ledger):
     evidence = Evidence("MSA-1-signed.pdf", "5" * 64, True, ({"field": "client_signature", "name": "Dana Reyes",
                                                              "trusted": True, "time": None},))
     signed = ledger.mark("acme", "signed", proof=evidence)
-    assert signed.archive_folder.as_posix() == "/out/acme/archive/MSA-1" and signed.archived_files == files
+    assert signed.archive_folder.as_posix() == "/out/acme/archive/MSA-1" and signed.archived_files == {**files, "MSA-1-signed.pdf": "5" * 64}
     assert signed.archive["accepted"] == ["a deviation"]
     assert signed.execution_sha256 == signed.sent_sha256 == EXECUTION_SHA256
     assert signed.evidence["signers"][0]["name"] == "Dana Reyes" and signed.evidence["verified"] is True

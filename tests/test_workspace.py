@@ -42,7 +42,8 @@ def test_a_setting_overrides_its_default_only():
 
 @pytest.mark.parametrize("text, field, allowed", [
     ('[paths]\nlibary = "lib"\n', "paths.libary", "library"),
-    ('[signing]\ntrust = ["ca.pem"]\n', "signing", "[paths]"),
+    ('[signature]\ntrust = "ca.pem"\n', "signature", "[signing]"),
+    ('[signing]\ntrusted = "ca.pem"\n', "signing.trusted", "trust"),
     ('library = "lib"\n', "library", "[paths]"),
 ])
 def test_an_unknown_key_is_an_error_naming_it_and_the_allowed_ones(text, field, allowed):
@@ -53,7 +54,8 @@ def test_an_unknown_key_is_an_error_naming_it_and_the_allowed_ones(text, field, 
     assert allowed in caught.value.allowed
 
 
-@pytest.mark.parametrize("text, field", [('[paths]\nout = 3\n', "paths.out"), ('[paths]\nout = ""\n', "paths.out")])
+@pytest.mark.parametrize("text, field", [('[paths]\nout = 3\n', "paths.out"), ('[paths]\nout = ""\n', "paths.out"),
+                                         ('[signing]\ntrust = ["ca.pem"]\n', "signing.trust")])
 def test_a_path_must_be_a_non_empty_string(text, field):
     with pytest.raises(WorkspaceError) as caught:
         parse_settings(text, source="msa.toml")
@@ -172,3 +174,14 @@ def test_explain_outside_a_workspace_uses_the_shipped_library(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     data = json.loads(run("explain", SAMPLES / "harbor-finch.yaml", "--json").stdout)
     assert data["library"]["location"] == str(default_library())
+
+
+def test_signing_trust_is_a_certificate_file_or_a_folder_of_them(tmp_path):
+    (tmp_path / "msa.toml").write_text('[signing]\ntrust = "roots"\n', encoding="utf-8")
+    assert load_workspace(tmp_path).trust == [], "an absent folder trusts no one"
+    (tmp_path / "roots").mkdir()
+    for name in ("b.pem", "a.crt", "notes.txt"):
+        (tmp_path / "roots" / name).write_text("x", encoding="utf-8")
+    assert [p.name for p in load_workspace(tmp_path).trust] == ["a.crt", "b.pem"]
+    (tmp_path / "msa.toml").write_text('[signing]\ntrust = "roots/b.pem"\n', encoding="utf-8")
+    assert [p.name for p in load_workspace(tmp_path).trust] == ["b.pem"]

@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import MsaError
 from ..ledger import AgreementRecord, Ledger, open_reader
 from ..library.model import Library
+from ..lifecycle.standing import archive_warning, describe_evidence
 from ..lock import bom_hash
 from ..identity import client_folder, same_client
 from ..profile import LoadedProfile
@@ -41,6 +42,7 @@ class ClientCoverage:
     latest_current: bool | None
     changes: tuple[str, ...] = ()
     error: str | None = None
+    archive_warnings: tuple[str, ...] = ()  # an archived instrument file missing or altered
 
     @property
     def is_signed(self) -> bool:
@@ -58,18 +60,21 @@ class ClientCoverage:
             "signed_agreement_id": self.signed.agreement_id if self.signed else None,
             "signed_at": self.signed.status_at if self.signed else None,
             "signed_by": self.signed.status_by if self.signed else None,
+            "signed_evidence": describe_evidence(self.signed) if self.signed else None,
+            "signed_verified": bool(self.signed.evidence and self.signed.evidence.get("verified"))
+            if self.signed else None,
             "latest_record": self.latest.id if self.latest else None,
             "latest_agreement_id": self.latest.agreement_id if self.latest else None,
             "latest_status": self.latest.status if self.latest else None,
             "latest_generated_at": self.latest.generated_at if self.latest else None,
             "latest_current": self.latest_current,
-            "changes": list(self.changes), "error": self.error,
+            "changes": list(self.changes), "error": self.error, "archive_warnings": list(self.archive_warnings),
         }
 
 
 CSV_COLUMNS = ("client", "slug", "source", "state", "signed", "current", "signed_record", "signed_agreement_id",
-               "signed_at", "signed_by", "latest_record", "latest_agreement_id", "latest_status",
-               "latest_generated_at", "latest_current", "changes", "error")
+               "signed_at", "signed_by", "signed_evidence", "signed_verified", "latest_record", "latest_agreement_id",
+               "latest_status", "latest_generated_at", "latest_current", "changes", "error", "archive_warnings")
 
 
 def coverage_report(source: Path | str, config: BatchConfig) -> list[ClientCoverage]:
@@ -138,6 +143,15 @@ class _Expected:
 
 def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs,
             out_dir: Path) -> ClientCoverage:
+    row = _standing(entry, ledger, library, inputs, out_dir)
+    if ledger is None or row.slug is None:
+        return row
+    warnings = tuple(w for w in map(archive_warning, ledger.history(row.slug)) if w)
+    return replace(row, archive_warnings=warnings) if warnings else row
+
+
+def _standing(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs,
+              out_dir: Path) -> ClientCoverage:
     owners = (ledger.slug_client,) if ledger is not None else ()
     slug = client_folder(out_dir, entry.client, owners=owners) if entry.client else None
     latest = ledger.latest(slug) if ledger is not None and slug else None

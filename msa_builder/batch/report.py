@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 
 from ..ledger import AgreementRecord, StatusEvent
+from ..lifecycle.standing import archive_warning, signed_label
 from .coverage import CSV_COLUMNS, ClientCoverage
 from .progress import describe
 from .runner import BatchReport
@@ -84,13 +85,18 @@ def format_coverage(rows: Sequence[ClientCoverage]) -> str:
         freshness = {True: ", up to date", False: ", out of date", None: ""}[row.latest_current]
         latest = (f"latest #{row.latest.id} {row.latest.agreement_id} {row.latest.status} "
                   f"({row.latest.generated_at[:10]}{freshness})") if row.latest else "never generated"
-        signed = f"signed #{row.signed.id} on {row.signed.status_at[:10]}" if row.signed else ""
+        signed = (f"{signed_label(row.signed)} #{row.signed.id} on {row.signed.status_at[:10]}"
+                  if row.signed else "")
         detail = "; ".join(p for p in (signed, latest) if p)
         lines.append(f"{row.state_text:<21} {name} - {detail}")
         lines += [f"{'':<23}{change}" for change in row.changes]
+        lines += [f"{'':<23}!! {warning}" for warning in row.archive_warnings]
     states = {s: sum(1 for r in rows if r.state == s) for s in ("unsigned", "outdated", "current", "error")}
     lines.append(f"{len(rows)} client(s): {states['current']} signed and current, {states['outdated']} signed but out "
                  f"of date, {states['unsigned']} with no signed agreement, {states['error']} with profile errors")
+    altered = sum(len(r.archive_warnings) for r in rows)
+    if altered:
+        lines.append(f"!! {altered} archived instrument(s) ALTERED OR MISSING: see the lines marked !! above")
     return "\n".join(lines)
 
 
@@ -124,10 +130,19 @@ def format_history(records: Sequence[AgreementRecord], events: dict[int, list[St
     for record in records:
         lines.append(f"#{record.id} {record.agreement_id} {record.status}  generated {record.generated_at} "
                      f"(library {record.library_name} {record.library_version}, lock {record.lock_sha256[:12]})")
+        if record.status == "signed":
+            lines.append(f"    {signed_label(record)}")
+        if record.archive_folder is not None:
+            lines.append(f"    archive {record.archive_folder} ({len(record.archived_files)} files)")
+        warning = archive_warning(record)
+        if warning:
+            lines.append(f"    !! {warning}")
         for event in events.get(record.id, []):
             step = f"{event.from_status or 'generated'} -> {event.to_status}"
             note = f" ({event.note})" if event.note else ""
             lines.append(f"    {event.at}  {step:<26} by {event.by}{note}")
+            for name, digest in sorted((event.hashes or {}).items()):
+                lines.append(f"        {name}  sha256 {digest}")
     return "\n".join(lines)
 
 

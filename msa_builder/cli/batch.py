@@ -11,6 +11,7 @@ import click
 
 from .. import api
 from ..ledger import STATUSES
+from ..lifecycle.standing import describe_evidence
 from ._root import (_formats, _Group, _print_json, as_of_option, drafts_option, ledger_option, library_option, main,
                     note_sample_provider, out_option, provider_option, settings, templates_option)
 
@@ -91,7 +92,8 @@ def status(source: Path | None, out_dir: Path | None, ledger_path: Path | None, 
            as_csv: bool) -> None:
     """Coverage: every client in SOURCE, whether it has a signed agreement and whether that is current.
 
-    SOURCE defaults to the workspace's clients folder.
+    SOURCE defaults to the workspace's clients folder. Exit code 1 when an archived instrument
+    file is missing or altered (each is named, marked !!).
     """
     from ..batch.recorded import recorded_settings
     from ..batch.report import coverage_csv, format_coverage
@@ -107,6 +109,8 @@ def status(source: Path | None, out_dir: Path | None, ledger_path: Path | None, 
     else:
         click.echo(format_coverage(rows))
     note_sample_provider(where)
+    if any(r.archive_warnings for r in rows):
+        sys.exit(1)  # an altered archive is never a normal report
 
 
 @main.group(cls=_Group)
@@ -124,14 +128,35 @@ def _ledger_path(out_dir: Path | None, ledger_path: Path | None) -> Path:
 @click.option("--record", type=int, help="The agreement record (#N in `msa ledger show`), when several could move.")
 @click.option("--by", "by", help="Who made the step (default: MSA_USER, else your login name).")
 @click.option("--note", help="A note kept with the step, e.g. where the signed copy is filed.")
+@click.option("--evidence", "evidence_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="signed: the proof, a digitally signed PDF (verified) or, with --unverified, any file.")
+@click.option("--unverified", metavar="REASON",
+              help="signed: accept evidence that cannot be verified (a scan, another service's PDF), saying why.")
+@click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="signed: a CA certificate whose signers count as trusted (default: the workspace's "
+                   "[signing] trust); repeatable.")
+@click.option("--accept-deviations", is_flag=True, help="approved: as `msa approve --accept-deviations`.")
 @out_option
 @ledger_option
-def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None, out_dir: Path | None,
-                ledger_path: Path | None) -> None:
-    """Move CLIENT's agreement to STATUS (draft, in_review, approved, sent, signed; or superseded)."""
-    moved = api.mark(client, status, ledger=_ledger_path(out_dir, ledger_path), by=by, note=note, record=record)
+@library_option
+@templates_option
+def ledger_mark(client: str, status: str, record: int | None, by: str | None, note: str | None,
+                evidence_path: Path | None, unverified: str | None, trust_paths: tuple[Path, ...],
+                accept_deviations: bool, out_dir: Path | None, ledger_path: Path | None, library_dir: Path | None,
+                templates_dir: Path | None) -> None:
+    """Move CLIENT's agreement to STATUS (draft, in_review, approved, sent, signed; or superseded).
+
+    `approved` goes through the checks of `msa approve`; `sent` only from approved; `signed` only
+    with --evidence, verified against the archived execution PDF unless --unverified says why not.
+    """
+    where = settings(out=out_dir, ledger=ledger_path)
+    moved = api.mark(client, status, ledger=where.ledger, by=by, note=note, record=record, evidence=evidence_path,
+                     unverified=unverified, trust=trust_paths or where.trust, accept_deviations=accept_deviations,
+                     library_dir=library_dir, templates=templates_dir)
     click.echo(f"{moved.client}: agreement #{moved.id} {moved.agreement_id} is now {moved.status} "
                f"({moved.status_at}, {moved.status_by})")
+    if moved.status == "signed" and moved.evidence:
+        click.echo(f"  evidence: {describe_evidence(moved)}")
 
 
 @ledger.command("show")

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from .. import api
-from ._root import _print_json, main
+from ._root import _print_json, main, settings
 
 PASSPHRASE_VARIABLE = "MSA_KEY_PASSPHRASE"
 
@@ -28,7 +28,8 @@ def _quiet_pyhanko(ctx: click.Context) -> None:
 @click.option("--original", "original_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The execution PDF as sent: the signed file's first revision must be exactly it.")
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="A CA certificate (PEM or DER) whose signers count as trusted; repeatable.")
+              help="A CA certificate (PEM or DER) whose signers count as trusted; repeatable "
+                   "(default: the workspace's [signing] trust).")
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Agreement ledger in which to look the instrument up by its original revision's sha256.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -42,7 +43,8 @@ def verify(ctx: click.Context, file: Path, original_path: Path | None, trust_pat
     from ..signing.text import format_report
 
     _quiet_pyhanko(ctx)
-    report = api.verify(file, original=original_path, trust=trust_paths, ledger=ledger_path)
+    trust = trust_paths or settings().trust  # a workspace's [signing] trust, unless --trust is given
+    report = api.verify(file, original=original_path, trust=trust, ledger=ledger_path)
     if as_json:
         _print_json(report.as_dict())
     else:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .._files import write_once
 from ..errors import LifecycleError
+from ..ledger import AgreementRecord
 
 ARCHIVE = "archive"
 _READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
@@ -127,3 +128,26 @@ def check_archive(directory: Path, recorded: Mapping[str, str]) -> list[ArchiveP
         if actual != digest:
             problems.append(ArchiveProblem(name, "altered"))
     return problems
+
+
+def archive_problems(record: AgreementRecord) -> list[ArchiveProblem]:
+    """What is wrong with a record's archive: each recorded file missing or altered; empty if intact."""
+    folder = record.archive_folder
+    if folder is None:
+        return []
+    return check_archive(folder, record.archived_files)
+
+
+def intact_archive(record: AgreementRecord, step: str) -> Path:
+    """The folder of an approved instrument's archive; refused if there is none or it was altered."""
+    folder = record.archive_folder
+    if folder is None:
+        raise LifecycleError(f"record #{record.id} ({record.agreement_id}) has no archived execution version, so it "
+                             f"cannot be {step}: only an instrument an attorney approved with `msa approve` can",
+                             hint="rebuild the client, review the new draft and approve it")
+    problems = check_archive(folder, record.archived_files)
+    if problems:
+        raise LifecycleError(f"ARCHIVE ALTERED: {', '.join(map(str, problems))}; record #{record.id} cannot be "
+                             f"{step} from an archive that is not what was approved", file=str(folder),
+                             hint="nothing repairs an archive: restore the files from a backup, or investigate")
+    return folder

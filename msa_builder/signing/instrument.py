@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .report import InstrumentFinder
+from ..ledger import open_reader
+from .report import InstrumentFinder, InstrumentRef
 
 
-def ledger_finder(ledger: Path) -> InstrumentFinder | None:
-    """A lookup of instruments by the sha256 of their execution PDF, or None if the ledger has none.
+def ledger_finder(ledger: Path) -> InstrumentFinder:
+    """A lookup of instruments by the sha256 of their archived execution PDF (ledger schema 2).
 
-    Ledger schema 1 records no execution PDF per instrument (only the hashes of a build's
-    outputs, which a rebuild replaces), so there is nothing to match an original revision's
-    hash against yet and this returns None; `msa verify` then prints the hash. Ledger schema 2
-    (the archive) records it: return `lambda sha256: ledger.instrument_by_pdf(sha256)` here.
+    Approval records that hash; a signed copy's original revision has it, whoever signed it and
+    however many times. The ledger is opened read-only for the one lookup.
     """
-    return None
+
+    def find(digest: str) -> InstrumentRef | None:
+        with open_reader(ledger) as book:
+            record = book.by_execution_sha256(digest)
+        if record is None:
+            return None
+        return InstrumentRef(agreement_id=record.agreement_id, client=record.client, record=record.id,
+                             status=record.status)
+
+    return find

@@ -33,8 +33,9 @@ def format_report(report: VerificationReport, *, ledger_consulted: bool = False)
         i = report.instrument
         record = f" record #{i.record}" if i.record is not None else ""
         lines.append(f"ledger       {i.agreement_id} \u00b7 {i.client}{record}{', ' + i.status if i.status else ''}")
+        lines.append("             the original revision is exactly the execution version approved")
     elif ledger_consulted:
-        lines.append("ledger       no instrument with this hash (this ledger does not record execution PDFs)")
+        lines.append("ledger       no instrument with this hash: not an execution version this ledger approved")
     lines.append(f"revisions    {len(report.revisions)}")
     for revision in report.revisions:
         what = revision.kind + (f" {revision.field}" if revision.field else "")

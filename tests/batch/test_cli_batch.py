@@ -124,7 +124,7 @@ def test_status_puts_unsigned_clients_first_and_reports_out_of_date_signatures(r
     assert lines[0].startswith("NO SIGNED AGREEMENT   Copper Kettle Bakery LLC - latest #")
     assert "in_review" in lines[0]
     assert lines[1].startswith("NO SIGNED AGREEMENT   Riverbend Pediatrics, P.C.")
-    assert lines[2].startswith("signed, current       Harbor & Finch LLP - signed #")
+    assert lines[2].startswith("signed, current       Harbor & Finch LLP - signed (unverified evidence) MSA-")
     assert lines[-1] == ("3 client(s): 1 signed and current, 0 signed but out of date, 2 with no signed agreement, "
                          "0 with profile errors")
 

@@ -23,6 +23,8 @@ CALLS: dict[str, list[tuple[list[str], str]]] = {
     "msa status": [(["status", "samples"], "coverage")],
     "msa ledger mark": [(["ledger", "mark", "Harbor & Finch LLP", "sent"], "mark")],
     "msa ledger show": [(["ledger", "show"], "history")],
+    "msa approve": [(["approve", "Harbor & Finch LLP", "--by", "A. Lawyer"], "approve")],
+    "msa send-back": [(["send-back", "Harbor & Finch LLP", "--by", "A. Lawyer", "--note", "Fix it"], "send_back")],
     "msa library list": [(["library", "list"], "clause_versions")],
     "msa library show": [(["library", "show", "term.renewal"], "find_clause")],
     "msa library lint": [(["library", "lint"], "lint")],
