@@ -44,6 +44,11 @@ class WebConfig:
         return self.settings.out
 
     @property
+    def trust(self) -> list[Path]:
+        """CA certificates whose signers count as trusted (the workspace's `[signing] trust`)."""
+        return self.settings.trust
+
+    @property
     def clients(self) -> Path:
         clients = self.settings.clients
         return clients if clients is not None else self.out / "clients"

@@ -81,8 +81,7 @@ def approve(agreement_id: str, request: Request, body: dict[str, Any] | None = B
     where = config(request)
     options = body or {}
     approved = api.approve(agreement_id, ledger=where.ledger, by=by(user), note=options.get("note"),
-                           accept_deviations=bool(options.get("accept_deviations")), library_dir=where.library,
-                           templates=where.templates)
+                           accept_deviations=bool(options.get("accept_deviations")))
     record = approved.record
     return {"agreement_id": record.agreement_id, "client": record.client, "record": record.id,
             "status": record.status, "files": sorted(approved.files)}

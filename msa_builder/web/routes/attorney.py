@@ -43,8 +43,7 @@ def approve(record: int, request: Request, note: str = Form(""), accept_deviatio
     found, _ = api.agreement_record(record, ledger=where.ledger)
     try:
         api.approve(found.slug, ledger=where.ledger, by=by(user), note=note.strip() or None,
-                    accept_deviations=accept_deviations == "1", record=found.id, library_dir=where.library,
-                    templates=where.templates)
+                    accept_deviations=accept_deviations == "1", record=found.id)
     except LifecycleError as exc:
         return _review_page(request, record, problems=problems_json(exc), status=422)
     return RedirectResponse(f"/drafts/{record}", 303)

@@ -163,7 +163,7 @@ async def evidence(record: int, request: Request, file: UploadFile, unverified: 
         try:
             await anyio.to_thread.run_sync(lambda: api.mark(
                 found.slug, "signed", ledger=where.ledger, by=by(user), record=found.id, evidence=path,
-                unverified=unverified.strip() or None, library_dir=where.library, templates=where.templates))
+                unverified=unverified.strip() or None, trust=where.trust))
         except MsaError as exc:
             _, events = api.agreement_record(record, ledger=where.ledger)
             return render(request, "agreement.html", {"r": found, "events": events, "problems": problems_json(exc)},
