@@ -107,7 +107,7 @@ def save_profile(data: Mapping[str, Any], *, library: Library, path: PathLike | 
     return write_new_profile(answers, library, target, written_on=clock.today(), replace=replace)
 
 
-def profile_form(library: Library | None = None) -> dict[str, Any]:
+def client_form(library: Library | None = None) -> dict[str, Any]:
     """What a form for a new client asks, from the library: tiers, industries, controls, parameters."""
     from .profile_form import form_fields
 
@@ -308,7 +308,7 @@ def file_kinds(record: AgreementRecord) -> list[str]:
     return available(record)
 
 
-def review(record: int, *, ledger: PathLike, library_dir: PathLike | None = None,
+def review_draft(record: int, *, ledger: PathLike, library_dir: PathLike | None = None,
            provider: PathLike | None = None) -> Review:
     """What an attorney reviews for one draft: the memo's points, and each non-standard clause's redline."""
     from .review import review_of

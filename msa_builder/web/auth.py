@@ -1,6 +1,7 @@
 """Who is asking: the one gate every request passes, role checks and CSRF checks.
 
-Deny by default: `Gate` admits only `/login`, `/healthz` and `/static/` without a user. Pages
+Deny by default: `Gate` admits only `/login`, `/healthz`, `/static/` (and an empty `/favicon.ico`)
+without a user. Pages
 need a session cookie (HttpOnly, SameSite=Lax, Secure behind HTTPS); `/api/v1/` needs
 `Authorization: Bearer TOKEN` and never looks at cookies, so a page an attacker hosts cannot make
 a signed-in browser call it. Every unsafe request of a session carries its CSRF token, in the form
@@ -25,7 +26,7 @@ from ..users import Session, User
 
 SESSION_COOKIE = "msa_session"
 LOGIN_CSRF_COOKIE = "msa_login_csrf"
-PUBLIC = ("/login", "/healthz")
+PUBLIC = ("/login", "/healthz", "/favicon.ico")
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
 

@@ -23,7 +23,7 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 def profile_from_form(form: Mapping[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
-    """The profile mapping a submitted form describes (`fields` is `api.profile_form()`)."""
+    """The profile mapping a submitted form describes (`fields` is `api.client_form()`)."""
     def text(name: str) -> str:
         value = form.get(name, "")
         return value.strip() if isinstance(value, str) else ""

@@ -24,7 +24,7 @@ def queue(request: Request, user: User = Depends(ATTORNEY)) -> Response:
 def _review_page(request: Request, record: int, *, problems: list[dict[str, str]] | None = None,
                  status: int = 200) -> Response:
     where = config(request)
-    review = api.review(record, ledger=where.ledger, library_dir=where.library, provider=where.provider)
+    review = api.review_draft(record, ledger=where.ledger, library_dir=where.library, provider=where.provider)
     return render(request, "review.html", {"rv": review, "a": review.agreement, "r": review.record,
                                            "problems": problems or [], "files": api.file_kinds(review.record)},
                   status=status)

@@ -36,9 +36,16 @@ def healthz() -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:
-    token = secrets.token_urlsafe(32)
+    # One token per browser while it signs in: a second tab (or a stray request redirected here)
+    # must not invalidate the form already on screen.
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "login.html", {"login_csrf": token, "next": _safe_next(next), "error": None})
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
                         max_age=3600, path="/login")

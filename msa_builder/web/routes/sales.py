@@ -58,7 +58,7 @@ def clients(request: Request, user: User = Depends(SALES)) -> Response:
 
 def _form_page(request: Request, *, values: dict[str, str], editing: str | None, problems: list[dict[str, Any]],
                status: int = 200) -> Response:
-    fields = api.profile_form(_library(request))
+    fields = api.client_form(_library(request))
     return render(request, "client_form.html", {"fields": fields, "values": values, "editing": editing,
                                                 "errors": by_field(problems), "problems": problems}, status=status)
 
@@ -79,7 +79,7 @@ async def explain(request: Request, user: User = Depends(SALES)) -> Response:
     """The live panel: what this agreement would contain and why, or every problem of the form so far."""
     form = await request.form()
     library = _library(request)
-    data = profile_from_form(form, api.profile_form(library))
+    data = profile_from_form(form, api.client_form(library))
     try:
         explained = api.explain_profile(data, library=library)
         problems: list[dict[str, Any]] = []
@@ -96,7 +96,7 @@ async def save(request: Request, user: User = Depends(SALES)) -> Response:
     library = _library(request)
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     editing = values.get("editing") or None
-    data = profile_from_form(form, api.profile_form(library))
+    data = profile_from_form(form, api.client_form(library))
     try:
         if editing:
             path = api.save_profile(data, library=library, path=_profile_path(request, editing), replace=True)
