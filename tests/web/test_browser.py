@@ -103,7 +103,10 @@ def context(browser, served):
 
 
 def shot(page, name: str) -> None:
+    """The whole page, and for a long one also what a person sees first (the top of the window)."""
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if page.evaluate("document.documentElement.scrollHeight") > 2 * page.viewport_size["height"]:
+        page.screenshot(path=str(ARTIFACTS / f"{name}-top.png"))
 
 
 def sign_in(context, name: str):

@@ -31,7 +31,11 @@ def slot_page(slot: str, request: Request, user: User = Depends(ANYONE)) -> Resp
     variants: dict[str, list] = {}
     for v in mine:
         variants.setdefault(v.meta.variant, []).append(v)
-    return render(request, "slot.html", {"slot": slot, "variants": variants})
+    # The diff form starts on the newest change: the two newest versions of the variant with most history.
+    longest = max(variants.values(), key=len)
+    default = (f"{longest[-2 if len(longest) > 1 else -1].meta.variant}@{longest[-2 if len(longest) > 1 else -1].meta.version}",
+               f"{longest[-1].meta.variant}@{longest[-1].meta.version}")
+    return render(request, "slot.html", {"slot": slot, "variants": variants, "default": default})
 
 
 @router.get("/library/{slot}/diff")
