@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .downloads import RecordedFile
     from .review import Review
     from .lifecycle.approval import Approved
+    from .amendments.run import AmendResult
 
 PathLike = Path | str
 
@@ -259,6 +260,47 @@ def send_back(client: str, *, ledger: PathLike, by: str, note: str, record: int 
             raise LifecycleError(f"record #{chosen.id} is {chosen.status!r}; only a draft in review is sent back",
                                  field="CLIENT")
         return book.mark(client, "draft", by=by, note=note, record=chosen.id)
+
+
+def amend(target: PathLike, *, out_dir: PathLike = "out", ledger: PathLike | None = None,
+          library: Library | None = None, provider: PathLike | None = None, templates: PathLike | None = None,
+          as_of: date | None = None, formats: Sequence[str] = ("docx",), dry_run: bool = False,
+          by: str | None = None) -> list[AmendResult]:
+    """`msa amend`: an amendment for each signed client whose agreement is behind today's library.
+
+    `target` is a client of the ledger (name, folder or agreement id), a profile file, or a folder
+    or CSV of clients. Each result says what was decided: drafted (files written, a draft recorded),
+    would draft (a dry run), current, restate (with the reasons), unsigned, or error. The amendment
+    takes effect on `as_of` (default: today), which also picks the clause versions.
+    """
+    from . import clock
+    from .amendments.run import AmendRequest, amend_all, amend_client, profile_of
+    from .batch.sources import load_entry, read_source
+    from .ledger import default_ledger, open_existing
+    from .outputs import BuildOptions
+
+    options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
+                           default_provider(), templates_dir=_templates(templates), as_of=as_of,
+                           formats=tuple(formats))
+    request = AmendRequest(options=options, out_dir=Path(out_dir), effective=as_of or clock.today(), dry_run=dry_run,
+                           by=by or "msa amend")
+    path = Path(target)
+    with open_existing(Path(ledger) if ledger else default_ledger(out_dir)) as book:
+        if path.is_dir() or (path.is_file() and path.suffix.lower() == ".csv"):
+            entries = []
+            for entry in read_source(path, options.library.manifest):
+                if entry.skip:
+                    continue
+                try:
+                    entries.append((entry.label, load_entry(entry)))
+                except MsaError as exc:
+                    entries.append((entry.label, exc))
+            return amend_all(book, entries, request)
+        if path.is_file():
+            loaded, source = load_profile(path), str(path)
+        else:
+            loaded, source = profile_of(book, str(target))
+        return [amend_client(book, loaded, request, source=source)]
 
 
 def archive(record: int, *, ledger: PathLike) -> list[tuple[str, Path]]:

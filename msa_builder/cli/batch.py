@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 @templates_option
 @as_of_option
 @drafts_option
-@click.option("--final", is_flag=True, help="Execution versions without the draft marking (approved clauses only).")
+@click.option("--final", is_flag=True, help="Final drafts: approved clause versions only (still drafts until `msa approve`).")
 def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stale: bool, dry_run: bool,
           formats: tuple[str, ...], as_json: bool, ledger_path: Path | None, library_dir: Path | None,
           provider_path: Path | None, templates_dir: Path | None, as_of: date | None, allow_drafts: bool,

@@ -40,7 +40,7 @@ def explain(profile: Path, library_dir: Path | None, as_of: date | None, allow_d
 @drafts_option
 @click.option("--format", "formats", default="docx", show_default=True, callback=_formats,
               help="Comma-separated output formats: docx, pdf.")
-@click.option("--final", is_flag=True, help="Execution version without the draft marking (approved clauses only).")
+@click.option("--final", is_flag=True, help="A final draft: approved clause versions only (still a draft until `msa approve`).")
 @ledger_option
 def build(profile: Path, out_dir: Path | None, library_dir: Path | None, provider_path: Path | None,
           templates_dir: Path | None, as_of: date | None, allow_drafts: bool, formats: tuple[str, ...],

@@ -82,29 +82,35 @@ def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any]) -> dict[str
 def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *,
                   converter: PdfConverter | None = None) -> bytes:
     """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
+    minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
+    raw = convert_docx(docx, agreement.id, expect_text=agreement.client_name, min_pages=minimum, converter=converter)
+    return finish_agreement_pdf(agreement, raw, bom)
+
+
+def convert_docx(docx: bytes, name: str, *, expect_text: str, min_pages: int,
+                 converter: PdfConverter | None = None) -> bytes:
+    """LibreOffice's PDF of a DOCX, checked to show `expect_text` on at least `min_pages` pages."""
     try:
         work = make_owned(WORK_PREFIX)  # swept by the next converter if this process is killed
     except OSError as exc:
         raise ConversionError(f"cannot create a temporary folder for the PDF: {exc.strerror or exc}",
                               file=tempfile.gettempdir()) from None
     try:
-        source = work / f"{agreement.id}.docx"
-        target = work / f"{agreement.id}.pdf"
+        source = work / f"{name}.docx"
+        target = work / f"{name}.pdf"
         try:
             source.write_bytes(docx)
         except OSError as exc:  # the temporary folder is full
             raise ConversionError(f"cannot write the DOCX for LibreOffice: {exc.strerror or exc}",
                                   file=str(source)) from None
-        minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
         if converter is None:
             with PdfConverter() as own:
-                own.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
+                own.convert(source, target, expect_text=expect_text, min_pages=min_pages)
         else:
-            converter.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
-        raw = target.read_bytes()
+            converter.convert(source, target, expect_text=expect_text, min_pages=min_pages)
+        return target.read_bytes()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return finish_agreement_pdf(agreement, raw, bom)
 
 
 def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any]) -> bytes:
@@ -125,23 +131,38 @@ def signing_order(agreement: Agreement) -> list[SigningPlace]:
     Each place names its signature lines (field, text printed above the line, the line's label);
     an execution PDF carries a signature field over each.
     """
+    return [signature_page_place(agreement), *acknowledgement_places(agreement)]
+
+
+def signature_page_place(agreement: Agreement) -> SigningPlace:
+    """Both parties' "By:" lines under their names in capitals."""
     provider, client = agreement.provider.legal_name.upper(), agreement.client_name.upper()
-    places = [SigningPlace("Signature page: both Parties", provider, ("Signatures",), lines=(
+    return SigningPlace("Signature page: both Parties", provider, ("Signatures",), lines=(
         SignatureLine("provider_signature", provider, "By:", f"Signature of {agreement.provider.legal_name}"),
-        SignatureLine("client_signature", client, "By:", f"Signature of {agreement.client_name}")))]
+        SignatureLine("client_signature", client, "By:", f"Signature of {agreement.client_name}")))
+
+
+def acknowledgement_places(agreement: Agreement, *, headed: bool = True) -> list[SigningPlace]:
+    """The client's initials for each declined control and its signature of that schedule.
+
+    `headed`: the schedule is a heading of the document (the agreement), so the search starts there.
+    """
+    places = []
     declined = agreement.declined
     schedule = next((s.clause.title for s in agreement.schedules if s.clause.slot == DECLINED_SCHEDULE), None)
-    lead = (schedule,) if schedule else ()
+    lead = (schedule,) if schedule and headed else ()
     for index, control in enumerate(declined):
-        near = (lead if index == 0 else ()) + (control.name,)
+        near = (lead if index == 0 else ()) + ((control.name,) if headed else ())
         text = f"acknowledgement for {control.name}"
         places.append(SigningPlace(f"Client acknowledges declined {control.name}", text, near, lines=(
             SignatureLine(f"client_ack_{control.id}", text, "Initials of", f"Client declines {control.name}"),)))
     if declined:
         text = "Acknowledgement of this schedule"
-        places.append(SigningPlace("Client signs the declined-controls schedule", text, (text,), lines=(
-            SignatureLine("client_schedule_signature", text, "Client signature:", "Client signs the schedule"),)))
+        places.append(SigningPlace("Client signs the declined-controls schedule", text, (text,) if headed else (),
+                                   lines=(SignatureLine("client_schedule_signature", text, "Client signature:",
+                                                        "Client signs the schedule"),)))
     return places
 
 
-__all__ = ["PdfConverter", "agreement_metadata", "agreement_outline", "agreement_pdf", "finish_agreement_pdf"]
+__all__ = ["PdfConverter", "acknowledgement_places", "agreement_metadata", "agreement_outline", "agreement_pdf",
+           "convert_docx", "finish_agreement_pdf", "signature_page_place", "signing_order"]

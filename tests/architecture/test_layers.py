@@ -28,7 +28,7 @@ LAYERS: list[list[str]] = [
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],
     ["outputs", "signing"],
-    ["batch", "linting", "lifecycle", "renewal_calendar", "downloads", "review"],
+    ["batch", "linting", "lifecycle", "amendments", "renewal_calendar", "downloads", "review"],
     ["authoring", "workspace_init", "new_profile", "profile_form"],
     ["api"],
     ["cli", "__init__", "web"],

@@ -23,6 +23,7 @@ CALLS: dict[str, list[tuple[list[str], str]]] = {
     "msa status": [(["status", "samples"], "coverage")],
     "msa ledger mark": [(["ledger", "mark", "Harbor & Finch LLP", "sent"], "mark")],
     "msa ledger show": [(["ledger", "show"], "history")],
+    "msa amend": [(["amend", "Harbor & Finch LLP"], "amend")],
     "msa approve": [(["approve", "Harbor & Finch LLP", "--by", "A. Lawyer"], "approve")],
     "msa send-back": [(["send-back", "Harbor & Finch LLP", "--by", "A. Lawyer", "--note", "Fix it"], "send_back")],
     "msa library list": [(["library", "list"], "clause_versions")],

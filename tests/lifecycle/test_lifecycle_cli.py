@@ -250,7 +250,8 @@ def test_verified_evidence_is_archived_read_only_and_named_in_status(signed):
     assert all(s["trusted"] for s in record.evidence["signers"])
     status = world.run("status", world.clients, "--provider", world.provider)
     line = next(x for x in status.stdout.splitlines() if HARBOR in x)
-    assert line.startswith(f"signed, current       {HARBOR} - signed (verified: Dana Reyes) {record.agreement_id} #")
+    assert line.startswith(f"signed, current           {HARBOR} - current: signed (verified: Dana Reyes) "
+                           f"{record.agreement_id}; latest #")
 
 
 def test_verify_finds_the_instrument_in_the_ledger(signed):
