@@ -73,6 +73,11 @@ class Gate:
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await _reply(send, 413, b"The upload is too large.", [(b"content-type", b"text/plain; charset=utf-8")])
             return
+        if length is None and scope["method"] in UNSAFE and _header(scope, b"transfer-encoding"):
+            # A body without a length (chunked) could not be refused by its size before it is read.
+            await _reply(send, 411, b"Send the request with a Content-Length.",
+                         [(b"content-type", b"text/plain; charset=utf-8")])
+            return
         state = scope.setdefault("state", {})
         if path in PUBLIC or path.startswith("/static/"):
             await self.app(scope, receive, send)

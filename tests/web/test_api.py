@@ -123,3 +123,19 @@ def test_clients_are_the_msa_status_rows(site, anon):
     assert by_client["Bluebonnet Family Dental, PLLC"]["latest_record"] is None
     assert set(rows[0]) == set(api.coverage(site.clients, __import__("msa_builder").BatchConfig(
         out_dir=site.config.out, ledger_path=site.ledger, library_dir=site.config.library))[0].as_dict())
+
+
+@pytest.mark.soffice
+def test_an_attorney_approves_by_agreement_id(site, anon):
+    body = anon.post("/api/v1/drafts", json=texas_dental(), headers=site.bearer("sam")).json()
+    record, _ = api.agreement_record(body["record"], ledger=site.ledger)
+    if record.status == "draft":
+        api.mark(record.slug, "in_review", ledger=site.ledger, by="sam", record=record.id)
+    url = f"/api/v1/agreements/{body['agreement_id']}/approve"
+    refused = anon.post(url, json={}, headers=site.bearer("avery"))
+    assert refused.status_code == 422 and refused.json()["errors"], "points needing a decision are not accepted"
+    approved = anon.post(url, json={"accept_deviations": True, "note": "ok"}, headers=site.bearer("avery"))
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved" and any(f.endswith(".pdf") for f in approved.json()["files"])
+    found, events = api.agreement_record(body["record"], ledger=site.ledger)
+    assert found.status == "approved" and events[-1].by == "avery"

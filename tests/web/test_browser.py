@@ -236,6 +236,9 @@ def test_operations_sends_and_uploads_the_signed_pdf(context, served):
     shot(page, "09-coverage")
     page.goto(f"/agreements/{served.record}")
     record = api.agreement_record(served.record, ledger=served.site.ledger)[0]
+    with page.expect_download() as got:
+        page.click(f"a[href='/archive/{record.id}/{record.agreement_id}.pdf']")
+    assert Path(got.value.path()).read_bytes().startswith(b"%PDF-")
     execution = next(path for name, path in api.archive(record.id, ledger=served.site.ledger) if name.endswith(".pdf"))
     page.click("#mark-sent")
     page.wait_for_selector("#status:text('sent')")

@@ -231,3 +231,47 @@ def test_the_user_commands_call_the_library(site, tmp_path):
     assert runner.invoke(main, ["user", "disable", "Jane Counsel", "--ledger", str(ledger)]).exit_code == 0
     assert api.user_for_token(token, ledger=ledger) is None
     assert "disabled" in runner.invoke(main, ["user", "list", "--ledger", str(ledger)]).output
+
+
+def test_a_body_without_a_length_is_refused(ops):
+    def chunks():
+        yield b"%PDF-"
+        yield b"0" * 1000
+
+    response = ops.post("/agreements/1/evidence", content=chunks(),
+                        headers={"X-CSRF-Token": csrf_of(ops, "/coverage"), "content-type": "application/pdf"})
+    assert response.status_code == 411
+
+
+def test_an_internal_error_is_a_plain_page_without_details(site, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from msa_builder.web import create_app
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("secret detail /etc/passwd")
+
+    monkeypatch.setattr(api, "list_profiles", broken)
+    with TestClient(create_app(site.config), raise_server_exceptions=False) as client:
+        response = sign_in(client, "sam").get("/clients")
+    assert response.status_code == 500
+    assert "Internal error" in response.text and "secret detail" not in response.text
+    assert "Traceback" not in response.text
+
+
+def test_an_attorney_sends_a_draft_back_with_a_comment(site, anon, attorney):
+    draft = anon.post("/api/v1/drafts", json=texas_dental(), headers=site.bearer("sam")).json()
+    record = draft["record"]
+    current, _ = api.agreement_record(record, ledger=site.ledger)
+    if current.status == "draft":
+        api.mark(current.slug, "in_review", ledger=site.ledger, by="sam", record=record)
+    token = csrf_of(attorney, "/review")
+    empty = attorney.post(f"/review/{record}/send-back", data={"csrf_token": token, "note": " "})
+    assert empty.status_code == 422 and "say what must change" in empty.text
+    sent = attorney.post(f"/review/{record}/send-back", data={"csrf_token": token, "note": "Cap <b>too</b> low"},
+                         follow_redirects=False)
+    assert sent.status_code == 303
+    found, events = api.agreement_record(record, ledger=site.ledger)
+    assert found.status == "draft" and (events[-1].by, events[-1].note) == ("avery", "Cap <b>too</b> low")
+    page = attorney.get(f"/drafts/{record}")
+    assert "Cap &lt;b&gt;too&lt;/b&gt; low" in page.text
