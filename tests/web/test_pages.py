@@ -213,6 +213,8 @@ def test_a_batch_runs_with_live_progress_over_server_sent_events(site, ops):
     assert "event: progress" in text and "Bluebonnet Family Dental, PLLC" in text
     assert "event: done" in text and "Finished:" in text
     assert any(e["action"] == "batch started" and e["by"] == "olive" for e in api.audit_log(ledger=site.ledger))
+    bluebonnet = api.history(ledger=site.ledger, client="Bluebonnet Family Dental, PLLC")[-1]
+    assert bluebonnet[1][0].by == "olive", "the batch's builds are recorded as the user who ran it"
 
 
 def test_the_user_commands_call_the_library(site, tmp_path):

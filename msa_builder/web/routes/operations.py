@@ -62,7 +62,7 @@ def _line(result: Any) -> dict[str, Any]:
 def start_batch(request: Request, only_stale: str = Form(""), user: User = Depends(OPERATIONS)) -> Response:
     """Start a batch over the workspace's clients; the page then follows it over server-sent events."""
     where = config(request)
-    source, settings = where.clients, batch_config(request)
+    source, settings = where.clients, batch_config(request, by=by(user))
 
     def work(run: BatchRun) -> dict[str, Any]:
         def started(total: int) -> None:
