@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .review import Review
     from .lifecycle.approval import Approved
     from .amendments.run import AmendResult
+    from .amendments.conformed import ConformedCopy
 
 PathLike = Path | str
 
@@ -301,6 +302,22 @@ def amend(target: PathLike, *, out_dir: PathLike = "out", ledger: PathLike | Non
         else:
             loaded, source = profile_of(book, str(target))
         return [amend_client(book, loaded, request, source=source)]
+
+
+def conformed_copy(client: PathLike, *, out_dir: PathLike = "out", ledger: PathLike | None = None,
+                   templates: PathLike | None = None, formats: Sequence[str] = ("docx",)) -> ConformedCopy:
+    """`msa build CLIENT --conformed`: the agreement as amended, for reference (not for signature).
+
+    `client` is a ledger client (name, folder or agreement id) or the client's profile file.
+    """
+    from .amendments.conformed import write_conformed_copy
+    from .ledger import default_ledger, open_reader
+
+    path = Path(client)
+    name = load_profile(path).profile.client.legal_name if path.is_file() else str(client)
+    with open_reader(Path(ledger) if ledger else default_ledger(out_dir)) as book:
+        return write_conformed_copy(book, name, out_dir=Path(out_dir), templates_dir=_templates(templates),
+                                    formats=tuple(formats))
 
 
 def archive(record: int, *, ledger: PathLike) -> list[tuple[str, Path]]:

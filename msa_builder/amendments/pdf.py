@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..lock import bom_hash
-from ..marks import is_execution, stage
-from ..pdf import DECLINED_SCHEDULE, acknowledgement_places, convert_docx, signature_page_place
+from ..marks import has_watermark, is_execution, stage
+from ..pdf import DECLINED_SCHEDULE, acknowledgement_places, convert_docx, instrument_metadata, signature_page_place
 from ..pdf.finish import OutlineEntry, SigningPlace, finish_pdf
 from .model import Amendment
 
@@ -33,26 +33,10 @@ def amendment_signing(amendment: Amendment) -> list[SigningPlace]:
 
 
 def amendment_metadata(amendment: Amendment, bom: Mapping[str, Any]) -> dict[str, str]:
-    stamp = f"D:{amendment.effective_date:%Y%m%d}000000Z"
-    agreement = amendment.conformed
-    return {
-        "/Title": f"{amendment.title} \u2014 {agreement.client_name}",
-        "/Author": agreement.provider.legal_name,
-        "/Subject": f"Amendment {amendment.id} for {agreement.client_name}",
-        "/Keywords": f"msa-builder; amendment; {agreement.library_name} {agreement.library_version}; "
-                     f"lock {bom_hash(bom)}",
-        "/Creator": f"msa-builder {agreement.tool_version}",
-        "/Producer": f"msa-builder {agreement.tool_version} (LibreOffice, pypdf)",
-        "/CreationDate": stamp,
-        "/ModDate": stamp,
-        "/MsaAgreementId": amendment.id,
-        "/MsaAmends": amendment.agreement_id,
-        "/MsaClient": agreement.client_name,
-        "/MsaLibrary": agreement.library_name,
-        "/MsaLibraryVersion": agreement.library_version,
-        "/MsaLockSha256": bom_hash(bom),
-        "/MsaStatus": stage(bom),
-    }
+    return {**instrument_metadata(amendment.conformed, bom, title=amendment.title, instrument=amendment.id,
+                                  subject=f"Amendment {amendment.id}", when=amendment.effective_date,
+                                  keywords="msa-builder; amendment"),
+            "/MsaAmends": amendment.agreement_id}
 
 
 def amendment_pdf(amendment: Amendment, docx: bytes, bom: Mapping[str, Any], *,
@@ -62,6 +46,6 @@ def amendment_pdf(amendment: Amendment, docx: bytes, bom: Mapping[str, Any], *,
     execution = is_execution(bom)
     places = amendment_signing(amendment)
     return finish_pdf(raw, metadata=amendment_metadata(amendment, bom), outline=amendment_outline(amendment),
-                      label_plan=lambda pages: [(0, "/D", None, 1)], watermark=not execution,
+                      label_plan=lambda pages: [(0, "/D", None, 1)], watermark=has_watermark(bom),
                       identity=f"{bom_hash(bom)}:{stage(bom)}", signing=places, signing_after=0,
                       signature_fields=execution)

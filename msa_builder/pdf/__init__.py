@@ -11,7 +11,7 @@ from typing import Any
 from ..agreement import Agreement
 from ..errors import ConversionError
 from ..lock import bom_hash
-from ..marks import is_execution, stage
+from ..marks import has_watermark, is_execution, stage
 from .convert import PdfConverter
 from .fields import SignatureLine
 from .finish import OutlineEntry, SigningPlace, finish_pdf
@@ -60,17 +60,24 @@ def agreement_labels(agreement: Agreement, outline: list[OutlineEntry]):  # type
 
 def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any]) -> dict[str, str]:
     """Document information: what, for whom, from which library, and the lock's hash."""
-    stamp = _pdf_date(agreement.effective_date)
+    return instrument_metadata(agreement, bom, title=agreement.title, instrument=agreement.id,
+                               subject=f"Agreement {agreement.id}", when=agreement.effective_date)
+
+
+def instrument_metadata(agreement: Agreement, bom: Mapping[str, Any], *, title: str, instrument: str, subject: str,
+                        when: date, keywords: str = "msa-builder") -> dict[str, str]:
+    """An instrument's document information (an agreement's, or an amendment's with `agreement` as amended)."""
+    stamp = _pdf_date(when)
     return {
-        "/Title": f"{agreement.title} \u2014 {agreement.client_name}",
+        "/Title": f"{title} \u2014 {agreement.client_name}",
         "/Author": agreement.provider.legal_name,
-        "/Subject": f"Agreement {agreement.id} for {agreement.client_name}",
-        "/Keywords": f"msa-builder; {agreement.library_name} {agreement.library_version}; lock {bom_hash(bom)}",
+        "/Subject": f"{subject} for {agreement.client_name}",
+        "/Keywords": f"{keywords}; {agreement.library_name} {agreement.library_version}; lock {bom_hash(bom)}",
         "/Creator": f"msa-builder {agreement.tool_version}",
         "/Producer": f"msa-builder {agreement.tool_version} (LibreOffice, pypdf)",
         "/CreationDate": stamp,
         "/ModDate": stamp,
-        "/MsaAgreementId": agreement.id,
+        "/MsaAgreementId": instrument,
         "/MsaClient": agreement.client_name,
         "/MsaLibrary": agreement.library_name,
         "/MsaLibraryVersion": agreement.library_version,
@@ -119,7 +126,7 @@ def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any
     outline = agreement_outline(agreement)
     execution = is_execution(bom)
     return finish_pdf(raw, metadata=agreement_metadata(agreement, bom), outline=outline,
-                      label_plan=agreement_labels(agreement, outline), watermark=not execution,
+                      label_plan=agreement_labels(agreement, outline), watermark=has_watermark(bom),
                       identity=f"{bom_hash(bom)}:{stage(bom)}",
                       signing=signing_order(agreement),
                       signing_after=len(outline) - len(agreement.schedules) - 1, signature_fields=execution)
@@ -164,5 +171,5 @@ def acknowledgement_places(agreement: Agreement, *, headed: bool = True) -> list
     return places
 
 
-__all__ = ["PdfConverter", "acknowledgement_places", "agreement_metadata", "agreement_outline", "agreement_pdf",
+__all__ = ["PdfConverter", "acknowledgement_places", "agreement_metadata", "instrument_metadata", "agreement_outline", "agreement_pdf",
            "convert_docx", "finish_agreement_pdf", "signature_page_place", "signing_order"]

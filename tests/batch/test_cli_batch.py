@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from ledger_steps import walk  # tests/ is on sys.path
@@ -240,3 +241,20 @@ def test_a_signed_agreement_built_with_as_of_stays_current_in_status(run, client
     rows = json.loads(run("status", clients, "--json").stdout)
     harbor = next(r for r in rows if r["client"] == "Harbor & Finch LLP")
     assert (harbor["state"], harbor["changes"]) == ("current", [])
+
+
+def test_the_same_client_signed_from_yaml_is_current_from_csv_and_with_a_comment_and_other_key_order(
+        run, clients, config, tmp_path):
+    """"Current" compares what the agreement says, not the profile's bytes (lifecycle issue)."""
+    assert run("batch", clients, "--jobs", "1").exit_code == 0
+    walk(config.out_dir / "ledger.sqlite", "Harbor & Finch LLP")
+    csv_rows = json.loads(run("status", SAMPLES / "clients.csv", "--json").stdout)
+    assert next(r for r in csv_rows if r["client"] == "Harbor & Finch LLP")["state"] == "current"
+    profile = clients / "harbor-finch.yaml"
+    profile.write_text("# reviewed with the client\n" + profile.read_text(encoding="utf-8"), encoding="utf-8")
+    rows = json.loads(run("status", clients, "--json").stdout)
+    assert next(r for r in rows if r["client"] == "Harbor & Finch LLP")["state"] == "current", "a comment"
+    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    profile.write_text(yaml.safe_dump(dict(reversed(list(data.items()))), sort_keys=False), encoding="utf-8")
+    rows = json.loads(run("status", clients, "--json").stdout)
+    assert next(r for r in rows if r["client"] == "Harbor & Finch LLP")["state"] == "current", "key order"

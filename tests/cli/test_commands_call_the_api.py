@@ -17,7 +17,8 @@ from msa_builder.cli import main
 
 # command path -> (arguments that reach the call, the api function it calls)
 CALLS: dict[str, list[tuple[list[str], str]]] = {
-    "msa build": [(["build", "samples/harbor-finch.yaml"], "build")],
+    "msa build": [(["build", "samples/harbor-finch.yaml"], "build"),
+                  (["build", "Harbor & Finch LLP", "--conformed"], "conformed_copy")],
     "msa explain": [(["explain", "samples/harbor-finch.yaml"], "explain")],
     "msa batch": [(["batch", "samples"], "run_batch")],
     "msa status": [(["status", "samples"], "coverage")],
