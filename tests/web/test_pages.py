@@ -277,3 +277,19 @@ def test_an_attorney_sends_a_draft_back_with_a_comment(site, anon, attorney):
     assert found.status == "draft" and (events[-1].by, events[-1].note) == ("avery", "Cap <b>too</b> low")
     page = attorney.get(f"/drafts/{record}")
     assert "Cap &lt;b&gt;too&lt;/b&gt; low" in page.text
+
+
+def test_behind_https_the_session_cookie_is_secure_and_hsts_is_sent(site):
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from msa_builder.web import create_app
+
+    with TestClient(create_app(replace(site.config, behind_https=True)), base_url="https://testserver") as client:
+        page = client.get("/login")
+        assert page.headers["strict-transport-security"].startswith("max-age=")
+        token = CSRF_FIELD.search(page.text).group(1)
+        response = client.post("/login", data={"name": "sam", "password": PASSWORD, "csrf_token": token},
+                               follow_redirects=False)
+        assert "Secure" in response.headers["set-cookie"] and "HttpOnly" in response.headers["set-cookie"]
