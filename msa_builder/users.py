@@ -162,7 +162,7 @@ class Users:
 
     def audit_log(self, limit: int = 200) -> list[dict[str, Any]]:
         rows = self._rows("SELECT at, by, action, subject, note FROM audit ORDER BY id DESC LIMIT ?", (limit,))
-        return [dict(zip(("at", "by", "action", "subject", "note"), r)) for r in rows]
+        return [dict(zip(("at", "by", "action", "subject", "note"), r, strict=True)) for r in rows]
 
     # -- users ---------------------------------------------------------------------------------
 

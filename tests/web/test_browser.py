@@ -8,7 +8,6 @@ tests/artifacts/web/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 import time
