@@ -45,7 +45,33 @@ from .api import (
     write_profile,
     write_redline,
 )
+# the web app's front door (`msa serve`, `msa user`), on the same footing
+from .api import (
+    add_user,
+    agreement_record,
+    audit_log,
+    authenticate,
+    client_form,
+    disable_user,
+    draft_file,
+    end_session,
+    explain_profile,
+    file_kinds,
+    list_profiles,
+    list_users,
+    read_profile,
+    record_audit,
+    redline_fragment,
+    review_draft,
+    review_queue,
+    save_profile,
+    session_for,
+    user_for_token,
+    user_token,
+    validate_profile,
+)
 from .errors import (
+    AuthError,
     BatchError,
     ConversionError,
     LifecycleError,
@@ -77,13 +103,18 @@ __all__ = [
     "diff_library", "explain", "find_clause", "freeze", "history", "init_workspace", "lint", "load_provider_file",
     "mark", "new_clause_version", "open_ledger", "open_library", "release_library", "renewals", "run_batch", "select_for",
     "send_back", "sign", "verify", "write_profile", "write_redline",
+    # the web app and its users
+    "add_user", "agreement_record", "audit_log", "authenticate", "client_form", "disable_user",
+    "draft_file", "end_session", "explain_profile", "file_kinds", "list_profiles", "list_users",
+    "read_profile", "record_audit", "redline_fragment", "review_draft", "review_queue", "save_profile",
+    "session_for", "user_for_token", "user_token", "validate_profile",
     # data
     "Agreement", "AgreementRecord", "BatchConfig", "BatchReport", "BuildOptions", "BuildResult", "ClientResult",
     "Finding", "Ledger",
     # errors
     "BatchError", "ConversionError", "LedgerError", "LibraryError", "MsaError", "ProfileError", "RenderError",
     "RequiredControlError", "RuleError", "SigningError",
-    "LifecycleError", "WorkspaceError",
+    "LifecycleError", "WorkspaceError", "AuthError",
 ]
 
 

@@ -7,7 +7,7 @@ stacks are imported inside the functions that need them, so `import msa_builder`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from .redline import AgreementRedline, ClauseRedline, LibraryRedline, Redline
     from .renewal_calendar import RenewalRow
     from .signing import VerificationReport
+    from .users import NewSession, Session, User
+    from .downloads import RecordedFile
+    from .review import Review
     from .lifecycle.approval import Approved
     from .amendments.run import AmendResult
     from .amendments.conformed import ConformedCopy
@@ -64,6 +67,62 @@ def explain(profile: PathLike, *, library: Library | None = None, as_of: date | 
     return explanation(select_for(profile, library=library, as_of=as_of, allow_drafts=allow_drafts))
 
 
+def validate_profile(data: Mapping[str, Any], *, library: Library | None = None) -> Selection:
+    """A profile given as data (a form, a JSON body), selected; a ProfileError carrying every problem at once."""
+    from .profile_form import check_profile_data
+
+    return check_profile_data(data, library or open_library())
+
+
+def explain_profile(data: Mapping[str, Any], *, library: Library | None = None) -> dict[str, Any]:
+    """`msa explain --json` for a profile given as data; raises like `validate_profile`."""
+    return explanation(validate_profile(data, library=library))
+
+
+def read_profile(path: PathLike) -> dict[str, Any]:
+    """A profile file as JSON-ready data (to edit it in a form, or send it to another system)."""
+    return load_profile(Path(path)).profile.model_dump(mode="json", exclude_none=True)
+
+
+def save_profile(data: Mapping[str, Any], *, library: Library, path: PathLike | None = None,
+                 folder: PathLike | None = None, replace: bool = False) -> Path:
+    """Write a profile given as data as `msa new` would (checked, commented); over a file only with `replace`.
+
+    Without `path`, it goes to `folder` under the name `msa new` would give it, and `replace`
+    replaces only a profile of the same client there (two names can make one file name).
+    """
+    from . import clock
+    from .errors import ProfileError
+    from .names import same_client
+    from .new_profile import answers_from_mapping, default_path, write_new_profile
+
+    selection = validate_profile(data, library=library)
+    name = selection.profile.client.legal_name
+    target = Path(path) if path is not None else default_path(name, Path(folder or "."))
+    if path is None and replace and target.exists():
+        held = load_profile(target).profile.client.legal_name
+        if not same_client(held, name):
+            raise ProfileError(f"{target.name} already holds the profile of {held!r}, another client",
+                               file=str(target), field="client.legal_name",
+                               hint="edit that profile, or give this client a distinct legal name")
+    answers = answers_from_mapping(selection.profile.model_dump(exclude_none=True))
+    return write_new_profile(answers, library, target, written_on=clock.today(), replace=replace)
+
+
+def client_form(library: Library | None = None) -> dict[str, Any]:
+    """What a form for a new client asks, from the library: tiers, industries, controls, parameters."""
+    from .profile_form import form_fields
+
+    return form_fields(library or open_library())
+
+
+def list_profiles(folder: PathLike) -> list[Path]:
+    """The client profiles (YAML or JSON files) of a clients folder, by name."""
+    from .profile_form import profile_files
+
+    return profile_files(Path(folder))
+
+
 def assemble_profile(profile: PathLike, *, library: Library | None = None, provider: Provider | None = None,
                      as_of: date | None = None, allow_drafts: bool = False) -> Agreement:
     """Select and render a client's agreement in memory (nothing is written)."""
@@ -74,7 +133,7 @@ def assemble_profile(profile: PathLike, *, library: Library | None = None, provi
 def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | None = None,
           provider: PathLike | None = None, templates: PathLike | None = None, as_of: date | None = None,
           allow_drafts: bool = False, final: bool = False, formats: Sequence[str] = ("docx",),
-          ledger: PathLike | None = None) -> BuildResult:
+          ledger: PathLike | None = None, by: str = "msa build") -> BuildResult:
     """`msa build`: one client's agreement, memo, content model and lock, recorded in the ledger.
 
     The ledger (default OUT/ledger.sqlite) is opened first, or, when it does not exist yet, checked to
@@ -103,7 +162,7 @@ def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | No
         result = write_build(render_build(loaded, options, slug=slug), Path(out_dir))
         book = book or Ledger(path)
         record = book.record_build(result.lock, lock_sha256=result.lock_sha256, slug=result.slug,
-                                   directory=str(result.directory.resolve()), source=str(profile), by="msa build")
+                                   directory=str(result.directory.resolve()), source=str(profile), by=by)
     finally:
         if book is not None:
             book.close()
@@ -283,6 +342,46 @@ def history(*, ledger: PathLike, client: str | None = None) -> list[tuple[Agreem
         return [(r, book.events(r.id)) for r in book.history(book.resolve_client(client))]
 
 
+def agreement_record(record: int, *, ledger: PathLike) -> tuple[AgreementRecord, list[StatusEvent]]:
+    """One ledger record by its number, with its steps."""
+    with open_ledger(ledger, readonly=True) as book:
+        return book.get(record), book.events(record)
+
+
+def review_queue(*, ledger: PathLike) -> list[AgreementRecord]:
+    """The drafts waiting for an attorney (`in_review`), oldest submission first."""
+    with open_ledger(ledger, readonly=True) as book:
+        waiting = [r for latest in book.latest_all() for r in book.history(latest.slug) if r.status == "in_review"]
+    return sorted(waiting, key=lambda r: (r.status_at, r.id))
+
+
+def draft_file(record: int, kind: str, *, ledger: PathLike) -> RecordedFile:
+    """A file of a recorded build (`docx`, `memo`, `pdf`) by record and kind, only if the ledger vouches for it."""
+    from .downloads import recorded_file
+
+    with open_ledger(ledger, readonly=True) as book:
+        found = book.get(record)
+    return recorded_file(found, kind)
+
+
+def file_kinds(record: AgreementRecord) -> list[str]:
+    """The kinds of file a recorded build has (`docx`, `memo`, `agreement`, maybe `pdf`), for `draft_file`."""
+    from .downloads import available
+
+    return available(record)
+
+
+def review_draft(record: int, *, ledger: PathLike, library_dir: PathLike | None = None,
+           provider: PathLike | None = None) -> Review:
+    """What an attorney reviews for one draft: the memo's points, and each non-standard clause's redline."""
+    from .review import review_of
+
+    with open_ledger(ledger, readonly=True) as book:
+        found, events = book.get(record), book.events(record)
+    return review_of(found, events, library_dir=Path(library_dir) if library_dir else None,
+                     provider=Path(provider) if provider else None)
+
+
 def renewals(*, ledger: PathLike, today: date | None = None, within: int | None = None,
              source: PathLike | None = None, library_dir: PathLike | None = None) -> list[RenewalRow]:
     """`msa renewals`: every signed agreement's renewal date, notice deadline and reminder window."""
@@ -387,6 +486,13 @@ def diff_library(old: PathLike, new: PathLike, *, profile: PathLike | None = Non
     return diff_libraries(old, new, profile=profile)
 
 
+def redline_fragment(redline: ClauseRedline) -> str:
+    """A clause redline as escaped HTML to place inside a page of one's own (no document, no inline style)."""
+    from .redline.html import clause_fragment
+
+    return clause_fragment(redline)
+
+
 def compare_builds(old: PathLike, new: PathLike) -> AgreementRedline:
     """`msa compare OLD NEW`: a redline between two builds of a client's agreement (locks or DOCX)."""
     from .redline import compare_builds as compare
@@ -447,3 +553,88 @@ def sign(pdf: PathLike, *, key: PathLike, output: PathLike, passphrase: bytes | 
     from .signing.sign import countersign_file
 
     return countersign_file(Path(pdf), Path(output), key=Path(key), passphrase=passphrase, field=field)
+
+
+# -- users of `msa serve` (they live in the workspace's ledger) -----------------------------------
+
+def add_user(name: str, *, role: str, ledger: PathLike, password: str | None = None, by: str | None = None) -> User:
+    """`msa user add`: a user with a role (sales, attorney, operations, admin); the password is stored hashed."""
+    from .ledger import current_user
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.add(name, role, password=password, by=by or current_user())
+
+
+def user_token(name: str, *, ledger: PathLike, by: str | None = None) -> str:
+    """`msa user token`: a new API token for the user, shown this once (only its hash is kept)."""
+    from .ledger import current_user
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.new_token(name, by=by or current_user())
+
+
+def list_users(*, ledger: PathLike) -> list[User]:
+    """`msa user list`: every user, disabled ones included."""
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.all()
+
+
+def disable_user(name: str, *, ledger: PathLike, by: str | None = None) -> User:
+    """`msa user disable`: the user can no longer sign in; its sessions and tokens stop working."""
+    from .ledger import current_user
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.disable(name, by=by or current_user())
+
+
+def authenticate(name: str, password: str, *, ledger: PathLike, client: str) -> NewSession:
+    """Sign a user in: checks the password (rate-limited per name and address) and starts a session."""
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.start_session(users.authenticate(name, password, client=client))
+
+
+def session_for(token: str, *, ledger: PathLike) -> Session | None:
+    """The live session a session cookie names, or None."""
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.session(token)
+
+
+def end_session(token: str, *, ledger: PathLike) -> None:
+    """Sign out: the session's cookie no longer opens anything."""
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        users.end_session(token)
+
+
+def user_for_token(token: str, *, ledger: PathLike) -> User | None:
+    """The enabled user an API token belongs to, or None."""
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.for_token(token)
+
+
+def record_audit(by: str, action: str, *, ledger: PathLike, subject: str | None = None, note: str | None = None) -> None:
+    """Record in the ledger an action that is not an agreement's step (who saved a profile, ran a batch...)."""
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        users.audit(by, action, subject, note)
+
+
+def audit_log(*, ledger: PathLike, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest audit events, newest first."""
+    from .users import open_users
+
+    with open_users(ledger) as users:
+        return users.audit_log(limit)

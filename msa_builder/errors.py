@@ -220,3 +220,7 @@ class WorkspaceError(MsaError):
 
 class OutputError(MsaError):
     """An output could not be written (permissions, a full disk, a file where a folder must be)."""
+
+
+class AuthError(MsaError):
+    """A sign-in, token or user change was refused: wrong password, disabled user, too many attempts."""

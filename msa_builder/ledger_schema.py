@@ -91,8 +91,51 @@ def _v2_instruments(db: sqlite3.Connection) -> None:
             db.execute("UPDATE agreements SET terms_sha256 = ? WHERE id = ?", (terms, record))
 
 
+def _v3_users(db: sqlite3.Connection) -> None:
+    """Version 3: the people who work in `msa serve`, their sign-ins and what they did outside the ledger steps.
+
+    Users live in the workspace's ledger so one file holds who did what: `users` (an argon2 hash
+    of each password, never the password), `api_tokens` and `sessions` (only the sha256 of each
+    random token, so a copy of the ledger opens no door), `login_failures` (for the rate limit)
+    and `audit`, the events that are not an agreement's step (sign-ins, users added, profiles saved).
+    """
+    for statement in (
+        """CREATE TABLE users (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            role TEXT NOT NULL,
+            password_hash TEXT,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        )""",
+        """CREATE TABLE api_tokens (
+            sha256 TEXT PRIMARY KEY,
+            user TEXT NOT NULL REFERENCES users (name),
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE sessions (
+            sha256 TEXT PRIMARY KEY,
+            user TEXT NOT NULL REFERENCES users (name),
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        )""",
+        "CREATE TABLE login_failures (key TEXT NOT NULL, at TEXT NOT NULL)",
+        "CREATE INDEX login_failures_key ON login_failures (key, at)",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT,
+            note TEXT
+        )""",
+    ):
+        db.execute(statement)
+
+
 # Append only. Each step takes the database from version i to i + 1 inside the caller's transaction.
-MIGRATIONS: list[Migration] = [_v1_tables, _v2_instruments]
+MIGRATIONS: list[Migration] = [_v1_tables, _v2_instruments, _v3_users]
 
 
 def schema_version() -> int:

@@ -72,6 +72,8 @@ class ControlAnswer:
     status: str
     offered: date | None = None
     reason: str | None = None
+    managed_by: str | None = None  # a client-managed control: who operates it
+    attestation: date | None = None  # and the day the client attested that it is in place
 
 
 @dataclass
@@ -106,9 +108,16 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _control_entry(answer: ControlAnswer) -> Any:
+    if answer.status == "client_managed" and (answer.managed_by or answer.attestation):
+        entry: dict[str, Any] = {"status": "client_managed"}
+        if answer.managed_by:
+            entry["managed_by"] = answer.managed_by
+        if answer.attestation is not None:
+            entry["attestation"] = answer.attestation
+        return entry
     if answer.status != "declined":
         return answer.status
-    entry: dict[str, Any] = {"status": "declined"}
+    entry = {"status": "declined"}
     if answer.offered is not None:
         entry["offered"] = answer.offered
     if answer.reason:
@@ -305,8 +314,13 @@ def profile_text(answers: Answers, library: Library, *, written_on: date) -> str
     controls = []
     for cid, answer in answers.controls.items():
         name = manifest.controls[cid].name
-        if answer.status != "declined":
+        entry = _control_entry(answer)
+        if isinstance(entry, str):
             controls.append(_line(1, cid, answer.status, name))
+            continue
+        if answer.status == "client_managed":
+            controls.append(f"  {cid}:  # {name}: operated by the client, who attested that it is in place")
+            controls += [_line(2, key, value) for key, value in entry.items()]
             continue
         controls.append(f"  {cid}:  # {name}: declined, so it is outside the Services and its risk is the client's")
         controls += [_line(2, key, value) for key, value in _control_entry(answer).items()]
@@ -321,9 +335,33 @@ def _mapping(key: str, lines: list[str]) -> list[str]:
     return [f"{key}:", *lines] if lines else [f"{key}: {{}}"]
 
 
-def write_new_profile(answers: Answers, library: Library, path: Path, *, written_on: date) -> Path:
-    """Check the answers, write them to `path` (never over an existing file) and return it."""
-    if path.exists():
+def answers_from_mapping(data: dict[str, Any]) -> Answers:
+    """The answers a profile mapping holds (a web form's or a profile read back to be edited).
+
+    Only what `msa new` writes is carried: the fields, each control's status with its decline
+    record or its client-managed attestation, and parameter overrides; `profile_text` writes them.
+    """
+    answers = Answers()
+    for spec in FIELDS:
+        node: Any = data
+        for part in spec.path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is not None and node != "":
+            answers.values[spec.path] = node
+    for cid, entry in (data.get("controls") or {}).items():
+        if isinstance(entry, dict):
+            answers.controls[cid] = ControlAnswer(entry.get("status", ""), entry.get("offered"), entry.get("reason"),
+                                                  entry.get("managed_by"), entry.get("attestation"))
+        else:
+            answers.controls[cid] = ControlAnswer(str(entry))
+    answers.params.update(data.get("params") or {})
+    return answers
+
+
+def write_new_profile(answers: Answers, library: Library, path: Path, *, written_on: date,
+                      replace: bool = False) -> Path:
+    """Check the answers, write them to `path` (over an existing file only with `replace`) and return it."""
+    if path.exists() and not replace:
         raise ProfileError("a file is already there; `msa new` never overwrites", file=str(path),
                            hint="choose another -o PATH, or edit that profile instead")
     check_profile_answers(answers, library, source=str(path))

@@ -190,7 +190,7 @@ def test_the_database_is_in_wal_mode_with_a_busy_timeout(tmp_path):
     Ledger(path).close()
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     db.close()
     with Ledger(path) as book:
         assert book._db.execute("PRAGMA busy_timeout").fetchone()[0] == 60000

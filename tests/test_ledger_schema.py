@@ -84,7 +84,7 @@ def with_next(monkeypatch) -> list[int]:
 # -- the version-1 ledger written by today's code ---------------------------------------------------
 
 def test_the_v1_fixture_is_still_version_1(v1):
-    assert user_version(v1) == 1 < CURRENT == 2
+    assert user_version(v1) == 1 < CURRENT == 3
     db = sqlite3.connect(v1)
     assert db.execute("SELECT COUNT(*) FROM agreements").fetchone()[0] == 8
     db.close()
@@ -100,7 +100,16 @@ def test_version_2_carries_every_v1_record_forward_as_an_agreement_instrument(v1
         assert all(r.terms_sha256 == book.bom(r.id).get("terms_sha256") for r in records)
         harbor = book.latest(book.resolve_client(HARBOR))
         assert [e.hashes for e in book.events(harbor.id)] == [None, None]
-    assert user_version(v1) == 2
+    assert user_version(v1) == CURRENT
+
+
+def test_version_3_adds_users_tokens_sessions_and_audit_to_a_v1_ledger_and_keeps_its_records(v1):
+    with Ledger(v1) as book:
+        assert len(book.latest_all()) == 8
+        tables = {r[0] for r in book._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"users", "api_tokens", "sessions", "login_failures", "audit"} <= tables
+        assert book._db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+    assert user_version(v1) == 3
 
 
 def test_a_v1_ledger_opens_for_writing_and_keeps_every_record(v1):

@@ -177,7 +177,8 @@ class _Recorder:
                 return  # replaced since; whoever replaced it records it
             lock = previous.lock
         self.ledger.record_build(lock, lock_sha256=lock_sha256, slug=slug,
-                                 directory=str((self.config.out_dir / slug).resolve()), source=source)
+                                 directory=str((self.config.out_dir / slug).resolve()), source=source,
+                                 by=self.config.by)
 
     def _flush(self) -> None:
         memo, self._memo = self._memo, []

@@ -46,6 +46,7 @@ class BatchConfig:
     allow_drafts: bool = False
     final: bool = False
     formats: tuple[str, ...] = ("docx",)
+    by: str = "msa batch"  # who the ledger says built each agreement (the web app's user who ran it)
 
     def __post_init__(self) -> None:
         # Scripts pass strings; everything below works with paths.

@@ -5,7 +5,8 @@ One module per family of commands; importing them registers their commands on `m
 
 from __future__ import annotations
 
-from . import authoring, batch, core, init, library, lifecycle, new, redline, renewals, signing  # noqa: F401  (registration)
+from . import (authoring, batch, core, init, library, lifecycle, new, redline, renewals, serve, signing,  # noqa: F401
+               users)  # (registration)
 from ._root import main
 
 __all__ = ["main"]

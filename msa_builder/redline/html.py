@@ -104,8 +104,10 @@ def _row(changed: bool, left: str | None, right: str | None) -> str:
     return f'<tr class="{"changed" if changed else "same"}">{cell(left)}{cell(right)}</tr>'
 
 
-def side_by_side(items: list[Tracked], old_heading: str, new_heading: str) -> str:
-    return (f'<table class="sbs"><colgroup><col style="width:50%"><col style="width:50%"></colgroup>'
+def side_by_side(items: list[Tracked], old_heading: str, new_heading: str, *, inline_style: bool = True) -> str:
+    # A page of one's own (a fragment under a strict CSP) sizes the columns in its stylesheet.
+    cols = '<col style="width:50%"><col style="width:50%">' if inline_style else "<col><col>"
+    return (f'<table class="sbs"><colgroup>{cols}</colgroup>'
             f"<thead><tr><th>{escape(old_heading)}</th><th>{escape(new_heading)}</th></tr></thead>"
             f"<tbody>{rows(items)}</tbody></table>")
 
@@ -172,3 +174,11 @@ def agreement_html(redline: AgreementRedline) -> str:
         parts.append(side_by_side(step.tracked(), step.old.label if step.old else "(none)",
                                   step.new.label if step.new else "(none)"))
     return page("Agreement redline", redline.new.properties.get("msa.client", ""), "".join(parts))
+
+
+def clause_fragment(redline: ClauseRedline) -> str:
+    """A clause redline as a fragment for a page of one's own (no document, no inline style)."""
+    old, new = describe_version(redline.old), describe_version(redline.new)
+    return (meta([f"Old: {old}", f"New: {new}", f"Variables are filled in from {redline.context}."])
+            + LEGEND + changelog(redline.changelog)
+            + side_by_side(redline.tracked(), f"Old: {old}", f"New: {new}", inline_style=False))

@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "msa_builder"
 # one layer that are siblings (renderers, batch and lint) may not import one another.
 LAYERS: list[list[str]] = [
     ["_version", "errors", "marks", "numbering", "paths", "_files", "ledger", "ooxml", "rules", "clock",
-     "workspace", "settings", "sandbox", "fieldtypes", "_parse", "lockcheck", "ledger_schema", "names", "_jsontext"],
+     "workspace", "settings", "sandbox", "fieldtypes", "_parse", "lockcheck", "ledger_schema", "names", "_jsontext",
+     "users"],
     ["library"],
     ["blocks", "templating"],
     ["profile", "params", "identity"],
@@ -28,10 +29,10 @@ LAYERS: list[list[str]] = [
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],
     ["outputs", "signing"],
-    ["batch", "linting", "lifecycle", "amendments", "renewal_calendar"],
-    ["authoring", "workspace_init", "new_profile"],
+    ["batch", "linting", "lifecycle", "amendments", "renewal_calendar", "downloads", "review"],
+    ["authoring", "workspace_init", "new_profile", "profile_form"],
     ["api"],
-    ["cli", "__init__"],
+    ["cli", "__init__", "web"],
 ]
 SIBLINGS = [{"render", "pdf", "redline"}, {"batch", "linting"}]
 

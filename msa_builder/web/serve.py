@@ -1,0 +1,42 @@
+"""Start the web app with uvicorn: `msa serve`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .. import api
+from ..errors import WorkspaceError
+from .config import WebConfig
+
+
+def serve(workspace: Path | None, *, host: str = "127.0.0.1", port: int = 8000, create: bool = False,
+          admin: str | None = None, admin_password: Callable[[], str] | None = None, behind_https: bool = False,
+          announce: Callable[[str], None] = print) -> None:
+    """Serve the workspace's web app until interrupted; optionally create the workspace and a first admin.
+
+    `create` makes the workspace (as `msa init`) when `workspace` is not one yet, and `admin` adds
+    an admin user of that name when the ledger has none (its password from `admin_password`), so a
+    fresh clone is two commands from a running app.
+    """
+    import uvicorn
+
+    if create and workspace is not None and not (workspace / "msa.toml").exists():
+        api.init_workspace(workspace)
+        announce(f"created workspace {workspace} (fill in its provider.yaml before the first build)")
+    config = WebConfig.for_workspace(workspace, behind_https=behind_https)
+    if config.settings.workspace is None:
+        raise WorkspaceError("`msa serve` needs a workspace: its ledger holds the users", field="--workspace",
+                             hint="pass --workspace DIR (add --init to create it)")
+    if admin is not None and admin not in {u.name for u in api.list_users(ledger=config.ledger)}:
+        api.add_user(admin, role="admin", ledger=config.ledger, password=admin_password() if admin_password else None,
+                     by="msa serve")
+        announce(f"added admin {admin}")
+    if not api.list_users(ledger=config.ledger):
+        raise WorkspaceError("no users yet, so nobody could sign in", field="--admin",
+                             hint="pass --admin NAME, or add one with `msa user add NAME --role admin`")
+    from .app import create_app
+
+    announce(f"msa serve: http://{host}:{port}/ (workspace {config.settings.workspace.root})")
+    uvicorn.run(create_app(config), host=host, port=port, proxy_headers=behind_https,
+                forwarded_allow_ips="*" if behind_https else None, log_level="warning")

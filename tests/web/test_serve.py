@@ -1,0 +1,54 @@
+"""`msa serve`: a fresh folder to a running app in one command, and the vendored scripts as recorded."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from msa_builder import api
+from msa_builder.cli import main
+
+STATIC = Path(__file__).resolve().parents[2] / "msa_builder" / "web" / "static"
+
+
+@pytest.fixture
+def started(monkeypatch) -> list[dict]:
+    """uvicorn.run replaced: what it would have served, with which options."""
+    import uvicorn
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
+    return calls
+
+
+def test_init_and_admin_make_a_running_app_from_an_empty_folder(tmp_path, started):
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["serve", "--workspace", str(folder), "--init", "--admin", "admin",
+                                       "--password-stdin", "--port", "8123"], input="a long admin password\n")
+    assert result.exit_code == 0, result.output
+    assert (folder / "msa.toml").is_file() and "added admin admin" in result.output
+    assert started and started[0]["port"] == 8123 and started[0]["host"] == "127.0.0.1"
+    users = api.list_users(ledger=folder / "ledger.sqlite")
+    assert [(u.name, u.role) for u in users] == [("admin", "admin")]
+    again = CliRunner().invoke(main, ["serve", "--workspace", str(folder), "--admin", "admin"])
+    assert again.exit_code == 0 and "added admin" not in again.output, "an existing admin is not asked for again"
+
+
+def test_serve_refuses_a_workspace_nobody_could_sign_in_to(tmp_path, started):
+    api.init_workspace(tmp_path / "ws")
+    result = CliRunner().invoke(main, ["serve", "--workspace", str(tmp_path / "ws")])
+    assert result.exit_code == 2 and "no users yet" in result.output and not started
+
+
+def test_the_vendored_scripts_are_the_recorded_releases():
+    table = (STATIC / "VENDORED.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\S+\.js) \| .*? \| (\S+) \| ([0-9a-f]{64}) \|", table, re.M)
+    assert {name for name, _, _ in rows} == {p.name for p in STATIC.glob("*.js")} - {"app.js"}
+    for name, version, digest in rows:
+        assert version in name and hashlib.sha256((STATIC / name).read_bytes()).hexdigest() == digest
+    base = (STATIC.parent / "templates" / "base.html").read_text(encoding="utf-8")
+    assert all(f"/static/{name}" in base for name, _, _ in rows)
