@@ -32,7 +32,7 @@ from typing import Any
 
 from .errors import LedgerError
 from .names import normal_name, same_client
-from .ledger_schema import connect_reader, connect_writer, describe_error, rollback, schema_version
+from .ledger_schema import connect_reader, connect_writer, describe_error, schema_version, write_transaction
 
 STATUSES = ("draft", "in_review", "approved", "sent", "signed", "superseded")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -232,16 +232,8 @@ class Ledger:
         """One write transaction, taking the write lock up front so two writers never deadlock."""
         if self.readonly:
             raise LedgerError("this ledger was opened read-only", file=str(self.path))
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            yield self._db
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            rollback(self._db)
-            raise describe_error(exc, self.path) from None
-        except BaseException:
-            rollback(self._db)
-            raise
+        with write_transaction(self._db, self.path) as db:
+            yield db
 
     def _record(self, row: tuple[Any, ...]) -> AgreementRecord:
         values = dict(zip(_COLUMNS, row))

@@ -210,6 +210,22 @@ def rollback(db: sqlite3.Connection) -> None:
             pass
 
 
+@contextmanager
+def write_transaction(db: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taking the write lock up front so two writers never deadlock;
+    SQLite's errors become a LedgerError naming the file, and anything else rolls back too."""
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        yield db
+        db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        rollback(db)
+        raise describe_error(exc, path) from None
+    except BaseException:
+        rollback(db)
+        raise
+
+
 def connect_writer(path: Path, timeout: float) -> sqlite3.Connection:
     """Open (creating it if need be) the ledger for writing: WAL mode, migrated to the current schema."""
     try:

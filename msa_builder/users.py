@@ -24,7 +24,7 @@ from typing import Any
 
 from .errors import AuthError, Problem
 from .fieldtypes import text_problem
-from .ledger_schema import connect_writer, describe_error, rollback
+from .ledger_schema import connect_writer, describe_error, write_transaction
 
 ROLES = ("sales", "attorney", "operations", "admin")
 MAX_FAILURES = 5
@@ -114,16 +114,8 @@ class Users:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            yield self._db
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            rollback(self._db)
-            raise describe_error(exc, self.path) from None
-        except BaseException:
-            rollback(self._db)
-            raise
+        with write_transaction(self._db, self.path) as db:
+            yield db
 
     def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
