@@ -24,6 +24,7 @@ from ..ooxml.shell import load_shell
 from .clause_diff import ClauseRedline
 from .compare import MOVED_AWAY, MOVED_HERE, AgreementRedline, clean_steps
 from .library_diff import LibraryRedline
+from .paragraph_marks import starts_inserted
 from .model import CLEAN, REDLINE
 from .wordml import TrackedWriter
 
@@ -190,11 +191,15 @@ def agreement_docx(redline: AgreementRedline, *, clean: bool = False, author: st
     writer = new_writer(author, redline.when, links)
     view = CLEAN if clean else REDLINE
     body = []
-    for step in (clean_steps(redline) if clean else redline.steps):
+    steps = clean_steps(redline) if clean else list(redline.steps)
+    tracked = [step.tracked(view) for step in steps]
+    for index, step in enumerate(steps):
         move = None
         if not clean and step.kind in (MOVED_AWAY, MOVED_HERE):
             move = ("moveFrom" if step.kind == MOVED_AWAY else "moveTo", step.move)
-        body.append(writer.items(step.tracked(view), bookmarks=step.kind != MOVED_AWAY, move=move))
+        then_inserted = index + 1 < len(steps) and starts_inserted(tracked[index + 1])
+        body.append(writer.items(tracked[index], bookmarks=step.kind != MOVED_AWAY, move=move,
+                                 then_inserted=then_inserted))
     summary = redline.summary()
     cover = [note(f"Old: {redline.old.describe()}"),
              note(f"New: {redline.new.describe()}"),
