@@ -85,7 +85,7 @@ def _blocks(doc, blocks, depth: int = 0) -> None:  # type: ignore[no-untyped-def
                     _runs(table.cell(r, c).paragraphs[0], cell)
 
 
-def obvious_build(agreement, shell_path: Path) -> bytes:  # type: ignore[no-untyped-def]
+def obvious_build(agreement, shell_path: Path, bom) -> bytes:  # type: ignore[no-untyped-def]
     tpl = DocxTemplate(str(shell_path))
     body = tpl.new_subdoc()
     _blocks(body, agreement.preamble.blocks)
@@ -99,7 +99,7 @@ def obvious_build(agreement, shell_path: Path) -> bytes:  # type: ignore[no-unty
     for schedule in agreement.schedules:
         schedules.add_paragraph(f"{schedule.label}: {schedule.clause.title}", style="Heading 1")
         _blocks(schedules, schedule.clause.blocks)
-    context = shell_context(agreement, final=False)
+    context = shell_context(agreement, bom)
     context.update(body=body, schedules=schedules)
     tpl.render(context, autoescape=True)
     out = io.BytesIO()
@@ -136,7 +136,7 @@ def main() -> None:
             bom = rendered.lock["bom"]
             build_ms = median_ms(lambda: render_build(loaded, options), args.repeat)
             docx_ms = median_ms(lambda: render_agreement_docx(agreement, shell, bom), args.repeat)
-            obvious_ms = median_ms(lambda: obvious_build(agreement, baseline_shell), args.repeat)
+            obvious_ms = median_ms(lambda: obvious_build(agreement, baseline_shell, bom), args.repeat)
             paragraphs = sum(1 for _ in agreement.text_lines())
             rows.append((path.name, paragraphs, build_ms, docx_ms, obvious_ms))
     print(f"{'sample':<28}{'lines':>6}{'build ms':>10}{'docx ms':>9}{'obvious ms':>12}{'ratio':>8}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .agreement import Agreement
 from .api import (
+    amend,
     approve,
     approve_clause,
     archive,
@@ -19,6 +20,7 @@ from .api import (
     build,
     clause_versions,
     compare_builds,
+    conformed_copy,
     coverage,
     diff_clause,
     diff_library,
@@ -71,7 +73,7 @@ _LAZY = {"BatchConfig": ".batch", "BatchReport": ".batch", "ClientResult": ".bat
 __all__ = [
     "__version__",
     # functions, one per command
-    "approve", "approve_clause", "archive", "assemble_profile", "build", "clause_versions", "compare_builds", "coverage", "diff_clause",
+    "amend", "approve", "approve_clause", "archive", "assemble_profile", "build", "clause_versions", "compare_builds", "conformed_copy", "coverage", "diff_clause",
     "diff_library", "explain", "find_clause", "freeze", "history", "init_workspace", "lint", "load_provider_file",
     "mark", "new_clause_version", "open_ledger", "open_library", "release_library", "renewals", "run_batch", "select_for",
     "send_back", "sign", "verify", "write_profile", "write_redline",

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .renewal_calendar import RenewalRow
     from .signing import VerificationReport
     from .lifecycle.approval import Approved
+    from .amendments.run import AmendResult
+    from .amendments.conformed import ConformedCopy
 
 PathLike = Path | str
 
@@ -116,12 +118,16 @@ def _templates(path: PathLike | None) -> Path:
 
 def run_batch(source: PathLike, config: BatchConfig, *, jobs: int | None = None, only_stale: bool = False,
               dry_run: bool = False, on_result: Callable[[ClientResult], None] | None = None,
-              on_start: Callable[[int], None] | None = None) -> BatchReport:
-    """`msa batch`: bring every client of a folder or CSV up to date under `config.out_dir`."""
+              on_start: Callable[[int], None] | None = None, scheduler: str | None = None) -> BatchReport:
+    """`msa batch`: bring every client of a folder or CSV up to date under `config.out_dir`.
+
+    `scheduler` (`tcp://HOST:8786` or `local:N`) builds the clients on a Dask cluster; needs the
+    `dask` extra.
+    """
     from .batch import run_batch as run
 
     return run(source, config, jobs=jobs, only_stale=only_stale, dry_run=dry_run, on_result=on_result,
-               on_start=on_start)
+               on_start=on_start, scheduler=scheduler)
 
 
 def coverage(source: PathLike, config: BatchConfig) -> list[ClientCoverage]:
@@ -200,6 +206,63 @@ def send_back(client: str, *, ledger: PathLike, by: str, note: str, record: int 
             raise LifecycleError(f"record #{chosen.id} is {chosen.status!r}; only a draft in review is sent back",
                                  field="CLIENT")
         return book.mark(client, "draft", by=by, note=note, record=chosen.id)
+
+
+def amend(target: PathLike, *, out_dir: PathLike = "out", ledger: PathLike | None = None,
+          library: Library | None = None, provider: PathLike | None = None, templates: PathLike | None = None,
+          as_of: date | None = None, formats: Sequence[str] = ("docx",), dry_run: bool = False,
+          by: str | None = None) -> list[AmendResult]:
+    """`msa amend`: an amendment for each signed client whose agreement is behind today's library.
+
+    `target` is a client of the ledger (name, folder or agreement id), a profile file, or a folder
+    or CSV of clients. Each result says what was decided: drafted (files written, a draft recorded),
+    would draft (a dry run), current, restate (with the reasons), unsigned, or error. The amendment
+    takes effect on `as_of` (default: today), which also picks the clause versions.
+    """
+    from . import clock
+    from .amendments.run import AmendRequest, amend_all, amend_client, profile_of
+    from .batch.sources import load_entry, read_source
+    from .ledger import default_ledger, open_existing
+    from .outputs import BuildOptions
+
+    options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
+                           default_provider(), templates_dir=_templates(templates), as_of=as_of,
+                           formats=tuple(formats))
+    request = AmendRequest(options=options, out_dir=Path(out_dir), effective=as_of or clock.today(), dry_run=dry_run,
+                           by=by or "msa amend")
+    path = Path(target)
+    with open_existing(Path(ledger) if ledger else default_ledger(out_dir)) as book:
+        if path.is_dir() or (path.is_file() and path.suffix.lower() == ".csv"):
+            entries = []
+            for entry in read_source(path, options.library.manifest):
+                if entry.skip:
+                    continue
+                try:
+                    entries.append((entry.label, load_entry(entry)))
+                except MsaError as exc:
+                    entries.append((entry.label, exc))
+            return amend_all(book, entries, request)
+        if path.is_file():
+            loaded, source = load_profile(path), str(path)
+        else:
+            loaded, source = profile_of(book, str(target))
+        return [amend_client(book, loaded, request, source=source)]
+
+
+def conformed_copy(client: PathLike, *, out_dir: PathLike = "out", ledger: PathLike | None = None,
+                   templates: PathLike | None = None, formats: Sequence[str] = ("docx",)) -> ConformedCopy:
+    """`msa build CLIENT --conformed`: the agreement as amended, for reference (not for signature).
+
+    `client` is a ledger client (name, folder or agreement id) or the client's profile file.
+    """
+    from .amendments.conformed import write_conformed_copy
+    from .ledger import default_ledger, open_reader
+
+    path = Path(client)
+    name = load_profile(path).profile.client.legal_name if path.is_file() else str(client)
+    with open_reader(Path(ledger) if ledger else default_ledger(out_dir)) as book:
+        return write_conformed_copy(book, name, out_dir=Path(out_dir), templates_dir=_templates(templates),
+                                    formats=tuple(formats))
 
 
 def archive(record: int, *, ledger: PathLike) -> list[tuple[str, Path]]:

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ._jsontext import dumps
 from .agreement import Agreement, Article, Clause, LeftOut, Provenance, Schedule, Section
 from .blocks import Block, Heading, Inline, LineBreak, ListBlock, Paragraph, Ref, Table, Text, block_lines
 from .errors import RenderError
@@ -30,7 +31,11 @@ FORMAT = "msa-agreement/1"
 
 def text_sha256(clause: Clause) -> str:
     """The hash of a clause's rendered text: changes when a printed value changes, not only the source."""
-    return hashlib.sha256("\n".join(block_lines(clause.blocks)).encode("utf-8")).hexdigest()
+    return _lines_sha256(block_lines(clause.blocks))
+
+
+def _lines_sha256(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -70,12 +75,13 @@ def _conspicuous(flag: bool) -> dict[str, Any]:
     return {"conspicuous": True} if flag else {}
 
 
-def _clause(clause: Clause) -> dict[str, Any]:
+def clause_data(clause: Clause) -> dict[str, Any]:
+    lines = block_lines(clause.blocks)
     return {
         "slot": clause.slot, "key": clause.key, "variant": clause.variant, "version": clause.version,
         "status": clause.status, "title": clause.title, "sha256": clause.sha256, "path": clause.path,
-        "reason": clause.reason, "text_sha256": text_sha256(clause),
-        "text": block_lines(clause.blocks), "blocks": [_block(b) for b in clause.blocks],
+        "reason": clause.reason, "text_sha256": _lines_sha256(lines),
+        "text": lines, "blocks": [_block(b) for b in clause.blocks],
     }
 
 
@@ -96,12 +102,12 @@ def agreement_data(agreement: Agreement) -> dict[str, Any]:
         "params": [dict(p.__dict__) for p in agreement.params],
         "controls": [_control(c) for c in agreement.controls],
         "left_out": [dict(c.__dict__) for c in agreement.left_out],
-        "preamble": _clause(agreement.preamble),
+        "preamble": clause_data(agreement.preamble),
         "articles": [{"number": a.number, "title": a.title,
-                      "sections": [{"number": s.number, **_clause(s.clause)} for s in a.sections]}
+                      "sections": [{"number": s.number, **clause_data(s.clause)} for s in a.sections]}
                      for a in agreement.articles],
-        "signature": _clause(agreement.signature),
-        "schedules": [{"letter": s.letter, **_clause(s.clause)} for s in agreement.schedules],
+        "signature": clause_data(agreement.signature),
+        "schedules": [{"letter": s.letter, **clause_data(s.clause)} for s in agreement.schedules],
         "source": agreement.source,
         "review_notes": list(agreement.review_notes),
         "terms_sha256": agreement.terms_sha256,
@@ -128,7 +134,7 @@ def _record(data: dict[str, Any]) -> ControlDecision:
 
 def agreement_json(agreement: Agreement) -> bytes:
     """The content model file's bytes: deterministic, readable, one key per line."""
-    return (json.dumps(agreement_data(agreement), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    return (dumps(agreement_data(agreement), indent=1) + "\n").encode("utf-8")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -162,7 +168,7 @@ def _read_block(data: dict[str, Any]) -> Block:
     raise ValueError(f"unknown block {sorted(data)}")
 
 
-def _read_clause(data: dict[str, Any]) -> Clause:
+def clause_from_data(data: dict[str, Any]) -> Clause:
     return Clause(slot=data["slot"], key=data["key"], variant=data["variant"], version=data["version"],
                   status=data["status"], title=data["title"], sha256=data["sha256"], path=data["path"],
                   reason=data["reason"], blocks=tuple(_read_block(b) for b in data["blocks"]))
@@ -188,12 +194,12 @@ def agreement_from_data(data: Any, *, where: str) -> Agreement:
             params=tuple(ResolvedParam(**p) for p in data["params"]),
             controls=tuple(_read_control(c) for c in data["controls"]),
             left_out=tuple(LeftOut(**c) for c in data["left_out"]),
-            preamble=_read_clause(data["preamble"]),
+            preamble=clause_from_data(data["preamble"]),
             articles=tuple(Article(a["number"], a["title"],
-                                   tuple(Section(s["number"], _read_clause(s)) for s in a["sections"]))
+                                   tuple(Section(s["number"], clause_from_data(s)) for s in a["sections"]))
                            for a in data["articles"]),
-            signature=_read_clause(data["signature"]),
-            schedules=tuple(Schedule(s["letter"], _read_clause(s)) for s in data["schedules"]),
+            signature=clause_from_data(data["signature"]),
+            schedules=tuple(Schedule(s["letter"], clause_from_data(s)) for s in data["schedules"]),
             source=data["source"], review_notes=tuple(data.get("review_notes", ())),
             terms_sha256=data.get("terms_sha256", ""),
         )

@@ -357,16 +357,21 @@ class Ledger:
         """
         bom = lock["bom"]
         at = at or now_utc()
+        amendment = bom.get("amendment") or {}
+        kind = "amendment" if amendment else "agreement"
         with self._write() as db:
             row = db.execute("SELECT lock_sha256, client FROM agreements WHERE slug = ? ORDER BY id DESC LIMIT 1",
                              (slug,)).fetchone()
-            if row and row[0] == lock_sha256:
+            # Already recorded: the newest record of its kind (an agreement's draft and an amendment's
+            # live side by side in one folder, and a batch sees only the agreement's).
+            same_kind = db.execute("SELECT lock_sha256 FROM agreements WHERE slug = ? AND kind = ? "
+                                   "ORDER BY id DESC LIMIT 1", (slug, kind)).fetchone()
+            if same_kind and same_kind[0] == lock_sha256:
                 return None
             if row and not same_client(row[1], bom["client"]):
                 raise LedgerError(f"the folder name {slug} belongs to {row[1]!r} in the ledger, not to "
                                   f"{bom['client']!r}; one folder never holds two clients", file=str(self.path),
                                   field="slug")
-            amendment = bom.get("amendment") or {}
             cursor = db.execute(
                 "INSERT INTO agreements (slug, client, agreement_id, source, directory, lock_sha256, bom_sha256, "
                 "library_name, library_version, tool_version, outputs, bom, generated_at, status, status_at, "
@@ -375,7 +380,7 @@ class Ledger:
                 (slug, bom["client"], bom["agreement_id"], source, directory, lock_sha256, lock["bom_sha256"],
                  bom["library"]["name"], bom["library"]["version"], bom["tool"]["version"],
                  json.dumps(lock["outputs"], sort_keys=True), json.dumps(bom, sort_keys=True), at, at, by,
-                 "amendment" if amendment else "agreement", amendment.get("amends_record"),
+                 kind, amendment.get("amends_record"),
                  amendment.get("number"), bom.get("terms_sha256")))
             record = int(cursor.lastrowid or 0)
             db.execute("INSERT INTO events (record, from_status, to_status, at, by, note) "
@@ -384,8 +389,7 @@ class Ledger:
             # supersede a new agreement's draft, nor the other way round.
             stale = db.execute(f"SELECT id, status FROM agreements WHERE slug = ? AND id < ? AND kind = ? "
                                f"AND amends IS ? AND status IN ({', '.join('?' * len(IN_PROGRESS))})",
-                               (slug, record, "amendment" if amendment else "agreement",
-                                amendment.get("amends_record"), *IN_PROGRESS)).fetchall()
+                               (slug, record, kind, amendment.get("amends_record"), *IN_PROGRESS)).fetchall()
             for old, status in stale:
                 self._move(db, old, status, "superseded", by=by, at=at, note=f"superseded by #{record}")
         return self.get(record)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ._jsontext import dumps
 from ._version import __version__
 from .marks import stage
 from .renewal_terms import renewal_terms
@@ -85,7 +86,7 @@ def lock_document(bom: Mapping[str, Any], outputs: Mapping[str, bytes], *, profi
 
 
 def lock_bytes(lock: Mapping[str, Any]) -> bytes:
-    return (json.dumps(lock, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    return (dumps(lock, indent=2) + "\n").encode("utf-8")
 
 
 def custom_properties(bom: Mapping[str, Any]) -> dict[str, str]:

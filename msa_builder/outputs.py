@@ -45,6 +45,9 @@ class BuildOptions:
     allow_drafts: bool = False
     final: bool = False
     formats: tuple[str, ...] = ("docx",)
+    # Where the inputs are as the lock records them, when not at the paths above: a Dask worker
+    # builds from copies of the coordinator's files (batch/dask_runner.py). None: these paths.
+    sources: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,17 +134,25 @@ def render_build(loaded: LoadedProfile, options: BuildOptions, *, converter: Pdf
 
         files[names["pdf"]] = agreement_pdf(agreement, docx, bom, converter=converter)
     files[names["agreement"]] = agreement_json(agreement)
-    lock = lock_document(bom, files, profile_path=_where(loaded.source), sources=input_sources(options))
+    sources = options.sources or input_sources(options)
+    lock = lock_document(bom, files, profile_path=_where(loaded.source), sources=sources)
     files[names["lock"]] = lock_bytes(lock)
     return RenderedBuild(slug=slug, agreement=agreement, files=files, lock=lock)
+
+
+def write_files(out_dir: Path, slug: str, files: dict[str, bytes]) -> tuple[list[Path], str]:
+    """Write a build's files under OUT/<slug>/, unchanged ones untouched, the lock last.
+
+    Returns the paths written and the lock's sha256.
+    """
+    written = atomic_write_set({out_dir / slug / name: data for name, data in files.items()}, own_folder=True)
+    return written, hashlib.sha256(files[output_names(slug)["lock"]]).hexdigest()
 
 
 def write_build(rendered: RenderedBuild, out_dir: Path) -> BuildResult:
     """Write a rendered build under OUT/<slug>/, unchanged files untouched, the lock last."""
     directory = out_dir / rendered.slug
-    paths = {directory / name: data for name, data in rendered.files.items()}
-    written = atomic_write_set(paths, own_folder=True)
-    lock_sha256 = hashlib.sha256(rendered.files[output_names(rendered.slug)["lock"]]).hexdigest()
+    written, lock_sha256 = write_files(out_dir, rendered.slug, rendered.files)
     return BuildResult(client=rendered.agreement.client_name, agreement_id=rendered.agreement.id,
                        slug=rendered.slug, directory=directory,
                        files={name: directory / name for name in rendered.files}, written=tuple(written),

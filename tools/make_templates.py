@@ -1,4 +1,4 @@
-"""Regenerate the shipped Word shells in msa_builder/data/templates/: agreement, review-memo and redline.docx.
+"""Regenerate the shipped Word shells in msa_builder/data/templates/: agreement, review-memo, redline and amendment.docx.
 
 These .docx files are the source a provider edits in Word to rebrand (fonts, colours, cover,
 header and footer text); this script only recreates our defaults. They are deliberately lean:
@@ -313,6 +313,29 @@ def agreement_document() -> str:
     return DECL + f"<w:document {W}><w:body>{body}</w:body></w:document>"
 
 
+AMENDMENT_STYLES = (
+    _style("paragraph", "AmendmentItem", "Amendment Item", next_="BodyText",
+           ppr='<w:keepNext/><w:spacing w:before="240" w:after="120"/><w:ind w:left="720" w:hanging="720"/>'
+               '<w:jc w:val="both"/>'),
+    _style("paragraph", "AmendmentClauseTitle", "Amendment Clause Title", based="BodyText", next_="BodyText",
+           ppr='<w:keepNext/>', rpr='<w:b/>'),
+)
+
+
+def amendment_document() -> str:
+    """An amendment: title, parties and recitals, numbered changes, closing terms, signatures."""
+    body = "".join([
+        _p("{{ title }}", "TOCHeading"),
+        _p("{{ client_name }} \u00b7 effective {{ effective_date }}", "CoverDetail"),
+        "<w:p><w:r><w:t>{{p body }}</w:t></w:r></w:p>",
+        _p("Signatures", "ScheduleHeading"),
+        "<w:p><w:r><w:t>{{p signature_leadin }}</w:t></w:r></w:p>",
+        _signature_table(),
+        SECT,
+    ])
+    return DECL + f"<w:document {W}><w:body>{body}</w:body></w:document>"
+
+
 def memo_document() -> str:
     body = "".join([
         _p("Attorney Review Memo", "TOCHeading"),
@@ -452,9 +475,10 @@ def main() -> None:
     (HERE / "agreement.docx").write_bytes(package(agreement_document(), footer=body_footer_xml(),
                                                   front_footer=front_footer_xml()))
     (HERE / "review-memo.docx").write_bytes(package(memo_document()))
+    (HERE / "amendment.docx").write_bytes(package(amendment_document(), styles=styles_xml(AMENDMENT_STYLES)))
     (HERE / "redline.docx").write_bytes(package(redline_document(), styles=styles_xml(REDLINE_STYLES),
                                                 settings=REDLINE_SETTINGS, header=redline_header_xml()))
-    print(f"wrote agreement.docx, review-memo.docx and redline.docx in {HERE}")
+    print(f"wrote agreement.docx, review-memo.docx, redline.docx and amendment.docx in {HERE}")
 
 
 if __name__ == "__main__":

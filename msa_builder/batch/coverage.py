@@ -2,8 +2,12 @@
 
 Every client must have a signed, written agreement (DOMAIN.md, lesson 1), and one signed under an
 older library or profile no longer says what the provider now delivers. This report puts the
-clients with no signed agreement at all first, then those whose signed agreement is out of date.
-It reads the source, the library and the ledger; it writes nothing.
+clients with no signed agreement at all first, then those that need a restated agreement, then
+those that need an amendment (with what it would change), then those signed and current. What is
+in force is the signed agreement with its signed amendments; "current" means a build now would
+say the same (terms.py), and where the terms differ, the amendment plan says whether any printed
+text does and whether an amendment may make the change (amendments/plan.py). It reads the
+source, the library, the ledger and the archives; it writes nothing.
 """
 
 from __future__ import annotations
@@ -15,18 +19,19 @@ from typing import Any
 from ..errors import MsaError
 from ..ledger import AgreementRecord, Ledger, open_reader
 from ..library.model import Library
-from ..lifecycle.standing import archive_warning, describe_evidence
+from ..lifecycle.standing import archive_warning, describe_evidence, describe_in_force
 from ..lock import bom_hash
 from ..identity import client_folder, same_client
+from ..outputs import BuildOptions
 from ..profile import LoadedProfile
 from ..terms import terms_changes
 from .sources import SourceEntry, load_entry, read_source
 from .staleness import BuildInputs, bom_changes, build_inputs, expected_bom
 from .worker import BatchConfig
 
-STATES = ("error", "unsigned", "outdated", "current")
-_STATE_TEXT = {"error": "profile error", "unsigned": "NO SIGNED AGREEMENT", "outdated": "signed, out of date",
-               "current": "signed, current"}
+STATES = ("error", "unsigned", "restate", "amend", "current")
+_STATE_TEXT = {"error": "profile error", "unsigned": "NO SIGNED AGREEMENT", "restate": "NEEDS RESTATED AGREEMENT",
+               "amend": "signed, needs amendment", "current": "signed, current"}
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,15 @@ class ClientCoverage:
     label: str
     client: str | None
     slug: str | None
-    state: str  # error | unsigned | outdated | current
+    state: str  # error | unsigned | restate | amend | current
     latest: AgreementRecord | None
-    signed: AgreementRecord | None
+    signed: AgreementRecord | None  # the instrument whose terms are in force: the agreement or its last amendment
     latest_current: bool | None
     changes: tuple[str, ...] = ()
     error: str | None = None
     archive_warnings: tuple[str, ...] = ()  # an archived instrument file missing or altered
+    reasons: tuple[str, ...] = ()  # why an amendment will not do
+    in_force: str | None = None  # `MSA-… + Amendment 1 (signed 2027-02-03)`
 
     @property
     def is_signed(self) -> bool:
@@ -69,25 +76,28 @@ class ClientCoverage:
             "latest_generated_at": self.latest.generated_at if self.latest else None,
             "latest_current": self.latest_current,
             "changes": list(self.changes), "error": self.error, "archive_warnings": list(self.archive_warnings),
+            "reasons": list(self.reasons), "in_force": self.in_force,
         }
 
 
 CSV_COLUMNS = ("client", "slug", "source", "state", "signed", "current", "signed_record", "signed_agreement_id",
                "signed_at", "signed_by", "signed_evidence", "signed_verified", "latest_record", "latest_agreement_id",
-               "latest_status", "latest_generated_at", "latest_current", "changes", "error", "archive_warnings")
+               "latest_status", "latest_generated_at", "latest_current", "changes", "error", "archive_warnings",
+               "reasons", "in_force")
 
 
 def coverage_report(source: Path | str, config: BatchConfig) -> list[ClientCoverage]:
     """The standing of every client in `source`, least covered first (see the module doc)."""
     library = config.open_library()
-    inputs = build_inputs(config.build_options(library))
+    options = config.build_options(library)
+    inputs = build_inputs(options)
     entries = [e for e in read_source(source, library.manifest) if not e.skip]
     # An absent ledger means nothing was ever generated; a report only reads, and never waits for a batch.
     ledger = open_reader(config.ledger) if config.ledger.exists() else None
     rows = []
     try:
         for entry in entries:
-            rows.append(_client(entry, ledger, library, inputs, config.out_dir))
+            rows.append(_client(entry, ledger, options, inputs, config.out_dir))
     finally:
         if ledger is not None:
             ledger.close()
@@ -141,38 +151,68 @@ class _Expected:
         return [str(c) for c in bom_changes(recorded, now) if not (c.kind == "options" and c.detail.startswith("as_of "))]
 
 
-def _client(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs,
+def _client(entry: SourceEntry, ledger: Ledger | None, options: BuildOptions, inputs: BuildInputs,
             out_dir: Path) -> ClientCoverage:
-    row = _standing(entry, ledger, library, inputs, out_dir)
+    row = _standing(entry, ledger, options, inputs, out_dir)
     if ledger is None or row.slug is None:
         return row
     warnings = tuple(w for w in map(archive_warning, ledger.history(row.slug)) if w)
     return replace(row, archive_warnings=warnings) if warnings else row
 
 
-def _standing(entry: SourceEntry, ledger: Ledger | None, library: Library, inputs: BuildInputs,
+def in_force(ledger: Ledger, slug: str) -> tuple[AgreementRecord | None, list[AgreementRecord]]:
+    """The client's signed agreement (the newest) and its signed amendments, oldest first."""
+    records = ledger.history(slug)
+    agreement = next((r for r in reversed(records) if r.kind == "agreement" and r.status == "signed"), None)
+    if agreement is None:
+        return None, []
+    return agreement, [r for r in records if r.kind == "amendment" and r.amends == agreement.id and r.status == "signed"]
+
+
+def _standing(entry: SourceEntry, ledger: Ledger | None, options: BuildOptions, inputs: BuildInputs,
               out_dir: Path) -> ClientCoverage:
+    library = options.library
     owners = (ledger.slug_client,) if ledger is not None else ()
     slug = client_folder(out_dir, entry.client, owners=owners) if entry.client else None
     latest = ledger.latest(slug) if ledger is not None and slug else None
-    signed = ledger.latest_signed(slug) if ledger is not None and slug else None
+    signed: AgreementRecord | None = None
     try:
         loaded = load_entry(entry)
         name = loaded.profile.client.legal_name
         if not same_client(name, entry.client):
             slug = client_folder(out_dir, name, owners=owners)
-            if ledger is not None:
-                latest, signed = ledger.latest(slug), ledger.latest_signed(slug)
+            latest = ledger.latest(slug) if ledger is not None else None
+        agreement, amendments = in_force(ledger, slug) if ledger is not None and slug else (None, [])
+        signed = amendments[-1] if amendments else agreement
         expected = _Expected(entry, loaded, library, inputs, ledger)
         latest_current = expected.is_current(latest) if latest else None
-        if signed is None:
-            return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "unsigned", latest, None,
-                                  latest_current)
+        row = ClientCoverage(entry.label, name, slug, "unsigned", latest, signed, latest_current)
+        if agreement is None or signed is None:
+            return row
+        row = replace(row, in_force=describe_in_force(agreement, amendments))
         if expected.is_current(signed):
-            return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "current", latest, signed,
-                                  latest_current)
-        changes = tuple(expected.changes(signed))
+            return replace(row, state="current")
+        return _behind(row, expected, signed, ledger, loaded, options)
     except MsaError as exc:
         return ClientCoverage(entry.label, entry.client, slug, "error", latest, signed, None, error=exc.format())
-    return ClientCoverage(entry.label, loaded.profile.client.legal_name, slug, "outdated", latest, signed,
-                          latest_current, changes)
+
+
+def _behind(row: ClientCoverage, expected: _Expected, signed: AgreementRecord, ledger: Ledger | None,
+            loaded: LoadedProfile, options: BuildOptions) -> ClientCoverage:
+    """A signed client whose terms differ from today's: current after all, an amendment, or a restatement."""
+    from ..amendments.build import build_now, plan_for, signed_terms
+
+    changes = tuple(expected.changes(signed))
+    assert ledger is not None and row.slug is not None
+    if signed.archive_folder is None:
+        return replace(row, state="restate", changes=changes, reasons=(
+            "signed before instruments were archived, so its terms cannot be read back for an amendment",))
+    terms = signed_terms(ledger, row.slug)
+    assert terms is not None
+    plan = plan_for(terms, build_now(loaded, options), options)
+    if plan.restate:
+        return replace(row, state="restate", changes=tuple(c.describe() for c in plan.changes) or changes,
+                       reasons=plan.restate)
+    if not plan.needed:
+        return replace(row, state="current")  # new versions that print the same text for this client
+    return replace(row, state="amend", changes=tuple(c.describe() for c in plan.changes))

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 
 from ..ledger import AgreementRecord, StatusEvent
-from ..lifecycle.standing import archive_warning, signed_label
+from ..lifecycle.standing import archive_warning, describe_evidence, signed_label
 from .coverage import CSV_COLUMNS, ClientCoverage
 from .progress import describe
 from .runner import BatchReport
@@ -75,25 +75,29 @@ def _reach(stale: Sequence[ClientResult]) -> list[str]:
 
 
 def format_coverage(rows: Sequence[ClientCoverage]) -> str:
-    """The coverage report: uncovered clients first, one line each, then the totals."""
+    """The coverage report: uncovered clients first, one line each (then what changed), then the totals."""
     lines = []
     for row in rows:
         name = row.client or row.label
         if row.state == "error":
-            lines.append(f"{row.state_text:<21} {name}: {(row.error or '').splitlines()[0]}")
+            lines.append(f"{row.state_text:<25} {name}: {(row.error or '').splitlines()[0]}")
             continue
         freshness = {True: ", up to date", False: ", out of date", None: ""}[row.latest_current]
         latest = (f"latest #{row.latest.id} {row.latest.agreement_id} {row.latest.status} "
                   f"({row.latest.generated_at[:10]}{freshness})") if row.latest else "never generated"
-        signed = (f"{signed_label(row.signed)} #{row.signed.id} on {row.signed.status_at[:10]}"
-                  if row.signed else "")
+        signed = ""
+        if row.signed is not None:
+            signed = f"signed ({describe_evidence(row.signed)}) {row.in_force or row.signed.agreement_id}"
+            signed = f"current: {signed}" if row.state == "current" else signed
         detail = "; ".join(p for p in (signed, latest) if p)
-        lines.append(f"{row.state_text:<21} {name} - {detail}")
-        lines += [f"{'':<23}{change}" for change in row.changes]
-        lines += [f"{'':<23}!! {warning}" for warning in row.archive_warnings]
-    states = {s: sum(1 for r in rows if r.state == s) for s in ("unsigned", "outdated", "current", "error")}
-    lines.append(f"{len(rows)} client(s): {states['current']} signed and current, {states['outdated']} signed but out "
-                 f"of date, {states['unsigned']} with no signed agreement, {states['error']} with profile errors")
+        lines.append(f"{row.state_text:<25} {name} - {detail}")
+        lines += [f"{'':<27}{reason}" for reason in row.reasons]
+        lines += [f"{'':<27}{change}" for change in row.changes]
+        lines += [f"{'':<27}!! {warning}" for warning in row.archive_warnings]
+    states = {s: sum(1 for r in rows if r.state == s) for s in ("unsigned", "restate", "amend", "current", "error")}
+    lines.append(f"{len(rows)} client(s): {states['current']} signed and current, {states['amend']} need an "
+                 f"amendment, {states['restate']} need a restated agreement, {states['unsigned']} with no signed "
+                 f"agreement, {states['error']} with profile errors")
     altered = sum(len(r.archive_warnings) for r in rows)
     if altered:
         lines.append(f"!! {altered} archived instrument(s) ALTERED OR MISSING: see the lines marked !! above")

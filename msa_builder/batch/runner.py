@@ -245,7 +245,8 @@ DIED_TWICE = ("its worker process died while building it, twice: once beside oth
 
 
 def _run_tasks(tasks: list[SourceEntry], config: BatchConfig, inputs: BuildInputs, library: Library, *, jobs: int,
-               build: bool, force: bool, emit: OnResult) -> tuple[dict[str, ClientResult], bool]:
+               build: bool, force: bool, emit: OnResult, scheduler: str | None = None
+               ) -> tuple[dict[str, ClientResult], bool]:
     """Process the tasks in this process (one job) or a pool; returns results and whether interrupted.
 
     A worker that dies (killed, out of memory, a crash in a native library) breaks the whole pool
@@ -254,6 +255,10 @@ def _run_tasks(tasks: list[SourceEntry], config: BatchConfig, inputs: BuildInput
     at a time in a pool of one worker, where a death names its client exactly: only a client
     that kills its worker twice fails.
     """
+    if scheduler is not None:
+        from .dask_runner import run_on_dask
+
+        return run_on_dask(tasks, config, inputs, library, scheduler=scheduler, build=build, force=force, emit=emit)
     results: dict[str, ClientResult] = {}
     if not tasks:
         return results, False
@@ -348,7 +353,7 @@ def _pool_round(entries: list[SourceEntry], config: BatchConfig, inputs: BuildIn
 
 
 def _build(pending: list[SourceEntry], config: BatchConfig, inputs: BuildInputs, library: Library, *, jobs: int,
-           only_stale: bool, emit: OnResult) -> tuple[dict[str, ClientResult], bool]:
+           only_stale: bool, emit: OnResult, scheduler: str | None) -> tuple[dict[str, ClientResult], bool]:
     """The writing part of a batch: holds OUT, answers from the memo, builds the rest, records them."""
     results: dict[str, ClientResult] = {}
     with _output_lock(config.out_dir):
@@ -370,7 +375,7 @@ def _build(pending: list[SourceEntry], config: BatchConfig, inputs: BuildInputs,
                 emit(result)
 
             done, interrupted = _run_tasks(pending, config, inputs, library, jobs=jobs, build=True,
-                                           force=not only_stale, emit=record_and_emit)
+                                           force=not only_stale, emit=record_and_emit, scheduler=scheduler)
         finally:
             recorder.close()
     results.update(done)
@@ -379,15 +384,24 @@ def _build(pending: list[SourceEntry], config: BatchConfig, inputs: BuildInputs,
 
 def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = None, only_stale: bool = False,
               dry_run: bool = False, on_result: OnResult | None = None,
-              on_start: Callable[[int], None] | None = None) -> BatchReport:
+              on_start: Callable[[int], None] | None = None, scheduler: str | None = None) -> BatchReport:
     """Bring every client of `source` up to date under OUT, recording each new agreement in the ledger.
 
     With `only_stale`, clients whose lock matches what a build would use now are skipped without
     rendering; otherwise every client is rendered and a file is rewritten only if its bytes differ.
     A `dry_run` only reports what is stale and why, and writes nothing (not even the ledger).
     `on_start` hears the number of entries once the source is read; `on_result`, each result.
+    `scheduler` runs the clients on a Dask cluster instead of this machine's process pool
+    (`tcp://HOST:8786`, or `local:N`; see dask_runner), with the same results and outputs.
     """
     started = time.perf_counter()
+    if scheduler is not None:
+        if jobs is not None:
+            raise BatchError("--jobs is for this machine's process pool; a Dask cluster's workers are the jobs",
+                             field="--jobs", hint="leave out --jobs, or use --scheduler local:N for N workers here")
+        from .dask_runner import check_scheduler
+
+        check_scheduler(scheduler)
     emit = on_result or (lambda result: None)
     library = config.open_library()
     options = config.build_options(library)
@@ -426,10 +440,10 @@ def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = Non
                     emit(result)
                 results.update(failed)
                 done, interrupted = _run_tasks(pending, config, inputs, library, jobs=jobs or default_jobs(),
-                                               build=False, force=False, emit=emit)
+                                               build=False, force=False, emit=emit, scheduler=scheduler)
             else:
                 done, interrupted = _build(pending, config, inputs, library, jobs=jobs or default_jobs(),
-                                           only_stale=only_stale, emit=emit)
+                                           only_stale=only_stale, emit=emit, scheduler=scheduler)
             results.update(done)
         except KeyboardInterrupt:
             interrupted = True

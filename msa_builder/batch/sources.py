@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .._files import parse_document, read_input
+from .._files import parse_document, parse_mapping, read_input
 from ..errors import MsaError, ProfileError, brief
 from ..library.model import Manifest
 from ..identity import normal_name
@@ -30,6 +30,8 @@ class SourceEntry:
 
     `client` and `agreement_id` are what a glance at the file says (the profile is validated
     later); `folder` is the output folder the batch assigned (see identity.client_folder).
+    `content` (the file's bytes) and `origin` (where it is, resolved) let a worker that cannot
+    read the batch's files, or resolve its relative paths, load the entry (batch/dask_runner.py).
     """
 
     label: str
@@ -41,6 +43,8 @@ class SourceEntry:
     error: MsaError | None = None
     agreement_id: str | None = None
     folder: str | None = None
+    content: bytes | None = None
+    origin: str | None = None
 
     @property
     def slug(self) -> str | None:
@@ -53,10 +57,16 @@ def load_entry(entry: SourceEntry) -> LoadedProfile:
     """Validate an entry as a profile: the file's own loader, or the CSV row's mapping."""
     if entry.error is not None:
         raise entry.error
-    if entry.path is not None:
+    if entry.path is not None and entry.content is None:
         return load_profile(Path(entry.path))
+    source = entry.origin or entry.path or entry.label
+    if entry.content is not None:
+        data = parse_mapping(entry.content, source=source, json_text=source.lower().endswith(".json"),
+                             error=ProfileError, what="client profile")
+        return LoadedProfile(profile=profile_from_mapping(data, source=source), source=source,
+                             sha256=hashlib.sha256(entry.content).hexdigest())
     assert entry.data is not None
-    return LoadedProfile(profile=profile_from_mapping(entry.data, source=entry.label), source=entry.label,
+    return LoadedProfile(profile=profile_from_mapping(entry.data, source=source), source=source,
                          sha256=entry.sha256)
 
 

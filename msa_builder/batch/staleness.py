@@ -14,7 +14,7 @@ file hash and a lock read per client.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -235,6 +235,43 @@ def read_previous(out_dir: Path, slug: str) -> PreviousBuild:
     return PreviousBuild(lock, hashlib.sha256(raw).hexdigest())
 
 
+MISSING = "missing"  # a FolderState digest: no such file
+IRREGULAR = "not a regular file"  # a link or a folder where the output belongs
+
+
+def output_digest(path: Path) -> str:
+    """The sha256 of an output file, or MISSING or IRREGULAR."""
+    try:
+        return hashlib.sha256(read_regular(path)).hexdigest()
+    except FileNotFoundError:
+        return MISSING
+    except OSError:
+        return IRREGULAR
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What a client's output folder holds, as far as staleness looks: its lock and its outputs' digests.
+
+    Plain data, so the one process that writes OUT can read it and hand it to a worker that cannot
+    see OUT (a Dask worker on another machine, batch/dask_runner.py). `digests` covers the outputs
+    the lock records that the batch builds now.
+    """
+
+    slug: str
+    previous: PreviousBuild
+    digests: dict[str, str] = field(default_factory=dict)
+
+
+def folder_state(out_dir: Path, slug: str, inputs: BuildInputs) -> FolderState:
+    """Read a client's folder: its lock, and the digest of each output it records that `inputs` build."""
+    previous = read_previous(out_dir, slug)
+    recorded = (previous.lock or {}).get("outputs") or {}
+    wanted = inputs.output_names(slug)
+    return FolderState(slug, previous, {name: output_digest(out_dir / slug / name)
+                                        for name in sorted(recorded) if name in wanted})
+
+
 def output_changes(out_dir: Path, slug: str, lock: Mapping[str, Any], inputs: BuildInputs) -> list[Change]:
     """Outputs missing, edited or torn since the lock was written, or a format not built before.
 
@@ -242,21 +279,21 @@ def output_changes(out_dir: Path, slug: str, lock: Mapping[str, Any], inputs: Bu
     kill no longer matches the old lock, so the client is stale until its new lock lands. A
     format built before but not asked for now (a PDF, in a DOCX-only run) is no reason to rebuild.
     """
+    return _output_changes(lock, inputs.output_names(slug), lambda name: output_digest(out_dir / slug / name))
+
+
+def _output_changes(lock: Mapping[str, Any], wanted: set[str], digest: Callable[[str], str]) -> list[Change]:
     recorded: Mapping[str, str] = lock.get("outputs") or {}
-    wanted = inputs.output_names(slug)
     changes = [Change("outputs", f"{name} not built before") for name in sorted(wanted - set(recorded))]
-    for name, digest in sorted(recorded.items()):
+    for name, expected in sorted(recorded.items()):
         if name not in wanted:
             continue
-        try:
-            actual = hashlib.sha256(read_regular(out_dir / slug / name)).hexdigest()
-        except FileNotFoundError:
+        actual = digest(name)
+        if actual == MISSING:
             changes.append(Change("outputs", f"{name} missing"))
-            continue
-        except OSError:  # a link or a folder where the output belongs: rebuilding replaces it
+        elif actual == IRREGULAR:  # rebuilding replaces it
             changes.append(Change("outputs", f"{name} is not a regular file"))
-            continue
-        if actual != digest:
+        elif actual != expected:
             changes.append(Change("outputs", f"{name} differs from its lock"))
     return changes
 
@@ -276,15 +313,21 @@ def staleness(loaded: LoadedProfile, library: Library, inputs: BuildInputs, out_
 
     `slug` is the client's folder (identity.client_folder); without it, the usual one for the name.
     """
-    bom = expected_bom(loaded, library, inputs)
     slug = slug or slugify(loaded.profile.client.legal_name)
-    previous = read_previous(out_dir, slug)
+    return staleness_in(loaded, library, inputs, folder_state(out_dir, slug, inputs))
+
+
+def staleness_in(loaded: LoadedProfile, library: Library, inputs: BuildInputs, folder: FolderState) -> Staleness:
+    """`staleness` against a folder already read (see FolderState)."""
+    bom = expected_bom(loaded, library, inputs)
+    previous = folder.previous
     if previous.lock is None:
         return Staleness(bom, [Change("new", previous.problem or "never built")], previous)
     changes = bom_changes(previous.lock["bom"], bom)
     if not changes and previous.lock.get("bom_sha256") != bom_hash(bom):
         changes.append(Change("outputs", "lock does not match its bill of materials"))
-    changes += output_changes(out_dir, slug, previous.lock, inputs)
+    changes += _output_changes(previous.lock, inputs.output_names(folder.slug),
+                               lambda name: folder.digests.get(name, MISSING))
     return Staleness(bom, changes, previous)
 
 

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import MsaError, clip
 from ..library import load as library_load
-from ..outputs import BuildOptions, output_names, render_build, write_build
+from ..outputs import BuildOptions, output_names, render_build, write_files
 from ..library.model import Library
 from ..paths import default_provider, default_templates
 from ..lock import bom_hash
 from ..identity import client_folder, same_client
 from .sources import SourceEntry, load_entry
-from .staleness import BuildInputs, staleness
+from .staleness import BuildInputs, FolderState, folder_state, staleness_in
 
 if TYPE_CHECKING:
     from ..pdf.convert import PdfConverter
@@ -99,12 +99,30 @@ class ClientResult:
         return data
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A client checked and, when it needed building, rendered, with nothing written yet.
+
+    Whoever writes OUT finishes it (`complete`): the worker itself in the process pool, the
+    coordinator for a Dask worker (batch/dask_runner.py). `files` are the rendered build's files
+    (the folder is the result's slug), all a writer needs: the in-memory Agreement stays with the
+    worker, since unpickling it costs the coordinator more than writing the files. `misplaced`
+    is the validated client name when the folder the batch assigned is for another name, and only
+    the writer of OUT can choose the folder again; the result is then a placeholder.
+    """
+
+    result: ClientResult
+    files: dict[str, bytes] | None = None
+    misplaced: str | None = None
+
+
 class Worker:
     """The per-process state of a batch: build options, shared input hashes and the PDF converter."""
 
-    def __init__(self, config: BatchConfig, inputs: BuildInputs, *, library: Library | None = None) -> None:
+    def __init__(self, config: BatchConfig, inputs: BuildInputs, *, library: Library | None = None,
+                 options: BuildOptions | None = None) -> None:
         self.config = config
-        self.options = config.build_options(library or config.open_library())
+        self.options = options or config.build_options(library or config.open_library())
         self.inputs = inputs
         self._converter: PdfConverter | None = None
 
@@ -130,22 +148,34 @@ class Worker:
         """
         started = time.perf_counter()
         try:
-            result = self._process(entry, build=build, force=force)
-        except MsaError as exc:
-            result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug, error=exc.format())
-        except Exception as exc:  # noqa: BLE001 - a bug must not take down the other clients; the trace is kept
-            result = ClientResult(entry.label, "failed", client=entry.client, slug=entry.slug,
-                                  error=f"internal error: {type(exc).__name__}: {clip(str(exc))}",
-                                  details={"traceback": traceback.format_exc()})
+            result = complete(self.config.out_dir, self._check(entry, build=build, force=force))
+        except Exception as exc:  # noqa: BLE001 - see `failure`
+            result = failure(entry.label, entry.client, entry.slug, exc)
         return dataclasses.replace(result, seconds=round(time.perf_counter() - started, 4))
 
-    def _process(self, entry: SourceEntry, *, build: bool, force: bool) -> ClientResult:
+    def render(self, entry: SourceEntry, *, build: bool, force: bool, folder: FolderState) -> Pending:
+        """`process` without OUT: check against `folder` (read by OUT's writer) and render; write nothing."""
+        started = time.perf_counter()
+        try:
+            pending = self._check(entry, build=build, force=force, folder=folder)
+        except Exception as exc:  # noqa: BLE001 - see `failure`
+            pending = Pending(failure(entry.label, entry.client, entry.slug, exc))
+        seconds = round(time.perf_counter() - started, 4)
+        return dataclasses.replace(pending, result=dataclasses.replace(pending.result, seconds=seconds))
+
+    def _check(self, entry: SourceEntry, *, build: bool, force: bool, folder: FolderState | None = None) -> Pending:
         loaded = load_entry(entry)
         name = loaded.profile.client.legal_name
         out_dir = self.config.out_dir
         # The parent placed each client from a glance at its file; the validated name decides.
-        slug = entry.folder if entry.folder and same_client(name, entry.client) else client_folder(out_dir, name)
-        state = staleness(loaded, self.options.library, self.inputs, out_dir, slug=slug)
+        if entry.folder and same_client(name, entry.client):
+            slug = entry.folder
+        elif folder is not None:
+            return Pending(ClientResult(entry.label, "failed", client=name), misplaced=name)
+        else:
+            slug = client_folder(out_dir, name)
+        folder = folder or folder_state(out_dir, slug, self.inputs)
+        state = staleness_in(loaded, self.options.library, self.inputs, folder)
         changes = state.changes
         common: dict[str, Any] = {
             "client": name, "slug": slug, "agreement_id": state.bom["agreement_id"], "as_of": state.bom["as_of"],
@@ -153,17 +183,41 @@ class Worker:
             "clause_changes": tuple(str(c) for c in changes if c.kind == "clause"),
             "memo": (self.inputs.key(entry.sha256), bom_hash(state.bom))}
         if not build:
-            return ClientResult(entry.label, "stale" if changes else "current", **common)
+            return Pending(ClientResult(entry.label, "stale" if changes else "current", **common))
         if not changes and not force:
-            return ClientResult(entry.label, "skipped", reason="up to date", lock_sha256=state.previous.lock_sha256,
-                                **common)
-        rendered = render_build(loaded, self.options, converter=self.converter(), slug=slug)
-        _remove_torn_temps(out_dir / slug, slug)
-        result = write_build(rendered, out_dir)
-        removed = _remove_uncovered(out_dir / slug, slug, set(rendered.files))
-        written = tuple(p.name for p in result.written)
-        return ClientResult(entry.label, "built" if written or removed else "unchanged", written=written,
-                            removed=removed, lock_sha256=result.lock_sha256, **common)
+            return Pending(ClientResult(entry.label, "skipped", reason="up to date",
+                                        lock_sha256=state.previous.lock_sha256, **common))
+        converter = self.converter()
+        if converter is not None:
+            converter.start()  # a first LibreOffice starts up while the DOCX renders (a no-op once it runs)
+        rendered = render_build(loaded, self.options, converter=converter, slug=slug)
+        return Pending(ClientResult(entry.label, "built", **common), rendered.files)
+
+
+def failure(label: str, client: str | None, slug: str | None, exc: Exception) -> ClientResult:
+    """A client's failed result: our errors as they format themselves, anything else as an internal error.
+
+    A bug must not take down the other clients, so it is caught too, and its trace is kept.
+    """
+    if isinstance(exc, MsaError):
+        return ClientResult(label, "failed", client=client, slug=slug, error=exc.format())
+    return ClientResult(label, "failed", client=client, slug=slug,
+                        error=f"internal error: {type(exc).__name__}: {clip(str(exc))}",
+                        details={"traceback": "".join(traceback.format_exception(exc))})
+
+
+def complete(out_dir: Path, pending: Pending) -> ClientResult:
+    """Write a rendered client under OUT (the lock last) and say what changed on disk; else its result as is."""
+    files, slug = pending.files, pending.result.slug
+    if files is None:
+        return pending.result
+    assert slug is not None
+    _remove_torn_temps(out_dir / slug, slug)
+    paths, lock_sha256 = write_files(out_dir, slug, files)
+    removed = _remove_uncovered(out_dir / slug, slug, set(files))
+    written = tuple(p.name for p in paths)
+    return dataclasses.replace(pending.result, status="built" if written or removed else "unchanged",
+                               written=written, removed=removed, lock_sha256=lock_sha256)
 
 
 def _remove_torn_temps(directory: Path, slug: str) -> None:

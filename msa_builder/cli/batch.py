@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 @click.argument("source", type=click.Path(path_type=Path), required=False)
 @out_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
+@click.option("--scheduler", metavar="ADDRESS", help="Build on a Dask cluster: its scheduler (tcp://HOST:8786), or "
+              "local:N for N Dask workers on this machine. Needs `pip install 'msa-builder[dask]'`.")
 @click.option("--only-stale", is_flag=True, help="Skip clients whose lock matches what a build would use now.")
 @click.option("--dry-run", is_flag=True, help="Print what is stale and why; write nothing.")
 @click.option("--format", "formats", default="docx", show_default=True, callback=_formats,
@@ -35,9 +37,9 @@ if TYPE_CHECKING:
 @templates_option
 @as_of_option
 @drafts_option
-@click.option("--final", is_flag=True, help="Execution versions without the draft marking (approved clauses only).")
-def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stale: bool, dry_run: bool,
-          formats: tuple[str, ...], as_json: bool, ledger_path: Path | None, library_dir: Path | None,
+@click.option("--final", is_flag=True, help="Final drafts: approved clause versions only (still drafts until `msa approve`).")
+def batch(source: Path | None, out_dir: Path | None, jobs: int | None, scheduler: str | None, only_stale: bool,
+          dry_run: bool, formats: tuple[str, ...], as_json: bool, ledger_path: Path | None, library_dir: Path | None,
           provider_path: Path | None, templates_dir: Path | None, as_of: date | None, allow_drafts: bool,
           final: bool) -> None:
     """Rebuild the agreements of every client in SOURCE (a folder of profiles or a CSV file).
@@ -56,6 +58,7 @@ def batch(source: Path | None, out_dir: Path | None, jobs: int | None, only_stal
     progress: list[Progress] = []
     try:
         report = api.run_batch(where.source(source), config, jobs=jobs, only_stale=only_stale, dry_run=dry_run,
+                               scheduler=scheduler,
                                on_start=lambda total: progress.append(Progress(total, sys.stderr, bar=bar,
                                                                                 per_client=per_client)),
                                on_result=lambda result: progress[0](result))

@@ -40,14 +40,27 @@ def explain(profile: Path, library_dir: Path | None, as_of: date | None, allow_d
 @drafts_option
 @click.option("--format", "formats", default="docx", show_default=True, callback=_formats,
               help="Comma-separated output formats: docx, pdf.")
-@click.option("--final", is_flag=True, help="Execution version without the draft marking (approved clauses only).")
+@click.option("--final", is_flag=True, help="A final draft: approved clause versions only (still a draft until `msa approve`).")
+@click.option("--conformed", is_flag=True,
+              help="PROFILE may be a client of the ledger: print its agreement as amended (for reference).")
 @ledger_option
 def build(profile: Path, out_dir: Path | None, library_dir: Path | None, provider_path: Path | None,
           templates_dir: Path | None, as_of: date | None, allow_drafts: bool, formats: tuple[str, ...],
-          final: bool, ledger_path: Path | None) -> None:
-    """Build one client's agreement, review memo and lock file, and record it in the ledger."""
+          final: bool, conformed: bool, ledger_path: Path | None) -> None:
+    """Build one client's agreement, review memo and lock file, and record it in the ledger.
+
+    With --conformed, print instead the client's signed agreement as amended by its signed
+    amendments, marked "conformed copy for reference — not for signature".
+    """
     where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
                      ledger=ledger_path)
+    if conformed:
+        copy = api.conformed_copy(profile, out_dir=where.out, ledger=where.ledger, templates=where.templates,
+                                  formats=formats)
+        click.echo(f"{copy.client}: conformed copy of {copy.in_force} (for reference, not for signature)")
+        for path in copy.files:
+            click.echo(f"  {path}  ({'written' if path in copy.written else 'unchanged'})")
+        return
     result = api.build(profile, out_dir=where.out, library=api.open_library(where.library), provider=where.provider,
                        templates=where.templates, as_of=as_of, allow_drafts=allow_drafts, final=final,
                        formats=formats, ledger=where.ledger)

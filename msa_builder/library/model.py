@@ -248,6 +248,31 @@ class SignatoryPolicy(_Strict):
     non_authority_titles: list[str] = Field(default_factory=list)
 
 
+RestateReason = Literal["tier", "industry", "parties", "articles"]
+
+
+class AmendmentText(_Strict):
+    """The closing terms every amendment carries, worded by the provider's counsel."""
+
+    effect: str = Field(min_length=1)
+    counterparts: str = Field(min_length=1)
+
+
+class AmendmentPolicy(_Strict):
+    """When a signed client gets an amendment, and when only a restated agreement will do.
+
+    `restate_when` names changes an amendment may not make: a new `tier` or `industry` (the
+    Services themselves change), a change to the `parties` (a legal name, the preamble or the
+    signature page), or an `articles` change (an article added or removed). More than
+    `max_changes` changed sections and schedules is a restatement too: an amendment that rewrites
+    most of the agreement is harder to read than the agreement.
+    """
+
+    restate_when: list[RestateReason] = Field(default_factory=lambda: ["tier", "industry", "parties", "articles"])
+    max_changes: int = Field(default=15, ge=1)
+    text: AmendmentText | None = None
+
+
 class RenewalNotice(_Strict):
     """How a state makes the provider remind the client before an automatic renewal."""
 
@@ -299,6 +324,7 @@ class Manifest(_Strict):
     signatory_policy: SignatoryPolicy = Field(default_factory=SignatoryPolicy)
     jurisdictions: Jurisdictions = Field(default_factory=Jurisdictions)
     regulators: list[str] = Field(default_factory=list)
+    amendments: AmendmentPolicy = Field(default_factory=AmendmentPolicy)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Manifest:

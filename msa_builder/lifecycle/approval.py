@@ -127,7 +127,7 @@ def approve_record(ledger: Ledger, client: str, *, by: str, note: str | None = N
         raise LifecycleError.several(
             [Problem(f"approval refused for record #{chosen.id} ({chosen.agreement_id}): "
                      f"{len(problems)} reason(s)"), *problems], file=str(draft.folder), hint=hint)
-    execution = execution_version(draft.agreement, draft.bom, _templates(draft, templates_dir), converter=converter)
+    execution = execution_version(draft.model, draft.bom, _templates(draft, templates_dir), converter=converter)
     folder = archive_dir(draft.folder, chosen.agreement_id)
     files = _archive(folder, execution)
     accepted = tuple(review_points(draft)) if accept_deviations else ()

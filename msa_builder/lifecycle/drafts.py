@@ -16,6 +16,8 @@ from typing import Any
 
 from .._files import read_regular
 from ..agreement import Agreement
+from ..amendments.model import Amendment, amendment_from_data
+from ..amendments.names import amendment_names
 from ..content import agreement_from_data
 from ..errors import LifecycleError, Problem
 from ..ledger import AgreementRecord
@@ -23,12 +25,21 @@ from ..outputs import SHIPPED, output_names
 
 @dataclass(frozen=True)
 class RecordedDraft:
-    """A ledger record's draft, read back and checked against the hashes the ledger keeps."""
+    """A ledger record's draft, read back and checked against the hashes the ledger keeps.
+
+    `model` is the agreement, or for an amendment the Amendment (whose `conformed` agreement is
+    what the parties will have agreed once it is signed).
+    """
 
     record: AgreementRecord
     bom: dict[str, Any]
     lock: dict[str, Any]
-    agreement: Agreement
+    model: Agreement | Amendment
+
+    @property
+    def agreement(self) -> Agreement:
+        """The agreement as it stands once this instrument is signed."""
+        return self.model.conformed if isinstance(self.model, Amendment) else self.model
 
     @property
     def folder(self) -> Path:
@@ -50,10 +61,18 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def draft_names(record: AgreementRecord) -> dict[str, str]:
+    """The draft's file names by kind (docx, pdf, memo, model, lock): an agreement's or an amendment's."""
+    if record.kind == "amendment":
+        return amendment_names(record.slug, record.amendment_no or 0)
+    names = output_names(record.slug)
+    return {**names, "model": names["agreement"]}
+
+
 def read_recorded_draft(record: AgreementRecord, bom: Mapping[str, Any]) -> RecordedDraft:
     """The draft of `record`, or an error naming every file that is missing or not what was recorded."""
     folder = Path(record.directory)
-    names = output_names(record.slug)
+    names = draft_names(record)
     lock_path = folder / names["lock"]
     lock_data = _read(lock_path)
     problems: list[Problem] = []
@@ -67,16 +86,18 @@ def read_recorded_draft(record: AgreementRecord, bom: Mapping[str, Any]) -> Reco
         elif _sha256(data) != digest:
             problems.append(Problem("changed since it was built (edits made in Word are not part of the reviewed "
                                     "terms)", field=name))
-    if names["agreement"] not in record.outputs:
+    if names["model"] not in record.outputs:
         problems.append(Problem("this draft was built before agreements recorded their content model, so its "
-                                "terms cannot be read back", field=names["agreement"]))
+                                "terms cannot be read back", field=names["model"]))
     if problems:
         raise LifecycleError.several(
             [Problem(f"record #{record.id}'s draft is not the one reviewed: {problems[0].field}: "
                      f"{problems[0].message}", field=problems[0].field), *problems[1:]],
             file=str(folder),
             hint="make changes in the profile or the library (a new clause version), rebuild, and review the new draft")
-    model = _read(folder / names["agreement"])
-    assert model is not None and lock_data is not None  # checked above
-    agreement = agreement_from_data(json.loads(model), where=str(folder / names["agreement"]))
-    return RecordedDraft(record=record, bom=dict(bom), lock=json.loads(lock_data), agreement=agreement)
+    data = _read(folder / names["model"])
+    assert data is not None and lock_data is not None  # checked above
+    where = str(folder / names["model"])
+    model = (amendment_from_data(json.loads(data), where=where) if record.kind == "amendment"
+             else agreement_from_data(json.loads(data), where=where))
+    return RecordedDraft(record=record, bom=dict(bom), lock=json.loads(lock_data), model=model)

@@ -21,7 +21,7 @@ from ..ledger import AgreementRecord, Evidence, Ledger
 from ..signing import load_trust_roots, verify_signed_pdf
 from ..signing.report import VerificationReport
 from .archive import add_to_archive, intact_archive, sha256
-from .execution import execution_names
+from ..amendments.names import archived_names
 
 MAX_EVIDENCE_BYTES = 100 * 1024 * 1024  # a scanned agreement of 40 pages at 300 dpi is well under this
 _SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
@@ -84,7 +84,7 @@ def record_signature(ledger: Ledger, client: str, *, evidence: Path | None, by: 
     data = read_evidence(evidence)
     signers: tuple[dict[str, object], ...] = ()
     if unverified is None:
-        original = (folder / execution_names(chosen.agreement_id)["pdf"]).read_bytes()
+        original = (folder / archived_names(chosen.agreement_id)["pdf"]).read_bytes()
         report = verify_signed_pdf(data, original=original, trust_roots=load_trust_roots(trust),
                                    source=str(evidence))
         if not report.valid:

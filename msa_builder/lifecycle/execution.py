@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..agreement import Agreement
+from ..amendments.build import amendment_template
+from ..amendments.model import Amendment, amendment_json
+from ..amendments.names import archived_names
+from ..amendments.render import render_amendment_docx
 from ..content import agreement_json
 from ..errors import LifecycleError
 from ..lock import lock_bytes, lock_document
@@ -31,40 +35,59 @@ class ExecutionVersion:
     """The files of an instrument's execution version, named for its archive, lock last."""
 
     agreement_id: str
+    kind: str  # agreement | amendment
     files: dict[str, bytes]
     bom: dict[str, Any]
 
     @property
     def names(self) -> dict[str, str]:
-        return execution_names(self.agreement_id)
+        return archived_names(self.agreement_id, self.kind)
 
     @property
     def pdf_name(self) -> str:
         return self.names["pdf"]
 
 
-def execution_names(agreement_id: str) -> dict[str, str]:
-    return {"docx": f"{agreement_id}.docx", "pdf": f"{agreement_id}.pdf",
-            "agreement": f"{agreement_id}-agreement.json", "lock": f"{agreement_id}-lock.json"}
+def execution_names(agreement_id: str, kind: str = "agreement") -> dict[str, str]:
+    return archived_names(agreement_id, kind)
 
 
-def execution_version(agreement: Agreement, reviewed_bom: Mapping[str, Any], templates_dir: Path, *,
+def _shell(path: Path, reviewed_bom: Mapping[str, Any], template: str):  # type: ignore[no-untyped-def]
+    shell = load_shell(path)
+    reviewed = dict(reviewed_bom.get("templates") or {}).get(template)
+    if reviewed != shell.sha256:
+        raise LifecycleError("the Word template changed since this draft was reviewed, so the execution version "
+                             "would not be what the attorney read", file=str(path),
+                             hint="rebuild the client and review the new draft")
+    return shell
+
+
+def execution_version(model: Agreement | Amendment, reviewed_bom: Mapping[str, Any], templates_dir: Path, *,
                       converter: PdfConverter | None = None) -> ExecutionVersion:
-    """Render the execution DOCX and PDF of the reviewed agreement (the PDF needs LibreOffice)."""
+    """Render the execution DOCX and PDF of the reviewed agreement or amendment (the PDF needs LibreOffice)."""
+    bom = {**reviewed_bom, "final": True, "execution": True}
+    if isinstance(model, Amendment):
+        return _amendment_execution(model, bom, templates_dir, converter)
     from ..pdf import agreement_pdf  # pypdf and LibreOffice load only here
 
-    path = templates_dir / TEMPLATE_FILES["agreement"]
-    shell = load_shell(path)
-    reviewed = dict(reviewed_bom.get("templates") or {}).get("agreement")
-    if reviewed != shell.sha256:
-        raise LifecycleError("the agreement's Word template changed since this draft was reviewed, so the "
-                             "execution version would not be what the attorney read", file=str(path),
-                             hint="rebuild the client and review the new draft")
-    bom = {**reviewed_bom, "final": True, "execution": True}
-    names = execution_names(agreement.id)
-    docx = render_agreement_docx(agreement, shell, bom)
+    shell = _shell(templates_dir / TEMPLATE_FILES["agreement"], reviewed_bom, "agreement")
+    names = execution_names(model.id)
+    docx = render_agreement_docx(model, shell, bom)
     files = {names["docx"]: docx,
-             names["pdf"]: agreement_pdf(agreement, docx, bom, converter=converter),
-             names["agreement"]: agreement_json(agreement)}
-    files[names["lock"]] = lock_bytes(lock_document(bom, files, profile_path=agreement.source))
-    return ExecutionVersion(agreement.id, files, bom)
+             names["pdf"]: agreement_pdf(model, docx, bom, converter=converter),
+             names["model"]: agreement_json(model)}
+    files[names["lock"]] = lock_bytes(lock_document(bom, files, profile_path=model.source))
+    return ExecutionVersion(model.id, "agreement", files, bom)
+
+
+def _amendment_execution(amendment: Amendment, bom: dict[str, Any], templates_dir: Path,
+                         converter: PdfConverter | None) -> ExecutionVersion:
+    from ..amendments.pdf import amendment_pdf
+
+    shell = _shell(amendment_template(templates_dir), bom, "amendment")
+    names = execution_names(amendment.id, "amendment")
+    docx = render_amendment_docx(amendment, shell, bom)
+    files = {names["docx"]: docx, names["pdf"]: amendment_pdf(amendment, docx, bom, converter=converter),
+             names["model"]: amendment_json(amendment)}
+    files[names["lock"]] = lock_bytes(lock_document(bom, files, profile_path=amendment.conformed.source))
+    return ExecutionVersion(amendment.id, "amendment", files, bom)

@@ -43,3 +43,10 @@ def archive_warning(record: AgreementRecord) -> str | None:
         return None
     return (f"ARCHIVE ALTERED: record #{record.id} {record.agreement_id}: {', '.join(map(str, problems))} "
             f"(in {record.archive_folder}); nothing repairs it: restore it from a backup and find out why")
+
+
+def describe_in_force(agreement: AgreementRecord, amendments: list[AgreementRecord]) -> str:
+    """`MSA-… + Amendment 1 (signed 2027-02-03)`: the instruments whose terms are in force."""
+    parts = [agreement.agreement_id]
+    parts += [f"Amendment {r.amendment_no} (signed {r.status_at[:10]})" for r in amendments]
+    return " + ".join(parts)

@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from pypdf import PdfReader
+
 from ..agreement import Agreement
 from ..errors import ConversionError
 from ..lock import bom_hash
-from ..marks import is_execution, stage
-from .convert import PdfConverter
+from ..marks import has_watermark, is_execution, stage
+from .convert import CheckedPdf, PdfConverter
 from .fields import SignatureLine
 from .finish import OutlineEntry, SigningPlace, finish_pdf
 from .tempdirs import WORK_PREFIX, make_owned
@@ -60,17 +62,24 @@ def agreement_labels(agreement: Agreement, outline: list[OutlineEntry]):  # type
 
 def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any]) -> dict[str, str]:
     """Document information: what, for whom, from which library, and the lock's hash."""
-    stamp = _pdf_date(agreement.effective_date)
+    return instrument_metadata(agreement, bom, title=agreement.title, instrument=agreement.id,
+                               subject=f"Agreement {agreement.id}", when=agreement.effective_date)
+
+
+def instrument_metadata(agreement: Agreement, bom: Mapping[str, Any], *, title: str, instrument: str, subject: str,
+                        when: date, keywords: str = "msa-builder") -> dict[str, str]:
+    """An instrument's document information (an agreement's, or an amendment's with `agreement` as amended)."""
+    stamp = _pdf_date(when)
     return {
-        "/Title": f"{agreement.title} \u2014 {agreement.client_name}",
+        "/Title": f"{title} \u2014 {agreement.client_name}",
         "/Author": agreement.provider.legal_name,
-        "/Subject": f"Agreement {agreement.id} for {agreement.client_name}",
-        "/Keywords": f"msa-builder; {agreement.library_name} {agreement.library_version}; lock {bom_hash(bom)}",
+        "/Subject": f"{subject} for {agreement.client_name}",
+        "/Keywords": f"{keywords}; {agreement.library_name} {agreement.library_version}; lock {bom_hash(bom)}",
         "/Creator": f"msa-builder {agreement.tool_version}",
         "/Producer": f"msa-builder {agreement.tool_version} (LibreOffice, pypdf)",
         "/CreationDate": stamp,
         "/ModDate": stamp,
-        "/MsaAgreementId": agreement.id,
+        "/MsaAgreementId": instrument,
         "/MsaClient": agreement.client_name,
         "/MsaLibrary": agreement.library_name,
         "/MsaLibraryVersion": agreement.library_version,
@@ -82,38 +91,50 @@ def agreement_metadata(agreement: Agreement, bom: Mapping[str, Any]) -> dict[str
 def agreement_pdf(agreement: Agreement, docx: bytes, bom: Mapping[str, Any], *,
                   converter: PdfConverter | None = None) -> bytes:
     """The agreement PDF: LibreOffice's rendering of exactly this DOCX, finished and reproducible."""
+    minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
+    checked = convert_docx(docx, agreement.id, expect_text=agreement.client_name, min_pages=minimum,
+                           converter=converter)
+    return finish_agreement_pdf(agreement, checked.data, bom, reader=checked.reader)
+
+
+def convert_docx(docx: bytes, name: str, *, expect_text: str, min_pages: int,
+                 converter: PdfConverter | None = None) -> CheckedPdf:
+    """LibreOffice's PDF of a DOCX, checked to show `expect_text` on at least `min_pages` pages (with the
+    reader that checked it, for finishing without a second parse)."""
     try:
         work = make_owned(WORK_PREFIX)  # swept by the next converter if this process is killed
     except OSError as exc:
         raise ConversionError(f"cannot create a temporary folder for the PDF: {exc.strerror or exc}",
                               file=tempfile.gettempdir()) from None
     try:
-        source = work / f"{agreement.id}.docx"
-        target = work / f"{agreement.id}.pdf"
+        source = work / f"{name}.docx"
+        target = work / f"{name}.pdf"
         try:
             source.write_bytes(docx)
         except OSError as exc:  # the temporary folder is full
             raise ConversionError(f"cannot write the DOCX for LibreOffice: {exc.strerror or exc}",
                                   file=str(source)) from None
-        minimum = 3 + len(agreement.schedules)  # cover, contents, signatures, a page per schedule
         if converter is None:
             with PdfConverter() as own:
-                own.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
+                checked = own.convert_checked(source, target, expect_text=expect_text, min_pages=min_pages)
         else:
-            converter.convert(source, target, expect_text=agreement.client_name, min_pages=minimum)
-        raw = target.read_bytes()
+            checked = converter.convert_checked(source, target, expect_text=expect_text, min_pages=min_pages)
+        return checked
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return finish_agreement_pdf(agreement, raw, bom)
 
 
-def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any]) -> bytes:
+def finish_agreement_pdf(agreement: Agreement, raw: bytes, bom: Mapping[str, Any], *,
+                         reader: PdfReader | None = None) -> bytes:
     """LibreOffice's PDF of the agreement with our outline, labels and metadata; a draft's watermark,
-    or an execution version's signature fields."""
+    or an execution version's signature fields.
+
+    `reader` is one already parsing `raw` (the converter's check), saving a second parse.
+    """
     outline = agreement_outline(agreement)
     execution = is_execution(bom)
-    return finish_pdf(raw, metadata=agreement_metadata(agreement, bom), outline=outline,
-                      label_plan=agreement_labels(agreement, outline), watermark=not execution,
+    return finish_pdf(raw, reader=reader, metadata=agreement_metadata(agreement, bom), outline=outline,
+                      label_plan=agreement_labels(agreement, outline), watermark=has_watermark(bom),
                       identity=f"{bom_hash(bom)}:{stage(bom)}",
                       signing=signing_order(agreement),
                       signing_after=len(outline) - len(agreement.schedules) - 1, signature_fields=execution)
@@ -125,23 +146,38 @@ def signing_order(agreement: Agreement) -> list[SigningPlace]:
     Each place names its signature lines (field, text printed above the line, the line's label);
     an execution PDF carries a signature field over each.
     """
+    return [signature_page_place(agreement), *acknowledgement_places(agreement)]
+
+
+def signature_page_place(agreement: Agreement) -> SigningPlace:
+    """Both parties' "By:" lines under their names in capitals."""
     provider, client = agreement.provider.legal_name.upper(), agreement.client_name.upper()
-    places = [SigningPlace("Signature page: both Parties", provider, ("Signatures",), lines=(
+    return SigningPlace("Signature page: both Parties", provider, ("Signatures",), lines=(
         SignatureLine("provider_signature", provider, "By:", f"Signature of {agreement.provider.legal_name}"),
-        SignatureLine("client_signature", client, "By:", f"Signature of {agreement.client_name}")))]
+        SignatureLine("client_signature", client, "By:", f"Signature of {agreement.client_name}")))
+
+
+def acknowledgement_places(agreement: Agreement, *, headed: bool = True) -> list[SigningPlace]:
+    """The client's initials for each declined control and its signature of that schedule.
+
+    `headed`: the schedule is a heading of the document (the agreement), so the search starts there.
+    """
+    places = []
     declined = agreement.declined
     schedule = next((s.clause.title for s in agreement.schedules if s.clause.slot == DECLINED_SCHEDULE), None)
-    lead = (schedule,) if schedule else ()
+    lead = (schedule,) if schedule and headed else ()
     for index, control in enumerate(declined):
-        near = (lead if index == 0 else ()) + (control.name,)
+        near = (lead if index == 0 else ()) + ((control.name,) if headed else ())
         text = f"acknowledgement for {control.name}"
         places.append(SigningPlace(f"Client acknowledges declined {control.name}", text, near, lines=(
             SignatureLine(f"client_ack_{control.id}", text, "Initials of", f"Client declines {control.name}"),)))
     if declined:
         text = "Acknowledgement of this schedule"
-        places.append(SigningPlace("Client signs the declined-controls schedule", text, (text,), lines=(
-            SignatureLine("client_schedule_signature", text, "Client signature:", "Client signs the schedule"),)))
+        places.append(SigningPlace("Client signs the declined-controls schedule", text, (text,) if headed else (),
+                                   lines=(SignatureLine("client_schedule_signature", text, "Client signature:",
+                                                        "Client signs the schedule"),)))
     return places
 
 
-__all__ = ["PdfConverter", "agreement_metadata", "agreement_outline", "agreement_pdf", "finish_agreement_pdf"]
+__all__ = ["PdfConverter", "acknowledgement_places", "agreement_metadata", "instrument_metadata", "agreement_outline", "agreement_pdf",
+           "convert_docx", "finish_agreement_pdf", "signature_page_place", "signing_order"]

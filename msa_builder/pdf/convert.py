@@ -22,6 +22,7 @@ import signal
 import subprocess
 import time
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -85,8 +86,25 @@ def find_uno_python() -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class CheckedPdf:
+    """A PDF that passed `check_pdf`: its bytes, and the reader that checked it (finishing reuses it)."""
+
+    data: bytes
+    reader: PdfReader
+
+    @property
+    def pages(self) -> int:
+        return len(self.reader.pages)
+
+
 def check_pdf(pdf: Path, source: Path, *, expect_text: str | None = None, min_pages: int = 1) -> int:
     """Raise unless `pdf` is a real PDF of `source`; returns its page count."""
+    return read_checked(pdf, source, expect_text=expect_text, min_pages=min_pages).pages
+
+
+def read_checked(pdf: Path, source: Path, *, expect_text: str | None = None, min_pages: int = 1) -> CheckedPdf:
+    """`check_pdf`, keeping the bytes and the parsed reader: parsing the PDF once saves finishing a second parse."""
     try:
         data = pdf.read_bytes()
     except FileNotFoundError:
@@ -105,7 +123,7 @@ def check_pdf(pdf: Path, source: Path, *, expect_text: str | None = None, min_pa
         shown = expect_text if len(expect_text) <= 80 else expect_text[:80] + "…"
         raise ConversionError(f"the PDF does not show {shown!r} on its first page; LibreOffice did not "
                               "read the document correctly", file=str(source))
-    return pages
+    return CheckedPdf(data, reader)
 
 
 # How much of a long name must be on page 1: a 10,000-character name runs on to later pages.
@@ -180,6 +198,7 @@ class PdfConverter:
         sweep()
         self._profile = str(make_owned(PROFILE_PREFIX))
         self._proc: subprocess.Popen[bytes] | None = None
+        self._starting = False  # started, its "ready" not read yet
         # LibreOffice's own seconds per document (load, contents, export, total) and its resident
         # memory after each, as the uno worker reports them: what benchmarks measure it by.
         self.timings: list[dict[str, float]] = []
@@ -206,6 +225,11 @@ class PdfConverter:
 
     def convert(self, docx: Path, pdf: Path, *, expect_text: str | None = None, min_pages: int = 1) -> int:
         """Convert one document; returns the page count of the checked PDF."""
+        return self.convert_checked(docx, pdf, expect_text=expect_text, min_pages=min_pages).pages
+
+    def convert_checked(self, docx: Path, pdf: Path, *, expect_text: str | None = None,
+                        min_pages: int = 1) -> CheckedPdf:
+        """Convert one document; returns the checked PDF with the reader that checked it."""
         pdf.parent.mkdir(parents=True, exist_ok=True)
         try:
             pdf.unlink()
@@ -218,23 +242,34 @@ class PdfConverter:
             produced = pdf.parent / (docx.stem + ".pdf")
             if produced != pdf and produced.exists():
                 produced.replace(pdf)
-        return check_pdf(pdf, docx, expect_text=expect_text, min_pages=min_pages)
+        return read_checked(pdf, docx, expect_text=expect_text, min_pages=min_pages)
 
     # -- the uno engine: one long-lived worker ---------------------------------------------------
-    def _start(self, source: Path) -> subprocess.Popen[bytes]:
+    def start(self) -> None:
+        """Start LibreOffice now without waiting for it, so its start-up overlaps other work.
+
+        The next conversion waits for it to be ready (the cli engine has nothing to start).
+        """
+        if self.engine == "uno" and (self._proc is None or self._proc.poll() is not None):
+            self._proc, self._starting = self._spawn(), True
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
         python = find_uno_python()
         if python is None:
             raise ConversionError("no Python with LibreOffice's uno module was found", field="MSA_UNO_PYTHON",
                                   hint=INSTALL_HINT)
-        proc = subprocess.Popen([python, str(WORKER), self.soffice, self._profile, str(os.getpid())],
+        return subprocess.Popen([python, str(WORKER), self.soffice, self._profile, str(os.getpid())],
                                 stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def _await_ready(self, proc: subprocess.Popen[bytes], source: Path) -> None:
+        self._starting = False
         reply = self._read(proc, min(START_TIMEOUT, self.timeout), what="start", source=source)
         if not reply.get("ready"):
             _kill(proc)
+            self._proc = None
             raise ConversionError(f"LibreOffice did not start: {reply.get('error', 'unknown error')}",
                                   file=str(source), field="soffice", hint=INSTALL_HINT)
-        return proc
 
     def _read(self, proc: subprocess.Popen[bytes], timeout: float, *, what: str, source: Path | None = None) -> dict:
         assert proc.stdout is not None
@@ -259,9 +294,11 @@ class PdfConverter:
         return json.loads(buffer.split(b"\n", 1)[0])
 
     def _convert_uno(self, docx: Path, pdf: Path) -> None:
-        if self._proc is None or self._proc.poll() is not None:
-            self._proc = self._start(docx)
+        self.start()
         proc = self._proc
+        assert proc is not None
+        if self._starting:
+            self._await_ready(proc, docx)
         assert proc.stdin is not None
         try:
             proc.stdin.write(json.dumps({"src": str(docx), "dst": str(pdf)}).encode() + b"\n")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from pypdf.generic import (
     ArrayObject,
@@ -39,6 +39,7 @@ from pypdf.generic import (
 
 from ..errors import ConversionError, SigningError
 from ._geometry import Segment, key, page_segments
+from ._splice import Splice
 
 # Annotation flags (PDF 32000-1, 12.5.3): print it, and let no one move or delete it.
 _PRINT, _LOCKED = 4, 128
@@ -203,7 +204,7 @@ def place_lines(reader: PdfReader, lines: Sequence[SignatureLine], pages: Sequen
     return [placed[line.field] for line in lines]
 
 
-def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> None:
+def add_signature_fields(splice: Splice, placed: Sequence[PlacedField]) -> None:
     """Add each field as one merged field-and-widget dictionary, listed in the /AcroForm.
 
     The empty appearance stream is what Acrobat expects of a widget. /SigFlags is 3 from the
@@ -214,19 +215,19 @@ def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> No
     """
     if not placed:
         return
-    root = writer._root_object
-    form: Any = root.get("/AcroForm")
-    if form is None:
-        form = DictionaryObject({NameObject("/Fields"): ArrayObject()})
-        root[NameObject("/AcroForm")] = writer._add_object(form)
-    form = form.get_object()
+    root = splice.root
+    if "/AcroForm" not in root:
+        root[NameObject("/AcroForm")] = splice.add(DictionaryObject({NameObject("/Fields"): ArrayObject()}))
+    form = splice.edit_item(root, "/AcroForm")
     form[NameObject("/SigFlags")] = NumberObject(_SIGNATURES_EXIST | _APPEND_ONLY)
-    fields = form.setdefault(NameObject("/Fields"), ArrayObject()).get_object()
+    if "/Fields" not in form:
+        form[NameObject("/Fields")] = ArrayObject()
+    fields = splice.edit_item(form, "/Fields")
     taken = {str(f.get_object().get("/T")) for f in fields}
     for spot in placed:
         if spot.line.field in taken:
             raise ConversionError(f"the PDF already has a field named {spot.line.field!r}", field="signature fields")
-        page: Any = writer.pages[spot.page]
+        page: Any = splice.page(spot.page)
         x0, y0, x1, y1 = spot.rect
         appearance = DecodedStreamObject()
         appearance.update({
@@ -243,14 +244,14 @@ def add_signature_fields(writer: PdfWriter, placed: Sequence[PlacedField]) -> No
             NameObject("/F"): NumberObject(_PRINT | _LOCKED),
             NameObject("/Rect"): ArrayObject([FloatObject(v) for v in spot.rect]),
             NameObject("/P"): page.indirect_reference,
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)}),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): splice.add(appearance)}),
         })
         if spot.line.tooltip:
             widget[NameObject("/TU")] = TextStringObject(spot.line.tooltip)
-        ref = writer._add_object(widget)
+        ref = splice.add(widget)
         if "/Annots" not in page:
             page[NameObject("/Annots")] = ArrayObject()
-        page["/Annots"].get_object().append(ref)
+        splice.edit_item(page, "/Annots").append(ref)
         fields.append(ref)
         taken.add(spot.line.field)
 

@@ -11,21 +11,22 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
-    ByteStringObject,
     DecodedStreamObject,
     DictionaryObject,
     FloatObject,
     NameObject,
+    TextStringObject,
 )
 
 from ..errors import ConversionError
 from ..marks import DRAFT_MARK as WATERMARK
+from ._navigation import Bookmark, add_outline, add_page_labels
+from ._splice import Splice, normalised
 from .fields import SignatureLine, add_signature_fields, place_lines
 
 # Helvetica-Bold advance widths (per 1000 em) for the letters the watermark uses.
@@ -120,7 +121,7 @@ def _watermark_form(width: float, height: float) -> DecodedStreamObject:
     return form
 
 
-def _stamp(writer: PdfWriter) -> None:
+def _stamp(splice: Splice) -> None:
     """Put the watermark under every page's content, without touching LibreOffice's streams.
 
     Each page gets one small stream in front of its own (`q /MsaWm0 Do Q`) and a reference to a
@@ -128,24 +129,25 @@ def _stamp(writer: PdfWriter) -> None:
     parsing and recompressing all content streams, several times slower and easily larger.
     """
     calls: dict[tuple[float, float], tuple[NameObject, Any, Any]] = {}
-    for sheet in writer.pages:
+    for index in range(len(splice.reader.pages)):
+        sheet = splice.page(index)
         size = (float(sheet.mediabox.width), float(sheet.mediabox.height))
         if size not in calls:
             name = NameObject(f"/MsaWm{len(calls)}")
             call = DecodedStreamObject()
             call.set_data(b"q %s Do Q\n" % name.encode())
-            calls[size] = (name, writer._add_object(call), writer._add_object(_watermark_form(*size)))
+            calls[size] = (name, splice.add(call), splice.add(_watermark_form(*size)))
         name, call_ref, form_ref = calls[size]
         if "/Resources" not in sheet:  # inherited from the page tree: give this page its own copy
             node: Any = sheet
             while "/Resources" not in node and "/Parent" in node:
                 node = node["/Parent"].get_object()
             sheet[NameObject("/Resources")] = DictionaryObject(node.get("/Resources", DictionaryObject()).get_object())
-        resources = sheet["/Resources"].get_object()
+        resources = splice.edit_item(sheet, "/Resources")
         if "/XObject" not in resources:
             resources[NameObject("/XObject")] = DictionaryObject()
-        resources["/XObject"].get_object()[name] = form_ref
-        contents = sheet.get("/Contents")
+        splice.edit_item(resources, "/XObject")[name] = form_ref
+        contents = sheet.raw_get("/Contents") if "/Contents" in sheet else None
         if contents is None:
             existing: list[Any] = []
         elif isinstance(contents.get_object(), ArrayObject):
@@ -153,15 +155,6 @@ def _stamp(writer: PdfWriter) -> None:
         else:
             existing = [contents]
         sheet[NameObject("/Contents")] = ArrayObject([call_ref, *existing])
-
-
-def _labels(writer: PdfWriter, label_ranges: list[tuple[int, str | None, str | None, int]]) -> None:
-    total = len(writer.pages)
-    ranges = sorted((r for r in label_ranges if r[0] < total), key=lambda r: r[0])
-    for index, (start, style, prefix, first) in enumerate(ranges):
-        end = (ranges[index + 1][0] - 1) if index + 1 < len(ranges) else total - 1
-        if end >= start:
-            writer.set_page_label(start, end, style=style, prefix=prefix, start=first)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -219,8 +212,8 @@ def signing_places(reader: PdfReader, wanted: Sequence[SigningPlace], start: int
 def _pdf_version(source: str, *, watermark: bool) -> str:
     """The header our rewrite declares: LibreOffice's version, or what our own additions need.
 
-    pypdf writes %PDF-1.3 whatever it read; the watermark's transparency needs 1.4, and the
-    content LibreOffice wrote needs the version it declared (1.6 today).
+    The watermark's transparency needs 1.4, and the content LibreOffice wrote needs the version
+    it declared (1.6 today).
     """
     match = re.fullmatch(r"%PDF-(\d)\.(\d)", source.strip())
     declared = (int(match.group(1)), int(match.group(2))) if match else (1, 3)
@@ -231,7 +224,7 @@ def _pdf_version(source: str, *, watermark: bool) -> str:
 def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[OutlineEntry],
                label_plan: Any, watermark: bool, identity: str,
                signing: Sequence[SigningPlace] = (), signing_after: int = 0,
-               signature_fields: bool = False) -> bytes:
+               signature_fields: bool = False, reader: PdfReader | None = None) -> bytes:
     """Rewrite LibreOffice's PDF: our outline, page labels, metadata, watermark and a fixed /ID.
 
     `label_plan(pages)` receives the located page index of every outline entry and returns page
@@ -239,8 +232,9 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
     places in the order the parties sign, searched from outline entry `signing_after` on; they
     are gathered under a "Where to sign" bookmark, in signing order. With `signature_fields`,
     each place's signature lines get an empty signature field (an execution PDF; never a draft).
+    `reader`, when given, already parses `raw`; finishing edits its objects, so it is used up.
     """
-    reader = PdfReader(BytesIO(raw))
+    reader, raw = normalised(raw, reader)
     pages = locate_pages(reader, outline)
     places = signing_places(reader, list(signing), pages[signing_after]) if signing else []
     lines = [(line, page) for place, (_, page) in zip(signing, places) for line in place.lines]
@@ -252,28 +246,32 @@ def finish_pdf(raw: bytes, *, metadata: Mapping[str, str], outline: list[Outline
         for owner, placed in zip(owners, fields):
             first.setdefault(owner, placed.page)
         places = [(title, first.get(i, page)) for i, (title, page) in enumerate(places)]
-    writer = PdfWriter(clone_from=reader)
-    writer.pdf_header = _pdf_version(reader.pdf_header, watermark=watermark).encode()
-    root = writer._root_object
-    for key in ("/Outlines", "/Metadata", "/PageLabels"):
-        if key in root:
-            del root[key]
-    writer._info = None
-    parents: dict[int, Any] = {}
-    for entry, page in zip(outline, pages):
-        parent = parents.get(entry.level - 1) if entry.level else None
-        parents[entry.level] = writer.add_outline_item(title=entry.title, page_number=page, parent=parent)
-    if places:
-        group = writer.add_outline_item(title="Where to sign", page_number=places[0][1])
-        for title, page in places:
-            writer.add_outline_item(title=title, page_number=page, parent=group)
-    _labels(writer, label_plan(pages))
+    splice = Splice(reader, raw)
+    for key in ("/Outlines", "/Metadata", "/PageLabels"):  # LibreOffice's, replaced by ours
+        if key in splice.root:
+            splice.drop_tree(splice.root.raw_get(key))
+            del splice.root[key]
+    if "/Info" in reader.trailer:
+        splice.drop(reader.trailer.raw_get("/Info"))
+    add_outline(splice, _bookmarks(outline, pages, places))
+    add_page_labels(splice, label_plan(pages))
     if watermark:
-        _stamp(writer)
-    add_signature_fields(writer, fields)
-    writer.add_metadata(dict(metadata))
-    digest = hashlib.sha256(identity.encode("utf-8")).digest()[:16]
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
-    buffer = BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+        _stamp(splice)
+    add_signature_fields(splice, fields)
+    info = DictionaryObject({NameObject(key): TextStringObject(value) for key, value in metadata.items()})
+    return splice.write(header=_pdf_version(reader.pdf_header, watermark=watermark).encode(), info=info,
+                        ident=hashlib.sha256(identity.encode("utf-8")).digest()[:16])
+
+
+def _bookmarks(outline: list[OutlineEntry], pages: list[int], places: list[tuple[str, int]]) -> list[Bookmark]:
+    """Our outline (each entry under the nearest shallower one), then "Where to sign" with its places."""
+    top: list[Bookmark] = []
+    parents: dict[int, Bookmark] = {}
+    for entry, page in zip(outline, pages):
+        bookmark = Bookmark(entry.title, page)
+        parent = parents.get(entry.level - 1) if entry.level else None
+        (parent.children if parent is not None else top).append(bookmark)
+        parents[entry.level] = bookmark
+    if places:
+        top.append(Bookmark("Where to sign", places[0][1], [Bookmark(title, page) for title, page in places]))
+    return top

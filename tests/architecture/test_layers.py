@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "msa_builder"
 # one layer that are siblings (renderers, batch and lint) may not import one another.
 LAYERS: list[list[str]] = [
     ["_version", "errors", "marks", "numbering", "paths", "_files", "ledger", "ooxml", "rules", "clock",
-     "workspace", "settings", "sandbox", "fieldtypes", "_parse", "lockcheck", "ledger_schema", "names"],
+     "workspace", "settings", "sandbox", "fieldtypes", "_parse", "lockcheck", "ledger_schema", "names", "_jsontext"],
     ["library"],
     ["blocks", "templating"],
     ["profile", "params", "identity"],
@@ -28,7 +28,7 @@ LAYERS: list[list[str]] = [
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],
     ["outputs", "signing"],
-    ["batch", "linting", "lifecycle", "renewal_calendar"],
+    ["batch", "linting", "lifecycle", "amendments", "renewal_calendar"],
     ["authoring", "workspace_init", "new_profile"],
     ["api"],
     ["cli", "__init__"],

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from ledger_steps import walk  # tests/ is on sys.path
@@ -121,21 +122,23 @@ def test_status_puts_unsigned_clients_first_and_reports_out_of_date_signatures(r
     result = run("status", clients)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("NO SIGNED AGREEMENT   Copper Kettle Bakery LLC - latest #")
+    assert lines[0].startswith("NO SIGNED AGREEMENT       Copper Kettle Bakery LLC - latest #")
     assert "in_review" in lines[0]
-    assert lines[1].startswith("NO SIGNED AGREEMENT   Riverbend Pediatrics, P.C.")
-    assert lines[2].startswith("signed, current       Harbor & Finch LLP - signed (unverified evidence) MSA-")
-    assert lines[-1] == ("3 client(s): 1 signed and current, 0 signed but out of date, 2 with no signed agreement, "
-                         "0 with profile errors")
+    assert lines[1].startswith("NO SIGNED AGREEMENT       Riverbend Pediatrics, P.C.")
+    assert lines[2].startswith("signed, current           Harbor & Finch LLP - current: signed (unverified evidence) MSA-")
+    assert lines[-1] == ("3 client(s): 1 signed and current, 0 need an amendment, 0 need a restated agreement, "
+                         "2 with no signed agreement, 0 with profile errors")
 
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
     bump_clause(library, "addendum.legal_confidentiality", "legal", "2.0.0", "2.1.0", extra="More.\n")
     data = json.loads(run("status", clients, "--library", library, "--json").stdout)
     harbor = next(row for row in data if row["client"] == "Harbor & Finch LLP")
     assert (harbor["state"], harbor["signed"], harbor["current"], harbor["signed_by"]) == (
-        "outdated", True, False, "dana")
+        "restate", True, False, "dana")  # signed with test proofs: nothing archived to amend (tests/lifecycle)
     assert harbor["changes"] == ["addendum.legal_confidentiality 2.0.0→2.1.0"]
-    assert [row["state"] for row in data] == ["unsigned", "unsigned", "outdated"]
+    assert harbor["reasons"] == ["signed before instruments were archived, so its terms cannot be read back for an "
+                                 "amendment"]
+    assert [row["state"] for row in data] == ["unsigned", "unsigned", "restate"]
 
     rows = list(csv.DictReader(io.StringIO(run("status", clients, "--csv").stdout)))
     assert [r["client"] for r in rows] == [
@@ -218,7 +221,7 @@ def test_status_outside_a_workspace_reads_the_library_from_the_locks(run, client
     assert next(r for r in rows if r["client"] == "Harbor & Finch LLP")["state"] == "current"
     shipped = json.loads(run("status", clients, "--json", "--library", default_library()).stdout)
     harbor = next(r for r in shipped if r["client"] == "Harbor & Finch LLP")
-    assert (harbor["state"], harbor["changes"]) == ("outdated", ["addendum.legal_confidentiality 2.1.0→2.0.0"])
+    assert (harbor["state"], harbor["changes"]) == ("restate", ["addendum.legal_confidentiality 2.1.0→2.0.0"])
 
 
 def test_status_refuses_locks_that_name_different_libraries(run, clients, config, tmp_path):
@@ -238,3 +241,20 @@ def test_a_signed_agreement_built_with_as_of_stays_current_in_status(run, client
     rows = json.loads(run("status", clients, "--json").stdout)
     harbor = next(r for r in rows if r["client"] == "Harbor & Finch LLP")
     assert (harbor["state"], harbor["changes"]) == ("current", [])
+
+
+def test_the_same_client_signed_from_yaml_is_current_from_csv_and_with_a_comment_and_other_key_order(
+        run, clients, config, tmp_path):
+    """"Current" compares what the agreement says, not the profile's bytes (lifecycle issue)."""
+    assert run("batch", clients, "--jobs", "1").exit_code == 0
+    walk(config.out_dir / "ledger.sqlite", "Harbor & Finch LLP")
+    csv_rows = json.loads(run("status", SAMPLES / "clients.csv", "--json").stdout)
+    assert next(r for r in csv_rows if r["client"] == "Harbor & Finch LLP")["state"] == "current"
+    profile = clients / "harbor-finch.yaml"
+    profile.write_text("# reviewed with the client\n" + profile.read_text(encoding="utf-8"), encoding="utf-8")
+    rows = json.loads(run("status", clients, "--json").stdout)
+    assert next(r for r in rows if r["client"] == "Harbor & Finch LLP")["state"] == "current", "a comment"
+    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    profile.write_text(yaml.safe_dump(dict(reversed(list(data.items()))), sort_keys=False), encoding="utf-8")
+    rows = json.loads(run("status", clients, "--json").stdout)
+    assert next(r for r in rows if r["client"] == "Harbor & Finch LLP")["state"] == "current", "key order"

@@ -17,12 +17,14 @@ from msa_builder.cli import main
 
 # command path -> (arguments that reach the call, the api function it calls)
 CALLS: dict[str, list[tuple[list[str], str]]] = {
-    "msa build": [(["build", "samples/harbor-finch.yaml"], "build")],
+    "msa build": [(["build", "samples/harbor-finch.yaml"], "build"),
+                  (["build", "Harbor & Finch LLP", "--conformed"], "conformed_copy")],
     "msa explain": [(["explain", "samples/harbor-finch.yaml"], "explain")],
     "msa batch": [(["batch", "samples"], "run_batch")],
     "msa status": [(["status", "samples"], "coverage")],
     "msa ledger mark": [(["ledger", "mark", "Harbor & Finch LLP", "sent"], "mark")],
     "msa ledger show": [(["ledger", "show"], "history")],
+    "msa amend": [(["amend", "Harbor & Finch LLP"], "amend")],
     "msa approve": [(["approve", "Harbor & Finch LLP", "--by", "A. Lawyer"], "approve")],
     "msa send-back": [(["send-back", "Harbor & Finch LLP", "--by", "A. Lawyer", "--note", "Fix it"], "send_back")],
     "msa library list": [(["library", "list"], "clause_versions")],

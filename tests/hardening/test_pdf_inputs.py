@@ -33,7 +33,7 @@ def test_no_temporary_folder_for_the_pdf(monkeypatch):
 
     monkeypatch.setattr(pdf_module, "make_owned", full)
     with pytest.raises(ConversionError, match="No space left on device"):
-        agreement_pdf(SimpleNamespace(id="A"), b"docx", {}, converter=None)
+        agreement_pdf(SimpleNamespace(id="A", schedules=[], client_name="C"), b"docx", {}, converter=None)
 
 
 def test_a_full_temporary_folder_for_the_pdf(monkeypatch):

@@ -245,12 +245,15 @@ def test_verified_evidence_is_archived_read_only_and_named_in_status(signed):
     assert record.status == "signed" and record.evidence["verified"] is True
     copy = archive_of(world) / f"{record.agreement_id}-signed.pdf"
     assert copy.read_bytes() == evidence.read_bytes() and oct(copy.stat().st_mode & 0o777) == "0o444"
+    check = subprocess.run(["qpdf", "--check", str(copy)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr  # after signing, as before
     assert record.evidence["sha256"] == hashlib.sha256(evidence.read_bytes()).hexdigest()
     assert {s["name"] for s in record.evidence["signers"]} == {"Dana Reyes"}
     assert all(s["trusted"] for s in record.evidence["signers"])
     status = world.run("status", world.clients, "--provider", world.provider)
     line = next(x for x in status.stdout.splitlines() if HARBOR in x)
-    assert line.startswith(f"signed, current       {HARBOR} - signed (verified: Dana Reyes) {record.agreement_id} #")
+    assert line.startswith(f"signed, current           {HARBOR} - current: signed (verified: Dana Reyes) "
+                           f"{record.agreement_id}; latest #")
 
 
 def test_verify_finds_the_instrument_in_the_ledger(signed):

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from msa_builder.cli import main
+from msa_builder.ledger import Ledger
 
 from .conftest import PASSPHRASE
 from .pki import sign_as
@@ -92,12 +93,12 @@ def test_verify_bad_input_is_a_one_screen_error(files, args, fragments):
     assert_one_screen_error(run("verify", *[files / a if "." in a else a for a in args]), *fragments)
 
 
-def test_verify_with_a_ledger_prints_the_hash_to_find_the_instrument_by(files):
-    (files / "ledger.sqlite").write_bytes(b"")
+def test_verify_with_a_ledger_that_never_approved_this_pdf_says_so(files):
+    Ledger(files / "ledger.sqlite").close()
     result = run("verify", files / "client-signed.pdf", "--ledger", files / "ledger.sqlite")
     assert result.exit_code == 0
     assert "original     sha256 " in result.stdout
-    assert "ledger       no instrument with this hash" in result.stdout
+    assert "ledger       no instrument with this hash: not an execution version this ledger approved" in result.stdout
 
 
 def test_sign_then_verify(files, pki, provider_key):

@@ -1,0 +1,3 @@
+"""Amendment tests use the lifecycle's test certificates."""
+
+from lifecycle.conftest import certs  # noqa: F401  (a session fixture, shared)
