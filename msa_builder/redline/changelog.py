@@ -19,10 +19,9 @@ from ..errors import MsaError
 from ..library.load import open_library
 from ..library.model import ClauseVersion, Library, semver_key
 from ..library.refs import changelog_between
-from ..paths import default_library
+from ..paths import SHIPPED, default_library
 from .document import AgreementDocument, Unit
 
-SHIPPED = "(shipped)"  # how a lock names the package's own library (outputs.SHIPPED, a layer above)
 CLAUSE_UNITS = ("preamble", "section", "signature", "schedule")
 
 
