@@ -18,7 +18,7 @@ from .errors import RenderError
 from .identity import Owner, client_folder
 from .library.model import Library
 from .lock import bill_of_materials, lock_bytes, lock_document
-from .paths import default_provider, default_templates, is_shipped
+from .paths import SHIPPED, default_provider, default_templates, is_shipped
 from .profile import LoadedProfile, load_profile, load_provider, slugify
 from .render.agreement_docx import render_agreement_docx
 from .render.memo_docx import render_memo_docx
@@ -80,9 +80,6 @@ def output_names(slug: str) -> dict[str, str]:
     """The files of a client's build, by kind; the lock is written last and names the others."""
     return {"docx": f"{slug}-msa.docx", "memo": f"{slug}-review.docx", "pdf": f"{slug}-msa.pdf",
             "agreement": f"{slug}-agreement.json", "lock": f"{slug}-lock.json"}
-
-
-SHIPPED = "(shipped)"
 
 
 def _where(path: str | Path) -> str:

@@ -13,6 +13,9 @@ from importlib.resources import files
 from pathlib import Path
 
 _DATA = "data"
+# How a lock records the package's own library, templates or provider file: their path differs from
+# one install to the next, so a path would make the same build write another lock.
+SHIPPED = "(shipped)"
 
 
 def shipped_data() -> Path:

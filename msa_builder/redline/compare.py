@@ -11,14 +11,17 @@ read_docx.py for why the delivered document, not a rebuild, is what is compared)
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .._parse import parse_json
 from ..content import agreement_from_data
 from ..errors import RenderError
 from ..lockcheck import lock_problem, outputs_problem
+from .changelog import AgreementChangelog, agreement_changelog
 from .document import AgreementDocument, Unit
 from .flat import FlatItem
 from .model import MOVED_FROM, MOVED_TO, REDLINE, Tracked, View, track
@@ -54,6 +57,7 @@ class AgreementRedline:
     new: AgreementDocument = field(repr=False)
     steps: tuple[Step, ...]
     when: date  # the revisions' date: the new build's as-of date
+    changelog: AgreementChangelog = AgreementChangelog()
 
     def summary(self) -> list[str]:
         """One line per section or schedule that changed, was added, removed or moved."""
@@ -180,7 +184,8 @@ def load_build(path: Path | str) -> AgreementDocument:
     path = Path(path)
     data = _read(path)
     if path.suffix.lower() != ".json":
-        return read_agreement(data, where=str(path))
+        document = read_agreement(data, where=str(path))
+        return replace(document, library_source=_library_beside(path, document))
     try:
         lock = parse_json(data.decode("utf-8"), source=str(path), error=RenderError)
     except (UnicodeDecodeError, RenderError) as exc:
@@ -206,11 +211,38 @@ def load_build(path: Path | str) -> AgreementDocument:
             model = parse_json(content.decode("utf-8"), source=where, error=RenderError)
         except UnicodeDecodeError:
             raise RenderError("the agreement content model is not UTF-8 text", file=where) from None
-        return agreement_document(agreement_from_data(model, where=where), lock["bom"], where=where)
+        document = agreement_document(agreement_from_data(model, where=where), lock["bom"], where=where)
+        return replace(document, library_source=_recorded_library(lock))
     if not documents:
         raise RenderError("the lock file lists no agreement DOCX among its outputs", file=str(path),
                           field="outputs", allowed=sorted(outputs))
-    return read_agreement(_vouched(path, outputs, documents[0]), where=str(path.parent / documents[0]))
+    document = read_agreement(_vouched(path, outputs, documents[0]), where=str(path.parent / documents[0]))
+    return replace(document, library_source=_recorded_library(lock))
+
+
+def _library_beside(docx: Path, document: AgreementDocument) -> str | None:
+    """The library the lock beside a DOCX records, if that lock is of the same bill of materials.
+
+    The bill's hash is a document property, which survives Word or LibreOffice saving the file.
+    """
+    bom = document.properties.get("msa.bom_sha256")
+    if not bom:
+        return None
+    for candidate in sorted(docx.parent.glob("*-lock.json")):
+        try:
+            lock = parse_json(candidate.read_text(encoding="utf-8"), source=str(candidate), error=RenderError)
+        except (OSError, UnicodeDecodeError, RenderError):
+            continue  # not a lock of ours: the redline stands without its changelog
+        if isinstance(lock, dict) and lock.get("bom_sha256") == bom:
+            return _recorded_library(lock)
+    return None
+
+
+def _recorded_library(lock: Mapping[str, Any]) -> str | None:
+    """Where the build's library was (a folder, or `(shipped)`); older locks do not say."""
+    sources = lock.get("sources")
+    library = sources.get("library") if isinstance(sources, dict) else None
+    return library if isinstance(library, str) else None
 
 
 def compare_builds(old: Path | str, new: Path | str) -> AgreementRedline:
@@ -219,7 +251,9 @@ def compare_builds(old: Path | str, new: Path | str) -> AgreementRedline:
     when = after.as_of or before.as_of
     if when is None:
         raise RenderError("the new build records no as-of date (msa.as_of)", file=after.path)
-    return AgreementRedline(before, after, tuple(align(before.units, after.units)), when)
+    steps = tuple(align(before.units, after.units))
+    units = [(s.old, s.new, s.kind == SAME) for s in steps if s.kind != MOVED_AWAY]
+    return AgreementRedline(before, after, steps, when, agreement_changelog(before, after, units))
 
 
 def clean_steps(redline: AgreementRedline) -> list[Step]:

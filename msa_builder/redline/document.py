@@ -42,6 +42,7 @@ class AgreementDocument:
     path: str
     properties: dict[str, str] = field(repr=False)
     units: tuple[Unit, ...] = field(repr=False)
+    library_source: str | None = None  # where the build's library was, as its lock records it
 
     @property
     def clauses(self) -> dict[str, str]:

@@ -21,9 +21,11 @@ from ..ooxml.revisions import Revisions
 from ..ooxml.text import paragraph, run
 from ..paths import default_templates
 from ..ooxml.shell import load_shell
+from .changelog import AgreementChangelog
 from .clause_diff import ClauseRedline
 from .compare import MOVED_AWAY, MOVED_HERE, AgreementRedline, clean_steps
 from .library_diff import LibraryRedline
+from .paragraph_marks import starts_inserted
 from .model import CLEAN, REDLINE
 from .wordml import TrackedWriter
 
@@ -102,8 +104,26 @@ def clause_cover(redline: ClauseRedline, *, clean: bool) -> str:
            note("Clean view: the new text without markup." if clean else LEGEND)]
     if redline.changelog:
         out.append(heading("Changelog"))
-        out += [note(f"{key}: {text}", "RedlineSummary") for key, text in redline.changelog]
+        out += changelog_notes(redline.changelog)
     return "".join(out)
+
+
+def changelog_notes(entries: tuple[tuple[str, str], ...], style: str = "RedlineSummary") -> list[str]:
+    """Cover paragraphs, one per version in a changelog: `slot:variant@version: what changed`."""
+    return [note(f"{key}: {text}", style) for key, text in entries]
+
+
+def agreement_changelog_notes(changelog: AgreementChangelog) -> list[str]:
+    """The cover's changelog: where it comes from, then each clause's versions and their changelog."""
+    if not changelog.clauses:
+        return []
+    out = [heading("Changelog"), note(changelog.heading())]
+    for clause in changelog.clauses:
+        out.append(note(clause.title(), "RedlineSummary"))
+        out += changelog_notes(clause.entries, "RedlineNote")
+        if clause.missing:
+            out.append(note(f"No changelog: {clause.missing}."))
+    return out
 
 
 def clause_properties(redline: ClauseRedline, author: str) -> dict[str, str]:
@@ -166,7 +186,7 @@ def library_docx(redline: LibraryRedline, *, clean: bool = False, author: str = 
         if clean and change.new is None:
             continue
         body.append(heading(change.describe()))
-        body += [note(f"{key}: {text}") for key, text in change.redline.changelog]
+        body += changelog_notes(change.redline.changelog, "RedlineNote")
         body.append(writer.items(change.redline.tracked(view)))
     text = DocumentText(
         title="Clause library release note (clean view)" if clean else "Clause library release note",
@@ -190,11 +210,15 @@ def agreement_docx(redline: AgreementRedline, *, clean: bool = False, author: st
     writer = new_writer(author, redline.when, links)
     view = CLEAN if clean else REDLINE
     body = []
-    for step in (clean_steps(redline) if clean else redline.steps):
+    steps = clean_steps(redline) if clean else list(redline.steps)
+    tracked = [step.tracked(view) for step in steps]
+    for index, step in enumerate(steps):
         move = None
         if not clean and step.kind in (MOVED_AWAY, MOVED_HERE):
             move = ("moveFrom" if step.kind == MOVED_AWAY else "moveTo", step.move)
-        body.append(writer.items(step.tracked(view), bookmarks=step.kind != MOVED_AWAY, move=move))
+        then_inserted = index + 1 < len(steps) and starts_inserted(tracked[index + 1])
+        body.append(writer.items(tracked[index], bookmarks=step.kind != MOVED_AWAY, move=move,
+                                 then_inserted=then_inserted))
     summary = redline.summary()
     cover = [note(f"Old: {redline.old.describe()}"),
              note(f"New: {redline.new.describe()}"),
@@ -203,6 +227,7 @@ def agreement_docx(redline: AgreementRedline, *, clean: bool = False, author: st
                   "change.")),
              heading("Changes")]
     cover += [note(line, "RedlineSummary") for line in summary] or [note("No change in the text.", "RedlineSummary")]
+    cover += agreement_changelog_notes(redline.changelog)
     cover.append(page_break())
     props = redline.new.properties
     client = props.get("msa.client", "?")

@@ -13,6 +13,7 @@ from html import escape
 
 from ..blocks import LineBreak
 from ..library.refs import describe_version
+from .changelog import AgreementChangelog
 from .clause_diff import ClauseRedline
 from .compare import AgreementRedline
 from .flat import flat_text
@@ -22,7 +23,7 @@ from .text import ListLabels
 
 STYLE = """
 body{font-family:Calibri,Carlito,Arial,sans-serif;margin:2em;color:#222;max-width:90em}
-h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:2em}
+h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:2em} h3{font-size:1em;margin:1em 0 .2em}
 .meta{color:#555;margin:.2em 0} .changelog li{margin:.3em 0}
 table.sbs{border-collapse:collapse;width:100%;table-layout:fixed;margin-top:1em}
 table.sbs th{background:#d9e2f3;text-align:left;padding:.4em .6em}
@@ -124,11 +125,28 @@ def meta(lines: list[str]) -> str:
     return "".join(f'<p class="meta">{escape(line)}</p>' for line in lines)
 
 
-def changelog(entries: tuple[tuple[str, str], ...]) -> str:
+def changelog_items(entries: tuple[tuple[str, str], ...]) -> str:
+    """A list of the versions in a changelog: `slot:variant@version`: what changed."""
     if not entries:
         return ""
     items = "".join(f"<li><b>{escape(key)}</b>: {escape(text)}</li>" for key, text in entries)
-    return f'<h2>Changelog</h2><ul class="changelog">{items}</ul>'
+    return f'<ul class="changelog">{items}</ul>'
+
+
+def changelog(entries: tuple[tuple[str, str], ...]) -> str:
+    return f"<h2>Changelog</h2>{changelog_items(entries)}" if entries else ""
+
+
+def agreement_changelog(changelog: AgreementChangelog) -> str:
+    """Where the changelog comes from, then each changed clause's versions and their changelog."""
+    if not changelog.clauses:
+        return ""
+    parts = ["<h2>Changelog</h2>", meta([changelog.heading()])]
+    for clause in changelog.clauses:
+        parts.append(f"<h3>{escape(clause.title())}</h3>{changelog_items(clause.entries)}")
+        if clause.missing:
+            parts.append(meta([f"No changelog: {clause.missing}."]))
+    return "".join(parts)
 
 
 def clause_html(redline: ClauseRedline) -> str:
@@ -154,7 +172,7 @@ def library_html(redline: LibraryRedline) -> str:
         parts.append(f"<h2>Parameters</h2><ul>{items}</ul>")
     for index, change in enumerate(redline.changes, start=1):
         parts.append(f'<h2 id="change-{index}">{escape(change.describe())}</h2>')
-        parts.append(changelog(change.redline.changelog).replace("<h2>Changelog</h2>", ""))
+        parts.append(changelog_items(change.redline.changelog))
         parts.append(side_by_side(change.redline.tracked(), describe_version(change.old), describe_version(change.new)))
     return page("Clause library release note", redline.title(), "".join(parts))
 
@@ -165,6 +183,7 @@ def agreement_html(redline: AgreementRedline) -> str:
                    f"New: {redline.new.describe()}"])]
     summary = redline.summary()
     parts.append(f"<h2>Changes</h2><ul>{''.join(f'<li>{escape(s)}</li>' for s in summary) or '<li>None.</li>'}</ul>")
+    parts.append(agreement_changelog(redline.changelog))
     for step in redline.steps:
         if step.kind == "same":
             continue

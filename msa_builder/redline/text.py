@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..blocks import LineBreak
 from ..library.refs import describe_version
 from ..numbering import item_label
+from .changelog import AgreementChangelog
 from .clause_diff import ClauseRedline
 from .compare import AgreementRedline
 from .flat import FlatPara, flat_text
@@ -155,9 +156,27 @@ def clause_text(redline: ClauseRedline, *, context: int = 1) -> str:
     """`msa diff SLOT@V1 SLOT@V2 --format text`."""
     out = [f"--- {describe_version(redline.old)}", f"+++ {describe_version(redline.new)}",
            f"# variables from {redline.context}"]
-    out += [f"# {key}: {text}" for key, text in redline.changelog]
+    out += changelog_lines(redline.changelog)
     out += diff_text(redline.tracked(), context=context)
     return "\n".join(out) + "\n"
+
+
+def changelog_lines(entries: tuple[tuple[str, str], ...]) -> list[str]:
+    """`# slot:variant@version: what changed`, one comment line per version."""
+    return [f"# {key}: {text}" for key, text in entries]
+
+
+def agreement_changelog_lines(changelog: AgreementChangelog) -> list[str]:
+    """Where the changelog comes from, then each changed clause's versions and their changelog."""
+    if not changelog.clauses:
+        return []
+    out = ["", changelog.heading()]
+    for clause in changelog.clauses:
+        out.append(clause.title())
+        out += changelog_lines(clause.entries)
+        if clause.missing:
+            out.append(f"# no changelog: {clause.missing}")
+    return out
 
 
 def library_text(redline: LibraryRedline, *, context: int = 1) -> str:
@@ -172,7 +191,7 @@ def library_text(redline: LibraryRedline, *, context: int = 1) -> str:
     out += [f"parameter {p.describe()}" for p in redline.parameters]
     for change in redline.changes:
         out += ["", f"=== {change.describe()}"]
-        out += [f"# {key}: {text}" for key, text in change.redline.changelog]
+        out += changelog_lines(change.redline.changelog)
         out += diff_text(change.redline.tracked(), context=context)
     return "\n".join(out) + "\n"
 
@@ -183,6 +202,7 @@ def agreement_text(redline: AgreementRedline, *, context: int = 1) -> str:
            f"+++ {redline.new.describe()}"]
     summary = redline.summary()
     out += summary or ["(no change in the text)"]
+    out += agreement_changelog_lines(redline.changelog)
     for step in redline.steps:
         if step.kind == "same":
             continue

@@ -15,6 +15,7 @@ from ..ooxml.tables import table
 from ..ooxml.text import bookmarked, line_break, paragraph_properties, run_properties
 from ..ooxml.layout import TEXT_WIDTH, bookmark_name, text_column_widths
 from .flat import FlatPara, Label, ParaFormat, flat_text
+from .paragraph_marks import keep_marks_apart, mark_revision
 from .model import DEL, EQ, INS, KEPT_ON_ACCEPT, MOVE_FROM, Piece, Tracked, TrackedPara, TrackedRow, TrackedTable
 
 _OLD_SIDE = (DEL, MOVE_FROM)
@@ -60,8 +61,13 @@ class TrackedWriter:
         self.links = links
         self._bookmarked: set[str] = set()
 
-    def items(self, items: list[Tracked], *, bookmarks: bool = True, move: tuple[str, str] | None = None) -> str:
-        """Paragraphs and tables; `move` = (moveFrom|moveTo, name) marks them as one moved passage."""
+    def items(self, items: list[Tracked], *, bookmarks: bool = True, move: tuple[str, str] | None = None,
+              then_inserted: bool = False) -> str:
+        """Paragraphs and tables; `move` = (moveFrom|moveTo, name) marks them as one moved passage.
+
+        `then_inserted` says whether the next thing written starts with an insertion (see paragraph_marks.py).
+        """
+        items = keep_marks_apart(items, then_inserted=then_inserted)
         lists = _Lists(items)
         nums: dict[tuple[str, str], int] = {}
         start, end = self.revisions.move_range(*move) if move is not None and items else ("", "")
@@ -98,7 +104,7 @@ class TrackedWriter:
         para = item.para
         old_side = item.mark in _OLD_SIDE
         properties = self._properties(para.format, self._num(para, old_side, lists, nums))
-        mark = self.revisions.paragraph_mark(item.mark) if item.mark != EQ else ""
+        mark = self.revisions.paragraph_mark(mark_revision(item.mark)) if item.mark != EQ else ""
         change = ""
         if item.mark == EQ and item.was is not None:
             old_num = self._num(item.was, True, lists, nums)

@@ -97,3 +97,16 @@ def moved_builds(tmp_path_factory: pytest.TempPathFactory, build_options: Any) -
     old = _build(HARBOR, root / "old", build_options)
     new = _build(HARBOR, root / "new", replace(build_options, library=moved))
     return old, new
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> Any:
+    """One headless LibreOffice for the session that presses Accept All and Reject All (libreoffice.py)."""
+    from redline.libreoffice import LibreOffice, available
+
+    reason = available()
+    if reason is not None:
+        pytest.skip(reason)
+    office = LibreOffice()
+    yield office
+    office.close()

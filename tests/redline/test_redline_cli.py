@@ -127,6 +127,8 @@ def test_compare_two_builds(run, as_of_builds, tmp_path):
     assert (tmp_path / "redline-clean.docx").exists()
     text = run("compare", old.docx, new.docx)
     assert text.exit_code == 0 and "Section 2.2 Exclusions: changed" in text.stdout
+    assert "\nSection 3.5 Declined Controls: declined@1.0.0 \u2192 declined@2.0.0\n# security.declined_controls:" \
+        in text.stdout
     html = run("compare", old.lock, new.lock, "--format", "html")
     assert html.exit_code == 0 and "<del>" in html.stdout
 

@@ -120,3 +120,7 @@ def test_an_agreement_saved_unchanged_by_libreoffice_compares_as_unchanged(as_of
     redline = compare_builds(new.docx, saved)
     assert redline.summary() == []
     assert [u.key for u in redline.new.units] == [u.key for u in redline.old.units]
+    # Against the build's content model (its lock), too: the saved file says what the build said.
+    from_lock = compare_builds(new.lock, saved)
+    assert from_lock.summary() == [] and from_lock.changelog.clauses == ()
+    assert [u.key for u in from_lock.new.units] == [u.key for u in from_lock.old.units]

@@ -15,7 +15,7 @@ from msa_builder.redline.model import CLEAN, REDLINE, track
 from msa_builder.redline.text import diff_text
 from msa_builder.redline.worddiff import diff_tokens, inline_tokens
 from msa_builder.redline.wordml import TrackedWriter
-from redline.wordxml import lines, resolve, revisions
+from redline.wordxml import kept_marks_between_insertions, lines, resolve, revisions
 
 NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -129,6 +129,8 @@ _blocks = st.lists(st.one_of(_paragraph, _paragraph, _lists(0), _table), min_siz
 def test_any_redline_accepts_to_the_new_text_and_rejects_to_the_old(old, new):
     assert shown(old, new, accept=True) == block_lines(new)
     assert shown(old, new, accept=False) == block_lines(old)
+    # Nor is any kept paragraph mark left between two insertions, which LibreOffice would merge.
+    assert kept_marks_between_insertions(redline_xml(old, new)) == []
 
 
 @settings(max_examples=40, deadline=None)

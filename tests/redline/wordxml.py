@@ -216,3 +216,41 @@ def agreement_lines(data: bytes, *, refs: bool = False) -> list[str]:
 def body_lines(data: bytes, *, accept: bool, refs: bool = False) -> list[str]:
     """A redline DOCX's body after Accept All (or Reject All), without its cover."""
     return lines(resolve(document(data), accept=accept), refs=refs)
+
+
+_CONTENT = tuple(f"{W}{tag}" for tag in ("t", "delText", "br", "tab", "fldChar", "instrText", "delInstrText"))
+
+
+def _inserted_at(p: etree._Element, *, last: bool) -> bool:
+    """Whether the paragraph's first (or last) visible content is inside a `w:ins`."""
+    runs = [r for r in p.iter(f"{W}r") if any(child.tag in _CONTENT for child in r)]
+    if not runs:
+        return False
+    node = runs[-1 if last else 0].getparent()
+    while node is not None and node is not p:
+        if node.tag == f"{W}ins":
+            return True
+        node = node.getparent()
+    return False
+
+
+def kept_marks_between_insertions(root: etree._Element) -> list[str]:
+    """Texts of paragraphs whose kept mark has inserted text on both sides (see redline/paragraph_marks.py).
+
+    LibreOffice merges the two insertions across such a mark, and its Reject All glues the paragraphs.
+    """
+    out = []
+    for container in [root.find(f"{W}body"), *root.iter(f"{W}tc")]:
+        # Range markers between blocks take no place in the text; a table does.
+        blocks = [b for b in container if b.tag in (f"{W}p", f"{W}tbl")] if container is not None else []
+        for p, following in zip(blocks, blocks[1:]):
+            if p.tag != f"{W}p" or following.tag != f"{W}p":
+                continue
+            mark = p.find(f"{W}pPr/{W}rPr")
+            revised = mark is not None and any(child.tag[len(W):] in RUN_REVISIONS for child in mark)
+            following_mark = following.find(f"{W}pPr/{W}rPr/{W}ins")
+            starts = _inserted_at(following, last=False) or (
+                following_mark is not None and not following.findall(f".//{W}r"))
+            if not revised and _inserted_at(p, last=True) and starts:
+                out.append(paragraph_text(p))
+    return out
