@@ -47,6 +47,11 @@ def default_provider() -> Path:
     return _shipped("provider.yaml", "MSA_PROVIDER")
 
 
+def recorded_library(recorded: str) -> Path:
+    """The library folder a lock's `sources` names (SHIPPED means the package's own)."""
+    return default_library() if recorded == SHIPPED else Path(recorded)
+
+
 def is_shipped(path: Path | str) -> bool:
     """True when `path` is (inside) the package's own data, which commands must not modify."""
     try:

@@ -25,8 +25,7 @@ from ..ledger import AgreementRecord, Approval, Ledger
 from ..library.catalogue import CATALOGUE_SLOT
 from ..library.load import load_library
 from ..library.model import Library
-from ..outputs import SHIPPED
-from ..paths import default_library, default_templates
+from ..paths import SHIPPED, default_templates, recorded_library
 from ..render.memo_docx import decisions
 from .archive import archive_dir, check_archive, sha256, write_archive
 from .drafts import RecordedDraft, read_recorded_draft
@@ -50,7 +49,7 @@ def _library(draft: RecordedDraft, library_dir: Path | None) -> Library:
     if library_dir is not None:
         return load_library(library_dir)
     recorded = draft.source("library")
-    return load_library(default_library() if recorded == SHIPPED else Path(recorded))
+    return load_library(recorded_library(recorded))
 
 
 def _templates(draft: RecordedDraft, templates_dir: Path | None) -> Path:

@@ -19,7 +19,7 @@ from ..errors import MsaError
 from ..library.load import open_library
 from ..library.model import ClauseVersion, Library, semver_key
 from ..library.refs import changelog_between
-from ..paths import SHIPPED, default_library
+from ..paths import recorded_library
 from .document import AgreementDocument, Unit
 
 CLAUSE_UNITS = ("preamble", "section", "signature", "schedule")
@@ -137,7 +137,7 @@ def _open(build: AgreementDocument) -> tuple[Library | None, str]:
         return None, ("a DOCX, or a lock file from before locks recorded their library, does not say where its "
                       "clause library is; compare the lock files")
     try:
-        library = open_library(default_library() if recorded == SHIPPED else Path(recorded))
+        library = open_library(recorded_library(recorded))
     except (MsaError, OSError):
         return None, "the clause library folder a lock file names can no longer be read"
     name = build.properties.get("msa.library", "")
