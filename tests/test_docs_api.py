@@ -4,9 +4,12 @@ so the documented API cannot drift from the real one."""
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import shutil
 from pathlib import Path
+
+import msa_builder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,3 +56,15 @@ def test_the_ten_line_script_runs_and_prints_what_its_comments_say(tmp_path, mon
     first = ast.literal_eval(_comment(script, "print([row.state").replace(", ...", ""))
     states = ast.literal_eval(printed[-1])
     assert len(states) == len(clients) and set(states) == set(first)
+
+
+def test_every_function_the_page_names_is_exported_with_the_parameters_it_shows():
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    shown = re.findall(r"`([a-z_]+)\(([^`]*)\)`", text)
+    assert len(shown) > 30
+    for name, args in shown:
+        assert name in msa_builder.__all__, f"docs/api.md shows {name}(), which msa_builder does not export"
+        real = inspect.signature(getattr(msa_builder, name)).parameters
+        named = [a.split("=")[0].strip() for a in args.split(",")]
+        unknown = [a for a in named if a and a not in ("*", "\u2026") and a not in real]
+        assert unknown == [], f"docs/api.md shows {name}() with parameters it does not have: {unknown}"
