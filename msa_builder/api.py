@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .new_profile import Answers
     from .batch import BatchConfig, BatchReport, ClientResult
     from .batch.coverage import ClientCoverage
-    from .outputs import BuildResult
+    from .outputs import BuildOptions, BuildResult
     from .ledger import AgreementRecord, Ledger, StatusEvent
     from .linting import Finding
     from .redline import AgreementRedline, ClauseRedline, LibraryRedline, Redline
@@ -144,11 +144,10 @@ def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | No
     """
     from .identity import client_folder
     from .ledger import Ledger, check_creatable, default_ledger
-    from .outputs import BuildOptions, render_build, write_build  # the rendering stack loads only here
+    from .outputs import render_build, write_build  # the rendering stack loads only here
 
-    options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
-                           default_provider(), templates_dir=_templates(templates), as_of=as_of,
-                           allow_drafts=allow_drafts, final=final, formats=tuple(formats))
+    options = _build_options(library, provider, templates, as_of=as_of, allow_drafts=allow_drafts, final=final,
+                             formats=formats)
     loaded = load_profile(Path(profile))
     path = Path(ledger) if ledger else default_ledger(out_dir)
     # An existing ledger is opened first: it must be usable, and it says which folder names other
@@ -173,6 +172,17 @@ def _templates(path: PathLike | None) -> Path:
     from .paths import default_templates
 
     return Path(path) if path else default_templates()
+
+
+def _build_options(library: Library | None, provider: PathLike | None, templates: PathLike | None, *,
+                   as_of: date | None, formats: Sequence[str], allow_drafts: bool = False,
+                   final: bool = False) -> BuildOptions:
+    """The options of a one-off build (`msa build`, `msa amend`), each input defaulting as the CLI's does."""
+    from .outputs import BuildOptions
+
+    return BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
+                        default_provider(), templates_dir=_templates(templates), as_of=as_of,
+                        allow_drafts=allow_drafts, final=final, formats=tuple(formats))
 
 
 def run_batch(source: PathLike, config: BatchConfig, *, jobs: int | None = None, only_stale: bool = False,
@@ -282,11 +292,8 @@ def amend(target: PathLike, *, out_dir: PathLike = "out", ledger: PathLike | Non
     from .amendments.run import AmendRequest, amend_all, amend_client, profile_of
     from .batch.sources import load_entry, read_source
     from .ledger import default_ledger, open_existing
-    from .outputs import BuildOptions
 
-    options = BuildOptions(library=library or open_library(), provider_path=Path(provider) if provider else
-                           default_provider(), templates_dir=_templates(templates), as_of=as_of,
-                           formats=tuple(formats))
+    options = _build_options(library, provider, templates, as_of=as_of, formats=formats)
     request = AmendRequest(options=options, out_dir=Path(out_dir), effective=as_of or clock.today(), dry_run=dry_run,
                            by=by or "msa amend")
     path = Path(target)

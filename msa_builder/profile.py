@@ -73,6 +73,14 @@ def _clean_text(value: str, *, one_line: bool = True) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _email_address(value: str, *, example: str) -> str:
+    """A clean one-line address with an @ and a domain; `example` is what the error suggests."""
+    value = _clean_text(value)
+    if not _EMAIL.match(value):
+        raise ValueError(f"must be an email address such as {example}")
+    return value
+
+
 def _clean_paragraph(value: str) -> str:
     return _clean_text(value, one_line=False)
 
@@ -100,10 +108,7 @@ class Signatory(_Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        value = _clean_text(value)
-        if not _EMAIL.match(value):
-            raise ValueError("must be an email address such as name@example.com")
-        return value
+        return _email_address(value, example="name@example.com")
 
 
 class ClientDetails(_Strict):
@@ -211,10 +216,7 @@ class Provider(_Strict):
     @field_validator("notice_email")
     @classmethod
     def _email(cls, value: str) -> str:
-        value = _clean_text(value)
-        if not _EMAIL.match(value):
-            raise ValueError("must be an email address such as notices@example.com")
-        return value
+        return _email_address(value, example="notices@example.com")
 
     @field_validator("governing_law")
     @classmethod

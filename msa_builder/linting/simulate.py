@@ -12,12 +12,12 @@ from typing import Any
 
 from ..context import sample_context
 from ..errors import MsaError
-from ..library.model import ClauseVersion, Library, Manifest, semver_key
+from ..library.model import ClauseVersion, Library, Manifest
 from ..params import library_value
 from ..rules import rule_for
 from ..selection import rule_matches, top_precedence
 from ..templating import render_clause
-from .clauses import REF
+from .clauses import REF, current_versions
 from .finding import Finding
 
 
@@ -89,14 +89,8 @@ def _frozen(value: Any) -> Any:
 
 
 def _newest_live(library: Library) -> dict[tuple[str, str], ClauseVersion]:
-    """The newest non-retired version of every variant: what some build, some day, can select."""
-    newest: dict[tuple[str, str], ClauseVersion] = {}
-    for slot in library.slots.values():
-        for var in slot.variants.values():
-            live = [v for v in var.versions if v.meta.status != "retired"]
-            if live:
-                newest[(slot.id, var.name)] = max(live, key=lambda v: semver_key(v.meta.version))
-    return newest
+    """The newest non-retired version of every variant, by (slot, variant): what some build, some day, can select."""
+    return {(v.meta.id, v.meta.variant): v for v in current_versions(library)}
 
 
 class _Once:

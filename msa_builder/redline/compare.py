@@ -3,9 +3,11 @@
 Sections and schedules are aligned by their slot, not their position: a section that moves to
 another article is one moved section (Word's move markup, shown green and double-struck), and the
 sections after it are untouched, their new numbers being Word's own. Inside each aligned unit the
-word-level diff of worddiff.py applies. Inputs are the builds' DOCX files, or their lock files,
-which name the DOCX and whose recorded sha256 proves it unchanged since the build (see
-read_docx.py for why the delivered document, not a rebuild, is what is compared).
+word-level diff of worddiff.py applies. Inputs are the builds' lock files (the normal case), whose
+content model (`<slug>-agreement.json`, content.py) says what each agreement said and whose
+recorded sha256s prove it and the DOCX unchanged since the build; or bare DOCX files, read back
+from their Word XML (read_docx.py), so a copy saved unchanged by Word or LibreOffice compares as
+unchanged. Never a rebuild: an old build's inputs have moved on.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Reading a delivered agreement .docx back into clause-sized units of flat paragraphs.
 
-`msa compare` works from what was actually sent, the DOCX of each build, because a build's inputs
-(the profile, the library, the provider file) move on after it: the very changes a comparison is
-meant to show are what make an old build impossible to reproduce from its lock file. The DOCX is
+`msa compare` of two DOCX files (a build's lock leads to its content model instead, compare.py)
+works from what was actually sent, because a build's inputs (the profile, the library, the
+provider file) move on after it: the very changes a comparison is meant to show are what make an
+old build impossible to reproduce from its lock file. The DOCX is
 our own output, so reading it back is exact: every section and schedule heading is bookmarked with
 its slot (`_Ref_<slot>`, matched through the `msa.clause.*` custom properties), list items carry
 their style, level and numbering instance, and cross-references are REF fields to those

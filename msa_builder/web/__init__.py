@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from .app import create_app
 from .config import WebConfig
-from .serve import serve
+from .server import serve
 
 __all__ = ["WebConfig", "create_app", "serve"]

@@ -16,9 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "msa_builder"
 # Lowest first. A module may import modules of its own layer or of any lower one; the groups in
 # one layer that are siblings (renderers, batch and lint) may not import one another.
 LAYERS: list[list[str]] = [
-    ["_version", "errors", "marks", "numbering", "paths", "_files", "ledger", "ooxml", "rules", "clock",
-     "workspace", "settings", "sandbox", "fieldtypes", "_parse", "lockcheck", "ledger_schema", "names", "_jsontext",
-     "users"],
+    ["_version", "errors", "marks", "numbering", "paths", "_files", "ooxml", "rules", "clock",
+     "workspace", "sandbox", "fieldtypes", "_parse", "lockcheck", "names", "_jsontext"],
     ["library"],
     ["blocks", "templating"],
     ["profile", "params", "identity"],
@@ -28,6 +27,9 @@ LAYERS: list[list[str]] = [
     ["context", "explanation", "review_notes", "renewal_terms"],
     ["agreement", "assemble", "lock", "content"],
     ["render", "pdf", "redline"],
+    # The ledger records what the flow produced, so nothing that produces it (the model, the
+    # renderers) may read it; settings name the ledger's path.
+    ["ledger", "ledger_schema", "users", "settings"],
     ["outputs", "signing"],
     ["batch", "linting", "lifecycle", "amendments", "renewal_calendar", "downloads", "review"],
     ["authoring", "workspace_init", "new_profile", "profile_form"],
