@@ -348,6 +348,21 @@ def agreement_record(record: int, *, ledger: PathLike) -> tuple[AgreementRecord,
         return book.get(record), book.events(record)
 
 
+def agreement_by_id(agreement_id: str, *, ledger: PathLike) -> AgreementRecord:
+    """The latest ledger record of an agreement id (exactly as built); a LedgerError if the ledger has none.
+
+    The JSON API names agreements by id, so an unknown id is a 404 there rather than a client
+    name resolved by `approve`'s looser matching.
+    """
+    from .errors import LedgerError
+
+    with open_ledger(ledger, readonly=True) as book:
+        found = book.by_agreement_id(agreement_id)
+    if found is None:
+        raise LedgerError(f"the ledger has no agreement {agreement_id!r}", file=str(ledger), field="agreement_id")
+    return found
+
+
 def review_queue(*, ledger: PathLike) -> list[AgreementRecord]:
     """The drafts waiting for an attorney (`in_review`), oldest submission first."""
     with open_ledger(ledger, readonly=True) as book:
