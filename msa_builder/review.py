@@ -7,8 +7,9 @@ with every control at the tier's default and no parameter overrides. Each clause
 wording differs from that one gets a redline against it, so counsel sees what the client's
 declines and deviations changed; a clause whose only change is the number of a cross-reference (a
 schedule the declines add moves the letters after it) is standard wording and not listed, as its
-redline, which compares references by their target, would show nothing. Without the profile (moved since the build), a clause is compared
-with its slot's `standard` variant, filled in with sample values.
+redline, which compares references by their target, would show nothing. Without the profile
+(moved since the build), a clause is compared with its slot's `standard` variant, filled in with
+sample values.
 """
 
 from __future__ import annotations

@@ -305,8 +305,8 @@ def _drafted(site, anon, name: str) -> int:
 
 def test_an_upload_that_is_not_a_pdf_is_refused_and_changes_nothing(site, anon, ops):
     record = _drafted(site, anon, "Upload Check Dental, PLLC")
-    response = ops.post(f"/agreements/{record}/evidence", files={"file": ("signed.pdf", b"GIF89a not a pdf", "image/gif")},
-                        data={"csrf_token": csrf_of(ops, "/coverage")})
+    upload = {"file": ("signed.pdf", b"GIF89a not a pdf", "image/gif")}
+    response = ops.post(f"/agreements/{record}/evidence", files=upload, data={"csrf_token": csrf_of(ops, "/coverage")})
     assert response.status_code == 422 and "not a PDF" in response.text
     found, events = api.agreement_record(record, ledger=site.ledger)
     assert found.status == "draft" and len(events) == 1 and found.evidence is None
