@@ -175,3 +175,29 @@ def test_an_attorney_approves_by_agreement_id(site, anon):
     assert approved.json()["status"] == "approved" and any(f.endswith(".pdf") for f in approved.json()["files"])
     found, events = api.agreement_record(body["record"], ledger=site.ledger)
     assert found.status == "approved" and events[-1].by == "avery"
+
+
+def test_a_draft_whose_build_is_refused_leaves_the_clients_folder_as_it_was(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from msa_builder.web import WebConfig, create_app
+
+    root = tmp_path / "fresh"
+    api.init_workspace(root)  # its provider.yaml still holds msa init's placeholders: every build is refused
+    config = WebConfig.for_workspace(root)
+    api.add_user("sam", role="sales", ledger=config.ledger, password="a long enough password", by="test")
+    headers = {"Authorization": f"Bearer {api.user_token('sam', ledger=config.ledger, by='test')}"}
+    existing = root / "clients" / "lone-star-smiles-dental-pllc.yaml"
+    with TestClient(create_app(config), raise_server_exceptions=False) as client:
+        before = sorted(p.name for p in (root / "clients").iterdir())
+        refused = client.post("/api/v1/drafts", json=texas_dental(), headers=headers)
+        assert refused.status_code == 422 and "placeholder" in refused.json()["errors"][0]["message"]
+        assert sorted(p.name for p in (root / "clients").iterdir()) == before
+        api.save_profile(texas_dental(), library=api.open_library(config.library), folder=root / "clients")
+        kept = existing.read_text(encoding="utf-8") + "# edited by hand\n"
+        existing.write_text(kept, encoding="utf-8")
+        changed = texas_dental()
+        changed["client"] = {**changed["client"], "users": 30}
+        assert client.post("/api/v1/drafts", json=changed, headers=headers).status_code == 422
+        assert existing.read_text(encoding="utf-8") == kept, "the earlier profile is put back"
+    assert [e for e in api.audit_log(ledger=config.ledger) if e["action"] == "profile saved"] == []

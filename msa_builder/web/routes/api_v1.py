@@ -7,6 +7,7 @@ profile at once), 401 without a token, 403 for the wrong role, 404 for what the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
@@ -61,11 +62,11 @@ def draft(request: Request, profile: dict[str, Any] = PROFILE, pdf: bool = False
     """A refused control (a decline the provider's policy forbids) is a 422 naming the control."""
     where = config(request)
     library = _library(request)
-    path = api.save_profile(profile, library=library, folder=where.clients, replace=True)
-    api.record_audit(by(user), "profile saved", ledger=where.ledger, subject=path.name)  # as the form's save is
-    result = api.build(path, out_dir=where.out, library=library, provider=where.provider, templates=where.templates,
-                       formats=("docx", "pdf") if pdf else ("docx",), ledger=where.ledger, by=by(user))
+    result = api.draft_from_data(profile, folder=where.clients, library=library, out_dir=where.out,
+                                 provider=where.provider, templates=where.templates,
+                                 formats=("docx", "pdf") if pdf else ("docx",), ledger=where.ledger, by=by(user))
     record = result.record or api.history(ledger=where.ledger, client=result.slug)[-1][0]
+    api.record_audit(by(user), "profile saved", ledger=where.ledger, subject=Path(record.source).name)
     return JSONResponse({"agreement_id": result.agreement_id, "client": result.client, "record": record.id,
                          "status": record.status, "files": _urls(request, record)}, status_code=201)
 
