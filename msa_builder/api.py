@@ -168,6 +168,34 @@ def build(profile: PathLike, *, out_dir: PathLike = "out", library: Library | No
     return replace(result, record=record)
 
 
+def draft_from_data(data: Mapping[str, Any], *, folder: PathLike, library: Library, out_dir: PathLike = "out",
+                    provider: PathLike | None = None, templates: PathLike | None = None,
+                    formats: Sequence[str] = ("docx",), ledger: PathLike | None = None,
+                    by: str = "msa build") -> BuildResult:
+    """Save a profile given as data in `folder` (over the same client's) and build it: both, or neither.
+
+    What the JSON API's `POST /drafts` does. A build refused after the profile was written (the
+    provider still `msa init`'s placeholder, a clause that will not render) puts the profile back
+    as it was, so an integration that is told 422 finds nothing changed.
+    """
+    from ._files import atomic_write
+    from .new_profile import default_path
+
+    selection = validate_profile(data, library=library)
+    target = default_path(selection.profile.client.legal_name, Path(folder))
+    before = target.read_bytes() if target.is_file() else None
+    path = save_profile(data, library=library, folder=folder, replace=True)
+    try:
+        return build(path, out_dir=out_dir, library=library, provider=provider, templates=templates,
+                     formats=formats, ledger=ledger, by=by)
+    except MsaError:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write(path, before)
+        raise
+
+
 def _templates(path: PathLike | None) -> Path:
     from .paths import default_templates
 
@@ -353,6 +381,21 @@ def agreement_record(record: int, *, ledger: PathLike) -> tuple[AgreementRecord,
     """One ledger record by its number, with its steps."""
     with open_ledger(ledger, readonly=True) as book:
         return book.get(record), book.events(record)
+
+
+def agreement_by_id(agreement_id: str, *, ledger: PathLike) -> AgreementRecord:
+    """The latest ledger record of an agreement id (exactly as built); a LedgerError if the ledger has none.
+
+    The JSON API names agreements by id, so an unknown id is a 404 there rather than a client
+    name resolved by `approve`'s looser matching.
+    """
+    from .errors import LedgerError
+
+    with open_ledger(ledger, readonly=True) as book:
+        found = book.by_agreement_id(agreement_id)
+    if found is None:
+        raise LedgerError(f"the ledger has no agreement {agreement_id!r}", file=str(ledger), field="agreement_id")
+    return found
 
 
 def review_queue(*, ledger: PathLike) -> list[AgreementRecord]:

@@ -224,3 +224,7 @@ class OutputError(MsaError):
 
 class AuthError(MsaError):
     """A sign-in, token or user change was refused: wrong password, disabled user, too many attempts."""
+
+
+class ServeError(MsaError):
+    """`msa serve` cannot listen where it was asked to: the port is in use, the host unknown or not ours."""

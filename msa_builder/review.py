@@ -5,8 +5,11 @@ never from the Word file, so the page says exactly what the draft says. What is 
 measured against the standard agreement for the same client, tier and industry: the same profile
 with every control at the tier's default and no parameter overrides. Each clause whose variant or
 wording differs from that one gets a redline against it, so counsel sees what the client's
-declines and deviations changed. Without the profile (moved since the build), a clause is compared
-with its slot's `standard` variant, filled in with sample values.
+declines and deviations changed; a clause whose only change is the number of a cross-reference (a
+schedule the declines add moves the letters after it) is standard wording and not listed, as its
+redline, which compares references by their target, would show nothing. Without the profile
+(moved since the build), a clause is compared with its slot's `standard` variant, filled in with
+sample values.
 """
 
 from __future__ import annotations
@@ -88,6 +91,8 @@ def _against_baseline(library: Library, profile: Path, provider: Path | None,
                 render_items(new, mine_context, prefix="") == render_items(old, standard_context, prefix="")):
             continue
         redline = redline_versions(old, new, old_context=standard_context, new_context=mine_context, changelog=())
+        if not any(step.changed for step in redline.tracked()):
+            continue  # only a cross-reference's number moved (a schedule added before it): the wording is standard
         clause = new or old
         assert clause is not None
         out.append(ClauseDifference(choice.slot, clause.key, clause.meta.title, choice.reason,

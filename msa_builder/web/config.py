@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..settings import Settings, resolve
+from ..workspace import find_workspace
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a signed agreement PDF is well under a megabyte; 20 MB leaves room for scans
 
@@ -21,7 +22,15 @@ class WebConfig:
 
     @classmethod
     def for_workspace(cls, workspace: Path | None, **options: object) -> WebConfig:
-        return cls(settings=resolve(workspace=workspace), **options)  # type: ignore[arg-type]
+        """The config of `workspace` (None: the one around the current directory), by absolute paths.
+
+        A command may name files relative to where it runs; a server may not: each build records its
+        profile's path in the ledger, and the review page reads the profile back from there after a
+        restart from another folder.
+        """
+        found = workspace if workspace is not None else find_workspace(Path.cwd())
+        return cls(settings=resolve(workspace=found.resolve() if found is not None else None),
+                   **options)  # type: ignore[arg-type]
 
     @property
     def ledger(self) -> Path:

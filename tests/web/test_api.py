@@ -39,6 +39,40 @@ def test_the_openapi_document_describes_the_api_and_not_the_pages(site, anon):
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
+def test_the_openapi_document_states_the_error_shape_the_api_sends(site, anon):
+    spec = anon.get("/api/v1/openapi.json", headers=site.bearer("olive")).json()
+    schemas = spec["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas, "FastAPI's {'detail': [...]} is never sent"
+    assert set(schemas["Errors"]["properties"]) == {"errors"}
+    assert {"field", "message"} <= set(schemas["Problem"]["properties"])
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status in ("401", "403", "422"):
+                ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/Errors", (method, path, status)
+    assert "404" in spec["paths"]["/api/v1/agreements/{agreement_id}/approve"]["post"]["responses"]
+    created = spec["paths"]["/api/v1/drafts"]["post"]["responses"]["201"]["content"]["application/json"]
+    assert created["schema"]["$ref"] == "#/components/schemas/Draft"
+    assert {"docx", "memo", "pdf"} == set(schemas["DraftFiles"]["properties"])
+    # and the shapes are what the API really answers
+    refused = anon.post("/api/v1/profiles/validate", json={"tier": "gold"}, headers=site.bearer("sam"))
+    assert refused.status_code == 422 and set(refused.json()) == {"errors"}
+    assert all(set(e) - {"hint"} == {"field", "message"} for e in refused.json()["errors"])
+
+
+def test_approving_an_agreement_id_the_ledger_does_not_know_is_404(site, anon):
+    response = anon.post("/api/v1/agreements/MSA-20990101-000000-000000/approve", json={},
+                         headers=site.bearer("avery"))
+    assert response.status_code == 404 and "no agreement" in response.json()["errors"][0]["message"]
+    # a client's name is not an agreement id, although `msa approve CLIENT` takes one
+    profile = texas_dental()
+    profile["client"] = {**profile["client"], "legal_name": "Named Not Numbered Dental, PLLC"}
+    assert anon.post("/api/v1/drafts", json=profile, headers=site.bearer("sam")).status_code == 201
+    by_name = anon.post("/api/v1/agreements/Named Not Numbered Dental, PLLC/approve", json={},
+                        headers=site.bearer("avery"))
+    assert by_name.status_code == 404
+
+
 def test_validate_accepts_a_good_profile(site, anon):
     response = anon.post("/api/v1/profiles/validate", json=texas_dental(), headers=site.bearer("sam"))
     assert response.status_code == 200 and response.json() == {"ok": True}
@@ -86,6 +120,8 @@ def test_a_draft_is_saved_built_recorded_by_its_user_and_its_files_served_by_url
     assert set(body["files"]) == {"docx", "memo"}
     record, events = api.agreement_record(body["record"], ledger=site.ledger)
     assert events[0].by == "sam" and record.status == "draft"
+    saved = [e for e in api.audit_log(ledger=site.ledger) if e["action"] == "profile saved"]
+    assert saved[0]["by"] == "sam" and saved[0]["subject"] == "lone-star-smiles-dental-pllc.yaml"
     docx = anon.get(body["files"]["docx"], headers=site.bearer("olive"))
     assert docx.status_code == 200
     assert hashlib.sha256(docx.content).hexdigest() == record.outputs[f"{record.slug}-msa.docx"]
@@ -139,3 +175,29 @@ def test_an_attorney_approves_by_agreement_id(site, anon):
     assert approved.json()["status"] == "approved" and any(f.endswith(".pdf") for f in approved.json()["files"])
     found, events = api.agreement_record(body["record"], ledger=site.ledger)
     assert found.status == "approved" and events[-1].by == "avery"
+
+
+def test_a_draft_whose_build_is_refused_leaves_the_clients_folder_as_it_was(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from msa_builder.web import WebConfig, create_app
+
+    root = tmp_path / "fresh"
+    api.init_workspace(root)  # its provider.yaml still holds msa init's placeholders: every build is refused
+    config = WebConfig.for_workspace(root)
+    api.add_user("sam", role="sales", ledger=config.ledger, password="a long enough password", by="test")
+    headers = {"Authorization": f"Bearer {api.user_token('sam', ledger=config.ledger, by='test')}"}
+    existing = root / "clients" / "lone-star-smiles-dental-pllc.yaml"
+    with TestClient(create_app(config), raise_server_exceptions=False) as client:
+        before = sorted(p.name for p in (root / "clients").iterdir())
+        refused = client.post("/api/v1/drafts", json=texas_dental(), headers=headers)
+        assert refused.status_code == 422 and "placeholder" in refused.json()["errors"][0]["message"]
+        assert sorted(p.name for p in (root / "clients").iterdir()) == before
+        api.save_profile(texas_dental(), library=api.open_library(config.library), folder=root / "clients")
+        kept = existing.read_text(encoding="utf-8") + "# edited by hand\n"
+        existing.write_text(kept, encoding="utf-8")
+        changed = texas_dental()
+        changed["client"] = {**changed["client"], "users": 30}
+        assert client.post("/api/v1/drafts", json=changed, headers=headers).status_code == 422
+        assert existing.read_text(encoding="utf-8") == kept, "the earlier profile is put back"
+    assert [e for e in api.audit_log(ledger=config.ledger) if e["action"] == "profile saved"] == []

@@ -105,6 +105,7 @@ def shot(page, name: str) -> None:
     """The whole page, and for a long one also what a person sees first (the top of the window)."""
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     if page.evaluate("document.documentElement.scrollHeight") > 2 * page.viewport_size["height"]:
+        page.evaluate("window.scrollTo(0, 0)")  # a filled-in field leaves the window scrolled down to it
         page.screenshot(path=str(ARTIFACTS / f"{name}-top.png"))
 
 

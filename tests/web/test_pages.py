@@ -293,3 +293,43 @@ def test_behind_https_the_session_cookie_is_secure_and_hsts_is_sent(site):
         response = client.post("/login", data={"name": "sam", "password": PASSWORD, "csrf_token": token},
                                follow_redirects=False)
         assert "Secure" in response.headers["set-cookie"] and "HttpOnly" in response.headers["set-cookie"]
+
+
+def _drafted(site, anon, name: str) -> int:
+    profile = texas_dental()
+    profile["client"] = {**profile["client"], "legal_name": name}
+    response = anon.post("/api/v1/drafts", json=profile, headers=site.bearer("sam"))
+    assert response.status_code == 201, response.text
+    return int(response.json()["record"])
+
+
+def test_an_upload_that_is_not_a_pdf_is_refused_and_changes_nothing(site, anon, ops):
+    record = _drafted(site, anon, "Upload Check Dental, PLLC")
+    upload = {"file": ("signed.pdf", b"GIF89a not a pdf", "image/gif")}
+    response = ops.post(f"/agreements/{record}/evidence", files=upload, data={"csrf_token": csrf_of(ops, "/coverage")})
+    assert response.status_code == 422 and "not a PDF" in response.text
+    found, events = api.agreement_record(record, ledger=site.ledger)
+    assert found.status == "draft" and len(events) == 1 and found.evidence is None
+
+
+@pytest.mark.soffice
+def test_a_pdf_that_is_not_the_signed_execution_version_is_refused_with_the_reason(site, anon, ops):
+    import io
+
+    from pypdf import PdfWriter
+
+    record = _drafted(site, anon, "Wrong Evidence Dental, PLLC")
+    found, _ = api.agreement_record(record, ledger=site.ledger)
+    api.mark(found.slug, "in_review", ledger=site.ledger, by="sam", record=record)
+    api.approve(found.slug, ledger=site.ledger, by="avery", accept_deviations=True, record=record)
+    assert ops.post(f"/agreements/{record}/sent", data={"csrf_token": csrf_of(ops, "/coverage")}).status_code == 200
+    other = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    writer.write(other)
+    response = ops.post(f"/agreements/{record}/evidence", files={"file": ("signed.pdf", other.getvalue(),
+                                                                          "application/pdf")},
+                        data={"csrf_token": csrf_of(ops, "/coverage")})
+    assert response.status_code == 422 and "does not prove that record" in response.text
+    found, _ = api.agreement_record(record, ledger=site.ledger)
+    assert found.status == "sent" and found.evidence is None

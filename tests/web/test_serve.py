@@ -52,3 +52,35 @@ def test_the_vendored_scripts_are_the_recorded_releases():
         assert version in name and hashlib.sha256((STATIC / name).read_bytes()).hexdigest() == digest
     base = (STATIC.parent / "templates" / "base.html").read_text(encoding="utf-8")
     assert all(f"/static/{name}" in base for name, _, _ in rows)
+
+
+def test_a_workspace_named_relative_to_here_is_served_by_absolute_paths(tmp_path, monkeypatch, started):
+    # The ledger records each build's profile path; the review page reads the profile back from it,
+    # so it must still lead there when the server is restarted from another folder.
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve", "--workspace", "demo", "--init", "--admin", "admin",
+                                       "--password-stdin"], input="a long admin password\n")
+    assert result.exit_code == 0, result.output
+    config = started[0]["app"].state.config
+    assert config.clients == tmp_path / "demo" / "clients" and config.ledger == tmp_path / "demo" / "ledger.sqlite"
+    (tmp_path / "demo" / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "demo" / "sub")
+    from msa_builder.web import WebConfig
+
+    assert WebConfig.for_workspace(None).library == tmp_path / "demo" / "clause_library"
+
+
+def test_a_port_in_use_is_a_clear_error_before_anything_is_announced(tmp_path, started):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--workspace", str(tmp_path / "ws"), "--init", "--admin", "admin",
+                                           "--password-stdin", "--port", str(port)], input="a long admin password\n")
+    assert result.exit_code == 2 and not started
+    assert f"--port: cannot listen on 127.0.0.1:{port}" in result.output and "in use" in result.output
+    assert "msa serve: http://" not in result.output
+    unknown = CliRunner().invoke(main, ["serve", "--workspace", str(tmp_path / "ws"), "--host", "no-such-host.invalid"])
+    assert unknown.exit_code == 2 and "--host: cannot listen on host 'no-such-host.invalid'" in unknown.output

@@ -7,6 +7,7 @@ profile at once), 401 without a token, 403 for the wrong role, 404 for what the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
@@ -18,11 +19,12 @@ import msa_builder
 from ... import api
 from ...errors import LedgerError
 from ...users import User
+from ..api_schema import COMMON, NOT_FOUND, Approved, Draft
 from ._common import ANYONE, ATTORNEY, SALES, by, config
 from .files import attachment
 
 bearer = HTTPBearer(auto_error=False, description="`msa user token NAME` prints one")
-router = APIRouter(prefix="/api/v1", tags=["msa"], dependencies=[Depends(bearer)])
+router = APIRouter(prefix="/api/v1", tags=["msa"], dependencies=[Depends(bearer)], responses=COMMON)
 
 PROFILE = Body(..., description="A client profile as JSON: the shape of a profile file (see the README).",
                examples=[{"client": {"legal_name": "Birch Dental PLLC", "jurisdiction": "Maine",
@@ -53,16 +55,18 @@ def _urls(request: Request, record: Any) -> dict[str, str]:
     return {kind: str(request.url_for("api_file", record=record.id, kind=kind)) for kind in kinds}
 
 
-@router.post("/drafts", status_code=201, summary="Save the profile in the workspace and build its draft")
+@router.post("/drafts", status_code=201, summary="Save the profile in the workspace and build its draft",
+             responses={201: {"model": Draft, "description": "Built and recorded"}})
 def draft(request: Request, profile: dict[str, Any] = PROFILE, pdf: bool = False,
           user: User = Depends(SALES)) -> JSONResponse:
     """A refused control (a decline the provider's policy forbids) is a 422 naming the control."""
     where = config(request)
     library = _library(request)
-    path = api.save_profile(profile, library=library, folder=where.clients, replace=True)
-    result = api.build(path, out_dir=where.out, library=library, provider=where.provider, templates=where.templates,
-                       formats=("docx", "pdf") if pdf else ("docx",), ledger=where.ledger, by=by(user))
+    result = api.draft_from_data(profile, folder=where.clients, library=library, out_dir=where.out,
+                                 provider=where.provider, templates=where.templates,
+                                 formats=("docx", "pdf") if pdf else ("docx",), ledger=where.ledger, by=by(user))
     record = result.record or api.history(ledger=where.ledger, client=result.slug)[-1][0]
+    api.record_audit(by(user), "profile saved", ledger=where.ledger, subject=Path(record.source).name)
     return JSONResponse({"agreement_id": result.agreement_id, "client": result.client, "record": record.id,
                          "status": record.status, "files": _urls(request, record)}, status_code=201)
 
@@ -75,19 +79,25 @@ def clients(request: Request, user: User = Depends(ANYONE)) -> list[dict[str, An
     return [row.as_dict() for row in api.coverage(where.clients, settings)]
 
 
-@router.post("/agreements/{agreement_id}/approve", summary="Approve a draft (attorney or admin)")
+@router.post("/agreements/{agreement_id}/approve", summary="Approve a draft (attorney or admin)",
+             response_model=Approved, responses=NOT_FOUND)
 def approve(agreement_id: str, request: Request, body: dict[str, Any] | None = Body(None),
             user: User = Depends(ATTORNEY)) -> dict[str, Any]:
+    """Refused (422, every reason) unless the draft is in review and its points are accepted."""
     where = config(request)
     options = body or {}
-    approved = api.approve(agreement_id, ledger=where.ledger, by=by(user), note=options.get("note"),
+    try:
+        found = api.agreement_by_id(agreement_id, ledger=where.ledger)
+    except LedgerError as exc:
+        raise HTTPException(404, exc.message) from None
+    approved = api.approve(found.agreement_id, ledger=where.ledger, by=by(user), note=options.get("note"),
                            accept_deviations=bool(options.get("accept_deviations")))
     record = approved.record
     return {"agreement_id": record.agreement_id, "client": record.client, "record": record.id,
             "status": record.status, "files": sorted(approved.files)}
 
 
-@router.get("/files/{record}/{kind}", name="api_file", summary="A file of a recorded build")
+@router.get("/files/{record}/{kind}", name="api_file", summary="A file of a recorded build", responses=NOT_FOUND)
 def file(record: int, kind: str, request: Request, user: User = Depends(ANYONE)) -> Response:
     try:
         found = api.draft_file(record, kind, ledger=config(request).ledger)
