@@ -48,12 +48,14 @@ from .api import (
 # the web app's front door (`msa serve`, `msa user`), on the same footing
 from .api import (
     add_user,
+    agreement_by_id,
     agreement_record,
     audit_log,
     authenticate,
     client_form,
     disable_user,
     draft_file,
+    draft_from_data,
     end_session,
     explain_profile,
     file_kinds,
@@ -104,8 +106,8 @@ __all__ = [
     "mark", "new_clause_version", "open_ledger", "open_library", "release_library", "renewals", "run_batch", "select_for",
     "send_back", "sign", "verify", "write_profile", "write_redline",
     # the web app and its users
-    "add_user", "agreement_record", "audit_log", "authenticate", "client_form", "disable_user",
-    "draft_file", "end_session", "explain_profile", "file_kinds", "list_profiles", "list_users",
+    "add_user", "agreement_by_id", "agreement_record", "audit_log", "authenticate", "client_form", "disable_user",
+    "draft_file", "draft_from_data", "end_session", "explain_profile", "file_kinds", "list_profiles", "list_users",
     "read_profile", "record_audit", "redline_fragment", "review_draft", "review_queue", "save_profile",
     "session_for", "user_for_token", "user_token", "validate_profile",
     # data
