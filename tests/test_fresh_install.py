@@ -168,7 +168,7 @@ def test_a_new_user_walks_from_init_to_the_impact_of_a_new_clause_version(instal
 
     released = msa(installed, "library", "release", cwd=root)
     assert released.returncode == 0, released.stderr
-    assert released.stderr.startswith("released msa-builder-standard 2026.12.0 → ")
+    assert released.stderr.startswith("released msa-builder-standard 2026.12.1 → ")
     assert "=== addendum.hipaa_baa:healthcare 2.0.0 → 2.1.0 (changed)" in released.stdout
     assert "\n+ The Provider shall report each Security Incident involving Protected Health" in released.stdout
 

@@ -64,7 +64,7 @@ def test_find(shipped_library):
     assert shipped_library.find("term.renewal").key == "term.renewal:standard@2.0.0"  # the newest, draft or not
     assert shipped_library.find("term.renewal", "standard", "1.1.0").meta.status == "draft"
     assert shipped_library.find("term.renewal", "break_fix").key == "term.renewal:break_fix@1.0.0"
-    assert shipped_library.find("addendum.hipaa_baa").key == "addendum.hipaa_baa:healthcare@2.0.0"
+    assert shipped_library.find("addendum.hipaa_baa").key == "addendum.hipaa_baa:healthcare@2.0.1"
     assert shipped_library.find("scope.out_of_scope", version="1.0.0").key == "scope.out_of_scope:standard@1.0.0"
     assert shipped_library.find("no.such") is None
     assert shipped_library.find("term.renewal", "gold") is None
