@@ -212,7 +212,7 @@ def test_library_list(run):
 def test_library_list_json(run):
     data = json.loads(run("library", "list", "--json").stdout)
     assert data["library"] == "msa-builder-standard"
-    assert len(data["clauses"]) == 131
+    assert len(data["clauses"]) == 136
     rows = {(c["slot"], c["variant"], c["version"]): (c["status"], c["effective"]) for c in data["clauses"]}
     assert rows[("term.renewal", "standard", "1.1.0")] == ("draft", "2026-09-01")
     assert rows[("security.declined_controls", "declined", "2.0.0")] == ("approved", "2026-06-01")
