@@ -23,6 +23,12 @@ def legal_notes(selection: Selection, provider: Provider) -> list[str]:
         notes.append("Jurisdiction: " + jurisdictions.no_pack_note.format(state=state))
     else:
         notes += [f"Jurisdiction pack: {note}" for note in pack[1].notes]
+    chosen = jurisdictions.pack_for(provider.governing_law) if provider.governing_law else None
+    if chosen is not None and (pack is None or chosen[0] != pack[0]):
+        notes.append(f"Governing law: the provider's chosen law, that of {jurisdictions.formal_name(provider.governing_law)}, "
+                     f"has its own jurisdiction pack ({chosen[1].name}), but packs follow the client's state, so this "
+                     f"draft has the {pack[1].name + ' pack' if pack else 'generic'} terms; decide whether these rules "
+                     "of the chosen law apply as well: " + " ".join(chosen[1].notes))
     if provider.governing_law is None:
         notes.append(f"Governing law: the provider file names no governing_law or venue, so the law and courts of "
                      f"{jurisdictions.formal_name(state)} (the client's state) were used; decide the Provider's "

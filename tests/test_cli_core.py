@@ -203,7 +203,7 @@ def test_library_list(run):
     result = run("library", "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "msa-builder-standard 2026.12.0: 61 slots, 131 clause versions"
+    assert lines[0] == "msa-builder-standard 2026.12.1: 61 slots, 136 clause versions"
     renewal = lines.index("term.renewal")
     assert ("  standard: 1.0.0 (approved, 2025-01-01), 1.1.0 (draft, 2026-09-01), 2.0.0 (approved, 2026-12-01)"
             in lines[renewal + 1:renewal + 4])
@@ -212,7 +212,7 @@ def test_library_list(run):
 def test_library_list_json(run):
     data = json.loads(run("library", "list", "--json").stdout)
     assert data["library"] == "msa-builder-standard"
-    assert len(data["clauses"]) == 131
+    assert len(data["clauses"]) == 136
     rows = {(c["slot"], c["variant"], c["version"]): (c["status"], c["effective"]) for c in data["clauses"]}
     assert rows[("term.renewal", "standard", "1.1.0")] == ("draft", "2026-09-01")
     assert rows[("security.declined_controls", "declined", "2.0.0")] == ("approved", "2026-06-01")
@@ -224,7 +224,7 @@ def test_library_list_json(run):
     ("term.renewal:break_fix", "term.renewal:break_fix@1.0.0", "approved"),
     ("scope.out_of_scope@1.0.0", "scope.out_of_scope:standard@1.0.0", "approved"),
     ("security.declined_controls:declined@2.0.0", "security.declined_controls:declined@2.0.0", "approved"),
-    ("addendum.hipaa_baa", "addendum.hipaa_baa:healthcare@2.0.0", "approved"),
+    ("addendum.hipaa_baa", "addendum.hipaa_baa:healthcare@2.0.1", "approved"),
 ])
 def test_library_show(ref, key, status, run, shipped_library):
     result = run("library", "show", ref)

@@ -168,12 +168,12 @@ def test_a_new_user_walks_from_init_to_the_impact_of_a_new_clause_version(instal
 
     released = msa(installed, "library", "release", cwd=root)
     assert released.returncode == 0, released.stderr
-    assert released.stderr.startswith("released msa-builder-standard 2026.12.0 → ")
-    assert "=== addendum.hipaa_baa:healthcare 2.0.0 → 2.1.0 (changed)" in released.stdout
+    assert released.stderr.startswith("released msa-builder-standard 2026.12.1 → ")
+    assert "=== addendum.hipaa_baa:healthcare 2.0.1 → 2.1.0 (changed)" in released.stdout
     assert "\n+ The Provider shall report each Security Incident involving Protected Health" in released.stdout
 
     report = step("batch", "--dry-run", cwd=root)
     assert report.startswith("Impact report: 2 client(s) would be rebuilt")  # the library's version changed for both
     reach = report[report.index("Clause changes and the clients they reach"):].splitlines()
-    assert reach[1] == "  addendum.hipaa_baa 2.0.0→2.1.0: Birch Dental PLLC"
+    assert reach[1] == "  addendum.hipaa_baa 2.0.1→2.1.0: Birch Dental PLLC"
     assert "Example Client LLC" not in "\n".join(reach)

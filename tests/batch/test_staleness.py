@@ -98,11 +98,11 @@ def test_a_clause_edited_after_release_makes_the_check_fail_naming_the_file(buil
 
 def test_a_library_version_change_is_reported(built):
     manifest = built["library"] / "library.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.12.0", "version: 2026.12.1"),
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.12.1", "version: 2026.12.2"),
                         encoding="utf-8")
     _, changes = check(built, library=load_library(built["library"]))
     assert [(c.kind, c.detail) for c in changes] == [
-        ("library", "library msa-builder-standard 2026.12.0→msa-builder-standard 2026.12.1")]
+        ("library", "library msa-builder-standard 2026.12.1→msa-builder-standard 2026.12.2")]
 
 
 def test_a_new_control_catalogue_version_is_a_change_of_printed_text(built):

@@ -20,7 +20,7 @@ def test_shipped_library_loads(shipped_library):
     manifest = shipped_library.manifest
     assert manifest.name == "msa-builder-standard"
     assert len(shipped_library.slots) == 61
-    assert len(shipped_library.versions()) == 131
+    assert len(shipped_library.versions()) == 136
     assert [c.version for c in shipped_library.catalogue] == ["1.0.0", "2.0.0"]
     assert {e.slot for _, e in manifest.outline.entries()} == set(shipped_library.slots)
     for slot_id, expected in DRAFT_AND_DATED.items():
@@ -64,7 +64,7 @@ def test_find(shipped_library):
     assert shipped_library.find("term.renewal").key == "term.renewal:standard@2.0.0"  # the newest, draft or not
     assert shipped_library.find("term.renewal", "standard", "1.1.0").meta.status == "draft"
     assert shipped_library.find("term.renewal", "break_fix").key == "term.renewal:break_fix@1.0.0"
-    assert shipped_library.find("addendum.hipaa_baa").key == "addendum.hipaa_baa:healthcare@2.0.0"
+    assert shipped_library.find("addendum.hipaa_baa").key == "addendum.hipaa_baa:healthcare@2.0.1"
     assert shipped_library.find("scope.out_of_scope", version="1.0.0").key == "scope.out_of_scope:standard@1.0.0"
     assert shipped_library.find("no.such") is None
     assert shipped_library.find("term.renewal", "gold") is None
@@ -267,3 +267,15 @@ def test_files_outside_slots_and_non_markdown_files_are_ignored(mini):
 
 MINI_VERSIONS = ["agreement.parties", "definitions.core", "terms.service:basic", "terms.service:premium",
                  "terms.extra", "agreement.signature", "schedule.declined"]
+
+
+def test_the_2026_12_1_fixes_went_through_msa_library_approve(shipped_library):
+    """Each version released after 2026.12.0 records who approved it and after which release."""
+    for key in ("addendum.hipaa_baa:healthcare@2.0.1", "addendum.defense_dfars:defense@2.0.1",
+                "addendum.data_processing:standard@1.1.0", "security.no_guarantee:standard@1.1.0",
+                "schedule.insurance:standard@1.2.0"):
+        slot_id, rest = key.split(":")
+        variant, version = rest.split("@")
+        meta = shipped_library.find(slot_id, variant, version).meta
+        assert (meta.status, meta.approved_after) == ("approved", "2026.12.0"), key
+        assert meta.approved_by and meta.changelog, key

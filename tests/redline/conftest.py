@@ -84,7 +84,7 @@ def move_section(library_dir: Path) -> None:
     text = text.replace("        - security.no_guarantee\n", "", 1)
     text = text.replace("        - warranty.disclaimer\n",
                         "        - warranty.disclaimer\n        - security.no_guarantee\n", 1)
-    manifest.write_text(text.replace("version: 2026.12.0", "version: 2026.12.1"), encoding="utf-8")
+    manifest.write_text(text.replace("version: 2026.12.1", "version: 2026.12.2"), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ def release(library_copy: Path) -> Path:
     text = manifest.read_text(encoding="utf-8")
     assert "        - {slot: general.non_solicitation, optional: true}\n" in text
     text = text.replace("        - {slot: general.non_solicitation, optional: true}\n", "")
-    text = text.replace("version: 2026.12.0", "version: 2026.12.1")
+    text = text.replace("version: 2026.12.1", "version: 2026.12.2")
     manifest.write_text(text, encoding="utf-8")
     return library_copy
 
@@ -68,7 +68,7 @@ def test_release_note_names_added_removed_and_changed_slots(release):
     changed = next(c for c in redline.changes if c.kind == CHANGED)
     assert changed.redline.changelog == (("fees.suspension:standard@1.2.0", "Changes fees.suspension for the test."),)
     assert changed.describe() == "fees.suspension:standard 1.1.0 \u2192 1.2.0 (changed)"
-    assert redline.title() == "msa-builder-standard 2026.12.0 \u2192 2026.12.1"
+    assert redline.title() == "msa-builder-standard 2026.12.1 \u2192 2026.12.2"
 
 
 def test_every_change_in_the_release_note_accepts_and_rejects_exactly(release):
@@ -128,7 +128,7 @@ def test_identical_libraries_have_nothing_to_report(library_copy):
 def test_text_and_html_release_notes(release):
     redline = library_redline(load(SHIPPED), load(release))
     text = library_text(redline)
-    assert text.startswith("--- msa-builder-standard 2026.12.0")
+    assert text.startswith("--- msa-builder-standard 2026.12.1")
     assert "=== fees.suspension:standard 1.1.0 \u2192 1.2.0 (changed)" in text
     assert "[-10 days-]{+5 Business Days+}" in text
     html = library_html(redline)

@@ -108,11 +108,11 @@ def test_diff_with_a_profile_uses_the_clients_values(run):
 
 def test_diff_of_two_libraries(run, library_copy):
     manifest = library_copy / "library.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.12.0", "version: 2026.12.1"),
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.12.1", "version: 2026.12.2"),
                         encoding="utf-8")
     result = run("diff", "--library", REPO / "msa_builder" / "data" / "clause_library", library_copy)
     assert result.exit_code == 0, result.output
-    assert "+++ msa-builder-standard 2026.12.1" in result.stdout
+    assert "+++ msa-builder-standard 2026.12.2" in result.stdout
     assert "slots changed: none" in result.stdout
     result = run("diff", "--library", REPO / "msa_builder" / "data" / "clause_library", library_copy / "missing")
     assert result.exit_code == 2 and "library.yaml is missing" in result.stderr
