@@ -137,10 +137,9 @@ def settings(**flags: Path | None) -> Settings:
 
 def note_sample_provider(resolved: Settings) -> None:
     """Say on stderr, after the command's own output, that the fictional sample provider was used."""
-    from ..settings import SAMPLE_PROVIDER_NOTICE
-
-    if resolved.sample_provider:
-        click.echo(SAMPLE_PROVIDER_NOTICE, err=True)
+    notice = resolved.sample_notice
+    if notice:
+        click.echo(notice, err=True)
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
