@@ -18,9 +18,6 @@ from .paths import default_library, default_provider, default_templates, is_ship
 from .workspace import Workspace, discover
 
 DEFAULT_OUT = Path("out")
-SAMPLE_PROVIDER_NOTICE = ("note: no workspace here, so the provider named in these documents is the sample "
-                          "provider shipped with msa-builder (a fictional company), and the clause library is "
-                          "the shipped one (read-only). `msa init DIR` creates a workspace of your own.")
 
 
 @dataclass(frozen=True)
@@ -83,6 +80,20 @@ class Settings:
     def sample_provider(self) -> bool:
         """True when documents would name the fictional provider shipped with the package."""
         return is_shipped(self.provider)
+
+    @property
+    def sample_notice(self) -> str | None:
+        """What to tell the user when documents name the sample provider; None when they do not.
+
+        It names the shipped library only when that is the one used: with `--library DIR` outside a
+        workspace the provider is still the sample, but the clauses are the user's own.
+        """
+        if not self.sample_provider:
+            return None
+        why = "no workspace here, so " if self.workspace is None else ""
+        library = ", and the clause library is the shipped one (read-only)" if is_shipped(self.library) else ""
+        return (f"note: {why}the provider named in these documents is the sample provider shipped with "
+                f"msa-builder (a fictional company){library}. `msa init DIR` creates a workspace of your own.")
 
 
 def resolve(*, workspace: Path | None = None, library: Path | None = None, templates: Path | None = None,

@@ -127,6 +127,21 @@ def test_inside_a_workspace_its_paths_apply_relative_to_the_current_folder(works
     assert not settings.sample_provider
 
 
+def test_the_sample_notice_names_the_shipped_library_only_when_it_is_used(workspace, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shipped = resolve().sample_notice
+    assert shipped is not None and shipped.startswith("note: no workspace here, so the provider named")
+    assert "the clause library is the shipped one (read-only)" in shipped
+    own = resolve(library=tmp_path / "mylib").sample_notice
+    assert own is not None and "sample provider shipped with msa-builder" in own
+    assert "clause library" not in own  # --library DIR: the clauses are the user's own
+    (workspace / "provider.yaml").write_text("legal_name: x\n", encoding="utf-8")
+    (workspace / "clause_library").mkdir()
+    monkeypatch.chdir(workspace)
+    assert resolve().sample_notice is None
+    assert resolve(provider=default_provider()).sample_notice.startswith("note: the provider named")
+
+
 def test_flags_override_the_workspace_and_the_ledger_stays_the_workspaces(workspace, monkeypatch, tmp_path):
     monkeypatch.chdir(workspace)
     settings = resolve(out=tmp_path / "elsewhere", provider=tmp_path / "p.yaml")

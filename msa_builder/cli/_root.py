@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,6 +79,11 @@ class _Group(click.Group):
             click.echo("error: a command-line argument, environment variable or file name is not UTF-8 text; "
                        "write it in UTF-8", err=True)
             ctx.exit(2)
+        except BrokenPipeError:
+            # The reader went away (`msa explain FILE | head`): stop quietly as cat does, not as a bug
+            # of ours; stdout goes to devnull so the interpreter's last flush cannot fail again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)  # 128 + SIGPIPE, what a shell reports for a writer stopped by a closed pipe
         except Exception as exc:  # noqa: BLE001 - the last resort: no traceback reaches a user
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -137,10 +144,9 @@ def settings(**flags: Path | None) -> Settings:
 
 def note_sample_provider(resolved: Settings) -> None:
     """Say on stderr, after the command's own output, that the fictional sample provider was used."""
-    from ..settings import SAMPLE_PROVIDER_NOTICE
-
-    if resolved.sample_provider:
-        click.echo(SAMPLE_PROVIDER_NOTICE, err=True)
+    notice = resolved.sample_notice
+    if notice:
+        click.echo(notice, err=True)
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:

@@ -50,14 +50,15 @@ def _prompt_fields(answers: Answers, manifest: Manifest) -> None:
                 check_answer(p, raw, manifest) if raw != "" else None), default=default)
 
 
-def _prompt_controls(answers: Answers, manifest: Manifest) -> None:
+def _prompt_controls(answers: Answers, manifest: Manifest, words: dict[str, dict[str, Any]]) -> None:
+    """Ask each control's status; `words` are the catalogue's description and risk, by control id."""
     tier, industry = answers.values["tier"], answers.values["industry"]
     click.echo("Security controls (Enter keeps the tier's default):")
     for cid, control in manifest.controls.items():
         if cid in answers.controls:
             continue
         default = tier_default(manifest, cid, tier)
-        click.echo(f"  {cid}: {control.name}. {control.description}")
+        click.echo(f"  {cid}: {control.name}. {words[cid]['description']}".rstrip(". ") + ".")
         while True:
             status = click.prompt(f"  {cid}", type=click.Choice(STATUSES), default=default)
             problem = decline_problem(manifest, cid, tier, industry) if status == "declined" else None
@@ -65,7 +66,7 @@ def _prompt_controls(answers: Answers, manifest: Manifest) -> None:
                 break
             click.echo(f"  {problem}", err=True)
         if status == "declined":
-            click.echo(f"  Risk of declining: {control.risk}")
+            click.echo(f"  Risk of declining: {words[cid]['risk']}")
             offered = _ask(f"  Date {cid} was recommended (YYYY-MM-DD)", lambda raw, c=cid: check_date(raw, c),
                            default=clock.today().isoformat())
             reason = click.prompt("  The client's reason (optional)", default="", show_default=False).strip()
@@ -131,7 +132,8 @@ def new(output: Path | None, interactive: bool | None, library_dir: Path | None,
     answers = answers_from_options(flags, manifest)
     if interactive if interactive is not None else sys.stdin.isatty():
         _prompt_fields(answers, manifest)
-        _prompt_controls(answers, manifest)
+        # The catalogue, not the manifest, holds what the agreement says about each control.
+        _prompt_controls(answers, manifest, {c["id"]: c for c in api.client_form(library)["controls"]})
         _prompt_params(answers, manifest)
     elif answers.values.get("effective_date") is None:
         answers.values["effective_date"] = clock.today()

@@ -202,14 +202,41 @@ def _msa_on_one_stream(*args, cwd: Path) -> str:
     return done.stdout
 
 
+def _msa_on_a_terminal(*args, cwd: Path) -> str:
+    """Run `msa` with stdout and stderr on one pseudo-terminal (the progress bar's case), return the screen."""
+    import os
+    import pty
+
+    main_fd, terminal = pty.openpty()
+    command = [sys.executable, "-c", "from msa_builder.cli import main; main()", *map(str, args)]
+    with subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal) as done:
+        os.close(terminal)
+        screen = bytearray()
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            screen += chunk
+        os.close(main_fd)
+        assert done.wait(timeout=300) == 0, screen.decode("utf-8", "replace")
+    return screen.decode("utf-8", "replace")
+
+
+SCREENS = {"one-log": _msa_on_one_stream, "terminal": _msa_on_a_terminal}
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("dry_run", [False, True], ids=["build", "dry-run"])
-def test_a_batch_into_one_log_names_each_client_once(clients, config, tmp_path, dry_run):
+def test_a_batch_on_one_screen_names_each_client_once(clients, config, tmp_path, dry_run, screen):
     extra = ["--dry-run"] if dry_run else []
-    log = _msa_on_one_stream("batch", clients, "--out", config.out_dir, "--provider", config.provider_path,
-                             "--templates", TEMPLATES, "--jobs", "1", *extra, cwd=tmp_path)
+    shown = SCREENS[screen]("batch", clients, "--out", config.out_dir, "--provider", config.provider_path,
+                            "--templates", TEMPLATES, "--jobs", "1", *extra, cwd=tmp_path)
     for slug in ("harbor-finch-llp-da242c", "copper-kettle-bakery-llc-9062dd"):
-        assert log.count(f"[{slug}]") == 1, log
-    assert log.splitlines()[-1].startswith("3 stale" if dry_run else "3 built")
+        assert shown.count(f"[{slug}]") == 1, shown
+    assert shown.splitlines()[-1].startswith("3 stale" if dry_run else "3 built"), shown
 
 
 def test_status_outside_a_workspace_reads_the_library_from_the_locks(run, clients, config, tmp_path):

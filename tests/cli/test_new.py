@@ -132,7 +132,10 @@ def test_prompts_check_each_answer_and_ask_again(run, tmp_path):
     assert "Input should be greater than or equal to 1" in result.stderr
     assert "must be an email address" in result.stderr
     assert "mfa (Multi-Factor Authentication) may not be declined on the Fully Managed Services tier" in result.stderr
-    assert "Risk of declining:" in result.stdout
+    # What each control is and the risk of declining it come from the library's control catalogue.
+    assert "  mfa: Multi-Factor Authentication. A second factor for email, remote access" in result.stdout
+    assert "  Risk of declining: Unpatched systems carry publicly known weaknesses" in result.stdout
+    assert "None" not in result.stdout
     assert "client_cyber_insurance_minimum   $2,000,000 (industry)  Minimum limit" in result.stdout
     profile = load_profile(tmp_path / "p.yaml").profile
     assert profile.client.jurisdiction == "Maine" and profile.client.users == 12

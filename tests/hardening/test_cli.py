@@ -262,3 +262,16 @@ def test_an_argument_that_is_not_utf8_is_exit_2_not_an_internal_error(run, tmp_p
     assert run("build", HARBOR, "--out", tmp_path).exit_code == 0  # a ledger to look the client up in
     result = run("ledger", "mark", "caf\udce9", "signed", "--out", tmp_path)
     assert_clean_error(result, "not UTF-8 text")
+
+
+def test_a_reader_that_goes_away_stops_msa_quietly(tmp_path):
+    """`msa explain FILE | head -1`: the closed pipe is the reader's choice, not an internal error."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-c", "from msa_builder.cli import main; main()", "explain", str(HARBOR), "--json"]
+    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as done:
+        done.stdout.close()  # before the first write: the JSON (well over a pipe buffer) meets a closed pipe
+        stderr = done.stderr.read().decode("utf-8")
+        assert done.wait(timeout=120) == 141, stderr
+    assert stderr == ""
