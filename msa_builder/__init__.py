@@ -84,6 +84,7 @@ from .errors import (
     RenderError,
     RequiredControlError,
     RuleError,
+    ServeError,
 )
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ __all__ = [
     # errors
     "BatchError", "ConversionError", "LedgerError", "LibraryError", "MsaError", "ProfileError", "RenderError",
     "RequiredControlError", "RuleError", "SigningError",
-    "LifecycleError", "WorkspaceError", "AuthError",
+    "LifecycleError", "WorkspaceError", "AuthError", "ServeError",
 ]
 
 

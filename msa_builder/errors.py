@@ -224,3 +224,7 @@ class OutputError(MsaError):
 
 class AuthError(MsaError):
     """A sign-in, token or user change was refused: wrong password, disabled user, too many attempts."""
+
+
+class ServeError(MsaError):
+    """The web app cannot listen where it was asked to (an unknown --host, a --port in use)."""
