@@ -262,3 +262,10 @@ def test_an_argument_that_is_not_utf8_is_exit_2_not_an_internal_error(run, tmp_p
     assert run("build", HARBOR, "--out", tmp_path).exit_code == 0  # a ledger to look the client up in
     result = run("ledger", "mark", "caf\udce9", "signed", "--out", tmp_path)
     assert_clean_error(result, "not UTF-8 text")
+
+
+def test_amend_over_an_empty_source_says_so_rather_than_printing_nothing(run, tmp_path):
+    api.open_ledger(tmp_path / "ledger.sqlite", create=True).close()
+    (tmp_path / "clients").mkdir()
+    result = run("amend", tmp_path / "clients", "--ledger", tmp_path / "ledger.sqlite", "--out", tmp_path / "out")
+    assert result.exit_code == 0 and result.stdout.strip() == "0 client(s): no profile in the source, nothing to amend"
