@@ -90,7 +90,7 @@ def main() -> int:
     sys.path.insert(0, str(HERE))
     from generate_profiles import generate, industry_of
 
-    from msa_builder.batch.runner import default_jobs
+    from msa_builder.batch.capacity import default_jobs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=500)

@@ -86,6 +86,7 @@ from .errors import (
     RenderError,
     RequiredControlError,
     RuleError,
+    ServeError,
 )
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ __all__ = [
     # errors
     "BatchError", "ConversionError", "LedgerError", "LibraryError", "MsaError", "ProfileError", "RenderError",
     "RequiredControlError", "RuleError", "SigningError",
-    "LifecycleError", "WorkspaceError", "AuthError",
+    "LifecycleError", "WorkspaceError", "AuthError", "ServeError",
 ]
 
 

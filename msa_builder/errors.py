@@ -227,4 +227,4 @@ class AuthError(MsaError):
 
 
 class ServeError(MsaError):
-    """`msa serve` cannot listen where it was asked to: the port is in use, the host unknown or not ours."""
+    """The web app cannot listen where it was asked to (an unknown --host, a --port in use)."""

@@ -30,7 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import LedgerError
+from .errors import LedgerError, Problem
+from .fieldtypes import text_problem
 from .names import normal_name, same_client
 from .ledger_schema import connect_reader, connect_writer, describe_error, schema_version, write_transaction
 
@@ -158,6 +159,31 @@ def current_user() -> str:
         return os.environ.get("MSA_USER") or getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. in a container with an arbitrary uid
         return "unknown"
+
+
+# A step's words are kept forever and shown on terminals and pages: one screen, not a megabyte.
+MAX_BY = 200
+MAX_NOTE = 2000
+
+
+def step_problems(*, by: str, note: str | None, reason: str | None = None, by_field: str = "--by") -> list[Problem]:
+    """Everything wrong with who made a step, its note and (for unverified evidence) the reason.
+
+    The character rules of client text apply: a control character, a bidirectional override or a
+    line break in `by` would make the history say something other than what happened. A note may
+    span lines (the web's comment box); `by` and the reason are one line.
+    """
+    problems = []
+    for field, value, one_line, limit in ((by_field, by, True, MAX_BY), ("--note", note, False, MAX_NOTE),
+                                          ("--unverified", reason, True, MAX_NOTE)):
+        if value is None:
+            continue
+        problem = text_problem(value, one_line=one_line)
+        if problem is None and len(value) > limit:
+            problem = f"is {len(value):,} characters long; at most {limit:,}"
+        if problem:
+            problems.append(Problem(problem, field=field))
+    return problems
 
 
 def default_ledger(out_dir: Path | str) -> Path:
@@ -423,6 +449,13 @@ class Ledger:
                               field="STATUS", allowed=TRANSITIONS[current])
         return target, current
 
+    def check_step(self, *, by: str | None, note: str | None, reason: str | None = None) -> None:
+        """Refuse, before anything is archived or moved, a step whose `by`, note or reason cannot be kept."""
+        problems = step_problems(by=by or current_user(), note=note, reason=reason,
+                                 by_field="--by" if by else "MSA_USER (who acts, when --by is not given)")
+        if problems:
+            raise LedgerError.several(problems, file=str(self.path))
+
     def mark(self, client: str, status: str, *, by: str | None = None, note: str | None = None,
              record: int | None = None, at: str | None = None, proof: Proof | None = None) -> AgreementRecord:
         """Move a client's agreement to `status`, refusing any move the workflow does not allow.
@@ -436,6 +469,7 @@ class Ledger:
         needed = _PROOF_FOR.get(status)
         if needed is not None and not isinstance(proof, needed):
             raise LedgerError(f"an agreement becomes {status!r} only when {_HOW[status]}", field="STATUS")
+        self.check_step(by=by, note=note)
         by = by or current_user()
         at = at or now_utc()
         slug = self.resolve_client(client)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1024  # argon2 takes any length; a bounded one keeps a sign-in's cost bounded
 TOO_MANY = "too many failed sign-ins; try again in 15 minutes"
 _TIMEOUT_S = 30.0
 
@@ -68,6 +70,11 @@ class NewSession:
 
     token: str
     session: Session
+
+
+def user_name(name: str) -> str:
+    """A user's name as the ledger keys it: NFC, so 'Café' typed two ways is one user, not two alike."""
+    return unicodedata.normalize("NFC", name.strip())
 
 
 def _now() -> datetime:
@@ -129,7 +136,8 @@ class Users:
         return User(name, role, bool(disabled), created_at, created_by)
 
     def find(self, name: str) -> User | None:
-        rows = self._rows("SELECT name, role, disabled, created_at, created_by FROM users WHERE name = ?", (name,))
+        rows = self._rows("SELECT name, role, disabled, created_at, created_by FROM users WHERE name = ?",
+                          (user_name(name),))
         return self._user(rows[0]) if rows else None
 
     def get(self, name: str) -> User:
@@ -163,6 +171,7 @@ class Users:
         if problems:
             raise AuthError.several(problems, file=str(self.path))
         hashed = _hasher().hash(password) if password else None
+        name = user_name(name)
         with self._write() as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise AuthError(f"a user named {name!r} already exists", field="NAME",
@@ -210,22 +219,25 @@ class Users:
 
         `client` is the address the attempt came from: failures are counted per name and address.
         """
-        key = f"{name.strip().casefold()}|{client}"
+        name = user_name(name)
+        key = f"{name.casefold()}|{client}"
         now = _now()
         since = (now - FAILURE_WINDOW).isoformat()
         failures = self._rows("SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?", (key, since))[0][0]
         if failures >= MAX_FAILURES:
             raise AuthError(TOO_MANY, field="password")
-        rows = self._rows("SELECT password_hash, disabled FROM users WHERE name = ?", (name.strip(),))
+        rows = self._rows("SELECT password_hash, disabled FROM users WHERE name = ?", (name,))
         stored, disabled = rows[0] if rows else (None, 1)
-        if not _verify(stored or _dummy_hash(), password) or stored is None or disabled:
+        # No stored password is longer than MAX_PASSWORD; a longer one fails at the cost of a short one.
+        candidate = password if len(password) <= MAX_PASSWORD else ""
+        if not _verify(stored or _dummy_hash(), candidate) or stored is None or disabled:
             with self._write() as db:
                 db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now.isoformat()))
                 db.execute("DELETE FROM login_failures WHERE at <= ?", (since,))
             raise AuthError("wrong name or password", field="password")
         with self._write() as db:
             db.execute("DELETE FROM login_failures WHERE key = ?", (key,))
-        return self.get(name.strip())
+        return self.get(name)
 
     def start_session(self, user: User) -> NewSession:
         token = secrets.token_urlsafe(32)
@@ -280,6 +292,8 @@ def user_problems(name: str, role: str, password: str | None) -> list[Problem]:
         problems.append(Problem(f"{role!r} is not a role", field="--role", allowed=ROLES))
     if password is not None and len(password) < MIN_PASSWORD:
         problems.append(Problem(f"the password is shorter than {MIN_PASSWORD} characters", field="password"))
+    elif password is not None and len(password) > MAX_PASSWORD:
+        problems.append(Problem(f"the password is longer than {MAX_PASSWORD} characters", field="password"))
     return problems
 
 

@@ -9,6 +9,8 @@ from .run import AmendResult
 
 
 def format_amend_results(results: Sequence[AmendResult]) -> str:
+    if not results:  # an empty folder or CSV: say so, rather than print nothing and look done
+        return "0 client(s): no profile in the source, nothing to amend"
     lines: list[str] = []
     for r in results:
         if r.outcome == "drafted":

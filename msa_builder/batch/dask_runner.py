@@ -39,11 +39,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..errors import BatchError, MsaError, ProfileError, brief, clip
 from .._files import read_input
 from ..identity import client_folder
 from ..library.model import Library
+from .capacity import check_workers
 from .sources import SourceEntry
 from .staleness import BuildInputs, FolderState, PreviousBuild, folder_state
 from .worker import BatchConfig, ClientResult, Pending, complete, failure
@@ -73,11 +75,21 @@ def scheduler_workers(spec: str) -> int | None:
         workers = int(match.group(1))
         if workers < 1:
             raise BatchError("local:N needs at least one worker", field="--scheduler", hint="e.g. local:2")
-        return workers
+        return check_workers(workers, field="--scheduler")
     if re.fullmatch(r"[a-z][a-z0-9+.-]*://\S+", spec):
+        _check_port(spec)
         return None
     raise BatchError(f"{brief(spec)} is not a Dask scheduler", field="--scheduler",
                      hint="give a scheduler's address (tcp://HOST:8786) or local:N for N workers on this machine")
+
+
+def _check_port(spec: str) -> None:
+    # A port out of range would otherwise cost CONNECT_SECONDS of waiting before the same refusal.
+    try:
+        urlsplit(spec).port
+    except ValueError:
+        raise BatchError(f"{brief(spec)} is not a Dask scheduler: its port is not a number from 1 to 65535",
+                         field="--scheduler", hint="e.g. tcp://scheduler.example:8786") from None
 
 
 def check_scheduler(spec: str) -> None:

@@ -14,7 +14,6 @@ which therefore resumes with exactly what is left.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 import time
@@ -34,6 +33,7 @@ from ..identity import Owner, client_folder
 from ..ledger import Ledger
 from ..library.model import Library
 from ..profile import load_provider
+from .capacity import check_workers, default_jobs
 from .sources import SourceEntry, duplicate_errors, read_source
 from .staleness import BuildInputs, build_inputs, is_current_by_memo, read_previous
 from .worker import BatchConfig, ClientResult, Worker, init_process, process_in_pool
@@ -73,13 +73,6 @@ class BatchReport:
                             "docs_per_second": round(self.docs_per_second, 2), "dry_run": self.dry_run,
                             "interrupted": self.interrupted, "as_of_rule": self.as_of_rule},
                 "clients": [r.as_dict() for r in self.results]}
-
-
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @contextmanager
@@ -396,6 +389,8 @@ def run_batch(source: Path | str, config: BatchConfig, *, jobs: int | None = Non
     (`tcp://HOST:8786`, or `local:N`; see dask_runner), with the same results and outputs.
     """
     started = time.perf_counter()
+    if jobs is not None:
+        check_workers(jobs, field="--jobs")
     if scheduler is not None:
         if jobs is not None:
             raise BatchError("--jobs is for this machine's process pool; a Dask cluster's workers are the jobs",

@@ -13,7 +13,7 @@ from .. import api
 from ..ledger import STATUSES
 from ..lifecycle.standing import describe_evidence
 from ._root import (_formats, _Group, _print_json, as_of_option, drafts_option, ledger_option, library_option, main,
-                    note_sample_provider, out_option, provider_option, settings, templates_option)
+                    note_sample_provider, one_line_text, out_option, provider_option, settings, templates_option)
 
 if TYPE_CHECKING:
     from ..batch import BatchConfig
@@ -129,11 +129,11 @@ def _ledger_path(out_dir: Path | None, ledger_path: Path | None) -> Path:
 @click.argument("client")
 @click.argument("status", type=click.Choice(STATUSES))
 @click.option("--record", type=int, help="The agreement record (#N in `msa ledger show`), when several could move.")
-@click.option("--by", "by", help="Who made the step (default: MSA_USER, else your login name).")
-@click.option("--note", help="A note kept with the step, e.g. where the signed copy is filed.")
+@click.option("--by", "by", callback=one_line_text, help="Who made the step (default: MSA_USER, else your login name).")
+@click.option("--note", callback=one_line_text, help="A note kept with the step, e.g. where the signed copy is filed.")
 @click.option("--evidence", "evidence_path", type=click.Path(dir_okay=False, path_type=Path),
               help="signed: the proof, a digitally signed PDF (verified) or, with --unverified, any file.")
-@click.option("--unverified", metavar="REASON",
+@click.option("--unverified", metavar="REASON", callback=one_line_text,
               help="signed: accept evidence that cannot be verified (a scan, another service's PDF), saying why.")
 @click.option("--trust", "trust_paths", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="signed: a CA certificate whose signers count as trusted (default: the workspace's "

@@ -25,6 +25,8 @@ def serve(ctx: click.Context, host: str, port: int, create: bool, admin: str | N
     """Serve the web app on HOST:PORT for the workspace (--workspace DIR, or the one around here)."""
     from .. import web
 
+    if password_stdin and admin is None:
+        raise click.UsageError("--password-stdin reads the password of --admin NAME; give --admin too")
     workspace = ctx.meta.get(_WORKSPACE)
     web.serve(Path(workspace) if workspace else None, host=host, port=port, create=create, admin=admin,
               admin_password=lambda: read_password(password_stdin, prompt=f"Password for {admin}"),

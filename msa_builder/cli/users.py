@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import api
-from ..users import ROLES
+from ..users import MAX_PASSWORD, ROLES
 from ._root import _Group, _print_json, ledger_option, main, out_option, settings
 
 
@@ -24,7 +24,14 @@ def _ledger(out_dir: Path | None, ledger_path: Path | None) -> Path:
 def read_password(password_stdin: bool, *, prompt: str = "Password") -> str:
     """One line of standard input with --password-stdin, else a hidden prompt asked twice."""
     if password_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
+        # Bytes, decoded here: stdin's own decoding is strict or surrogateescape by locale. At most
+        # a little past the limit is read, enough for the refusal, never a whole file in memory.
+        raw = sys.stdin.buffer.readline(4 * MAX_PASSWORD + 2)
+        too_long = len(raw) > 4 * MAX_PASSWORD + 1  # refused for its length; it may end inside a character
+        try:
+            return raw.decode("utf-8", "replace" if too_long else "strict").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise click.UsageError("the password on standard input is not UTF-8 text") from None
     if not (sys.stdin is not None and sys.stdin.isatty()):
         raise click.UsageError("no terminal to ask for the password on: pass --password-stdin (or --no-password "
                                "for a user who only uses API tokens)")
@@ -41,6 +48,8 @@ def read_password(password_stdin: bool, *, prompt: str = "Password") -> str:
 def user_add(name: str, role: str, password_stdin: bool, no_password: bool, out_dir: Path | None,
              ledger_path: Path | None) -> None:
     """Add user NAME with a role; asks for the password (stored as an argon2 hash)."""
+    if no_password and password_stdin:
+        raise click.UsageError("--no-password and --password-stdin contradict each other; give one")
     password = None if no_password else read_password(password_stdin)
     added = api.add_user(name, role=role, ledger=_ledger(out_dir, ledger_path), password=password)
     click.echo(f"added {added.name} ({added.role})")

@@ -116,6 +116,7 @@ def approve_record(ledger: Ledger, client: str, *, by: str, note: str | None = N
                    record: int | None = None, library_dir: Path | None = None, templates_dir: Path | None = None,
                    converter: PdfConverter | None = None) -> Approved:
     """Approve the client's draft in review: check, render the execution version, archive it, record it."""
+    ledger.check_step(by=by, note=note)  # before the archive is written, not after
     chosen = ledger.choose(client, "approved", record=record)
     draft = read_recorded_draft(chosen, ledger.bom(chosen.id))
     problems = approval_problems(draft, _library(draft, library_dir), accept_deviations=accept_deviations)

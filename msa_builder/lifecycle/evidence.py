@@ -80,6 +80,7 @@ def record_signature(ledger: Ledger, client: str, *, evidence: Path | None, by: 
                                                       "--unverified REASON for a scan or another service's record")
     if unverified is not None and not unverified.strip():
         raise LifecycleError("say why unverified evidence is accepted", field="--unverified")
+    ledger.check_step(by=by, note=note, reason=unverified)  # before the evidence joins the archive
     folder = intact_archive(chosen, "signed")
     data = read_evidence(evidence)
     signers: tuple[dict[str, object], ...] = ()

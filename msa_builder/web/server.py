@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 from collections.abc import Callable
 from pathlib import Path
 
 from .. import api
-from ..errors import ServeError, WorkspaceError
+from ..errors import ServeError, WorkspaceError, brief
 from .config import WebConfig
 
 
@@ -38,24 +39,38 @@ def serve(workspace: Path | None, *, host: str = "127.0.0.1", port: int = 8000, 
                              hint="pass --admin NAME, or add one with `msa user add NAME --role admin`")
     from .app import create_app
 
-    check_address(host, port)
+    listener = listen(host, port)
     announce(f"msa serve: http://{host}:{port}/ (workspace {config.settings.workspace.root})")
-    uvicorn.run(create_app(config), host=host, port=port, proxy_headers=behind_https,
-                forwarded_allow_ips="*" if behind_https else None, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(create_app(config), host=host, port=port, proxy_headers=behind_https,
+                                           forwarded_allow_ips="*" if behind_https else None, log_level="warning"))
+    with listener:
+        server.run(sockets=[listener])
 
 
-def check_address(host: str, port: int) -> None:
-    """Bind HOST:PORT once before announcing it, so a port in use is a clear error (exit 2), not uvicorn's log line."""
+_HOST_HINT = "give an address of this machine, e.g. 127.0.0.1 or 0.0.0.0 for every interface"
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to HOST:PORT, or ServeError saying why not.
+
+    Bound here, before the address is announced, so an unknown host or a port in use is our
+    one-screen error (exit 2) rather than uvicorn's log line after "serving on ..." (exit 3).
+    """
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
                                                              flags=socket.AI_PASSIVE)[0]
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ServeError(f"cannot listen on host {host!r}: {getattr(exc, 'strerror', None) or exc}", field="--host",
-                         hint="give an address of this machine, such as 127.0.0.1 or 0.0.0.0") from None
-    with socket.socket(family, kind, proto) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds (TIME_WAIT is no conflict)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", field="--port",
-                             hint="choose another --port, or stop the program listening there") from None
+    except (OSError, UnicodeError) as exc:
+        raise ServeError(f"cannot listen on {brief(host)}: {getattr(exc, 'strerror', None) or exc}", field="--host",
+                         hint=_HOST_HINT) from None
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as exc:
+        listener.close()
+        busy = exc.errno in (errno.EADDRINUSE, errno.EACCES)
+        raise ServeError(f"cannot listen on {brief(host)} port {port}: {exc.strerror or exc}",
+                         field="--port" if busy else "--host",
+                         hint="another program may be using it, or it needs privileges: choose another --port"
+                         if busy else _HOST_HINT) from None
+    return listener

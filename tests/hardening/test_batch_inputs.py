@@ -16,7 +16,7 @@ from msa_builder.batch.staleness import read_previous
 from msa_builder.errors import RenderError
 from msa_builder.redline.compare import load_build
 
-from .conftest import ALIAS_BOMB, HARBOR, PROVIDER, SAMPLES, TEMPLATES, harbor
+from .conftest import ALIAS_BOMB, HARBOR, PROVIDER, SAMPLES, TEMPLATES, assert_clean_error, harbor
 
 HEADER = ("client.legal_name,client.jurisdiction,client.address,client.users,client.signatory.name,"
           "client.signatory.title,client.signatory.email,tier,industry,effective_date,"
@@ -189,3 +189,48 @@ def test_compare_never_follows_an_output_name_out_of_the_lock_folder(tmp_path):
     path.write_text(json.dumps(lock), encoding="utf-8")
     with pytest.raises(RenderError, match="lists no agreement DOCX"):
         load_build(path)
+
+
+# -- how many workers -----------------------------------------------------------------------------
+
+@pytest.fixture
+def two_cpus(monkeypatch):
+    from msa_builder.batch import capacity
+
+    monkeypatch.setattr(capacity, "default_jobs", lambda: 2)
+    return capacity.WORKERS_PER_CPU * 2
+
+
+@pytest.mark.parametrize("option", ["--jobs", "--scheduler"])
+@pytest.mark.parametrize("workers", [17, 99_999_999])
+def test_more_workers_than_the_machine_runs_is_refused_before_any_starts(run, tmp_path, two_cpus, option, workers,
+                                                                         monkeypatch):
+    import multiprocessing
+
+    started = []
+    monkeypatch.setattr(multiprocessing.Process, "start", lambda self: started.append(self))
+    value = f"local:{workers}" if option == "--scheduler" else str(workers)
+    result = run("batch", SAMPLES, "--out", tmp_path / "out", "--provider", PROVIDER, option, value, "--dry-run")
+    assert_clean_error(result, option, f"{workers:,} worker processes", f"{two_cpus} at most")
+    assert not started and not (tmp_path / "out").exists()
+
+
+def test_the_limit_itself_is_allowed(two_cpus):
+    from msa_builder.batch.capacity import check_workers
+    from msa_builder.batch.dask_runner import scheduler_workers
+
+    assert check_workers(two_cpus, field="--jobs") == two_cpus
+    assert scheduler_workers(f"local:{two_cpus}") == two_cpus
+
+
+@pytest.mark.parametrize("spec", ["tcp://127.0.0.1:99999", "tcp://scheduler:port", "tcp://[::1]:70000"])
+def test_a_scheduler_port_out_of_range_is_refused_at_once(spec):
+    import time
+
+    from msa_builder.batch.dask_runner import check_scheduler
+    from msa_builder.errors import BatchError
+
+    began = time.monotonic()
+    with pytest.raises(BatchError) as caught:
+        check_scheduler(spec)
+    assert "port is not a number from 1 to 65535" in caught.value.format() and time.monotonic() - began < 1

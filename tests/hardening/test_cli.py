@@ -275,3 +275,10 @@ def test_a_reader_that_goes_away_stops_msa_quietly(tmp_path):
         stderr = done.stderr.read().decode("utf-8")
         assert done.wait(timeout=120) == 141, stderr
     assert stderr == ""
+
+
+def test_amend_over_an_empty_source_says_so_rather_than_printing_nothing(run, tmp_path):
+    api.open_ledger(tmp_path / "ledger.sqlite", create=True).close()
+    (tmp_path / "clients").mkdir()
+    result = run("amend", tmp_path / "clients", "--ledger", tmp_path / "ledger.sqlite", "--out", tmp_path / "out")
+    assert result.exit_code == 0 and result.stdout.strip() == "0 client(s): no profile in the source, nothing to amend"

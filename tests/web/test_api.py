@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 
 import pytest
@@ -201,3 +202,51 @@ def test_a_draft_whose_build_is_refused_leaves_the_clients_folder_as_it_was(tmp_
         assert client.post("/api/v1/drafts", json=changed, headers=headers).status_code == 422
         assert existing.read_text(encoding="utf-8") == kept, "the earlier profile is put back"
     assert [e for e in api.audit_log(ledger=config.ledger) if e["action"] == "profile saved"] == []
+
+
+def _body(profile: dict, **raw: str) -> bytes:
+    """`profile` as JSON text, with each keyword's raw JSON text put in place of `"@key": 0`."""
+    text = json.dumps({**profile, **{f"@{k}": 0 for k in raw}})
+    for key, value in raw.items():
+        text = text.replace(f'"@{key}": 0', value)
+    return text.encode("utf-8")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/profiles/validate", "/api/v1/explain", "/api/v1/drafts"])
+@pytest.mark.parametrize("raw, fragment", [
+    ({"dup": '"tier": "managed", "tier": "essentials"'}, "duplicate key 'tier'"),
+    ({"deep": '"params": ' + "[" * 50_000 + "]" * 50_000}, "nested deeper than 64 levels"),
+    ({"big": '"x": ' + "9" * 5000}, "5,000 digits is too long"),
+    ({"nan": '"x": NaN'}, "NaN is not a JSON value"),
+])
+def test_the_api_reads_a_profile_as_strictly_as_a_profile_file(site, anon, path, raw, fragment):
+    before = sorted(p.name for p in site.clients.iterdir())
+    response = anon.post(path, content=_body(texas_dental(), **raw),
+                         headers={**site.bearer("sam"), "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert any(fragment in e["message"] for e in response.json()["errors"]), response.text
+    assert sorted(p.name for p in site.clients.iterdir()) == before, "nothing saved"
+
+
+def test_a_duplicate_legal_name_never_becomes_the_client(site, anon):
+    text = json.dumps(texas_dental()).replace('"legal_name": ', '"legal_name": "Evil Corp", "legal_name": ', 1)
+    response = anon.post("/api/v1/drafts", content=text.encode(),
+                         headers={**site.bearer("sam"), "Content-Type": "application/json"})
+    assert response.status_code == 422 and "duplicate key 'legal_name'" in response.text
+    assert "Evil Corp" not in {r.client for r, _ in api.history(ledger=site.ledger)}
+
+
+def test_a_bom_or_a_non_object_body(site, anon):
+    headers = {**site.bearer("sam"), "Content-Type": "application/json"}
+    bom = anon.post("/api/v1/profiles/validate", content=b"\xef\xbb\xbf" + json.dumps(texas_dental()).encode(),
+                    headers=headers)
+    assert bom.status_code == 200, bom.text
+    for body, fragment in ((b"[1, 2]", "a profile is a JSON object, not list"), (b"\xff{}", "not UTF-8 text")):
+        response = anon.post("/api/v1/profiles/validate", content=body, headers=headers)
+        assert response.status_code == 422 and fragment in response.text, response.text
+
+
+def test_the_openapi_document_still_describes_the_profile_body(site, anon):
+    spec = anon.get("/api/v1/openapi.json", headers=site.bearer("olive")).json()
+    body = spec["paths"]["/api/v1/drafts"]["post"]["requestBody"]
+    assert body["required"] and body["content"]["application/json"]["example"]["tier"] == "managed"

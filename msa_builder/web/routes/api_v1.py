@@ -17,7 +17,8 @@ from fastapi.security import HTTPBearer
 import msa_builder
 
 from ... import api
-from ...errors import LedgerError
+from ..._parse import decode_utf8, parse_json
+from ...errors import LedgerError, ProfileError
 from ...users import User
 from ..api_schema import COMMON, NOT_FOUND, Approved, Draft
 from ._common import ANYONE, ATTORNEY, SALES, by, config
@@ -26,26 +27,47 @@ from .files import attachment
 bearer = HTTPBearer(auto_error=False, description="`msa user token NAME` prints one")
 router = APIRouter(prefix="/api/v1", tags=["msa"], dependencies=[Depends(bearer)], responses=COMMON)
 
-PROFILE = Body(..., description="A client profile as JSON: the shape of a profile file (see the README).",
-               examples=[{"client": {"legal_name": "Birch Dental PLLC", "jurisdiction": "Maine",
-                                     "address": "5 Elm St, Bangor, ME 04401",
-                                     "signatory": {"name": "Sam Ortiz", "title": "Managing Dentist",
-                                                   "email": "sam@birch.example", "authority": "owner"},
-                                     "users": 12},
-                          "tier": "managed", "industry": "healthcare", "effective_date": "2026-12-15"}])
+EXAMPLE = {"client": {"legal_name": "Birch Dental PLLC", "jurisdiction": "Maine",
+                      "address": "5 Elm St, Bangor, ME 04401",
+                      "signatory": {"name": "Sam Ortiz", "title": "Managing Dentist", "email": "sam@birch.example",
+                                    "authority": "owner"},
+                      "users": 12},
+           "tier": "managed", "industry": "healthcare", "effective_date": "2026-12-15"}
+# The body is read by profile_body, not by FastAPI, so the OpenAPI document is told its shape here.
+PROFILE_BODY = {"requestBody": {"required": True, "description": "A client profile as JSON: the shape of a profile "
+                                "file (see the README).",
+                                "content": {"application/json": {"schema": {"type": "object"}, "example": EXAMPLE}}}}
+BODY = "the request body"
+
+
+async def profile_body(request: Request) -> dict[str, Any]:
+    """The request's JSON read as a profile file is: duplicate keys, deep nesting, NaN and huge numbers refused.
+
+    FastAPI's own parsing is json.loads, whose last key wins: `"legal_name"` twice would build the
+    second name unseen, which a profile file refuses.
+    """
+    text = decode_utf8(await request.body(), error=ProfileError, what=BODY, source=BODY)
+    data = parse_json(text, source=BODY, error=ProfileError)
+    if not isinstance(data, dict):
+        raise ProfileError(f"a profile is a JSON object, not {type(data).__name__}", file=BODY)
+    return data
+
+
+PROFILE = Depends(profile_body)
 
 
 def _library(request: Request) -> Any:
     return api.open_library(config(request).library)
 
 
-@router.post("/profiles/validate", summary="Check a profile: every problem at once")
+@router.post("/profiles/validate", summary="Check a profile: every problem at once", openapi_extra=PROFILE_BODY)
 def validate(request: Request, profile: dict[str, Any] = PROFILE, user: User = Depends(ANYONE)) -> dict[str, bool]:
     api.validate_profile(profile, library=_library(request))
     return {"ok": True}
 
 
-@router.post("/explain", summary="What the agreement would contain and why (`msa explain --json`)")
+@router.post("/explain", summary="What the agreement would contain and why (`msa explain --json`)",
+             openapi_extra=PROFILE_BODY)
 def explain(request: Request, profile: dict[str, Any] = PROFILE, user: User = Depends(ANYONE)) -> dict[str, Any]:
     return api.explain_profile(profile, library=_library(request))
 
@@ -56,7 +78,7 @@ def _urls(request: Request, record: Any) -> dict[str, str]:
 
 
 @router.post("/drafts", status_code=201, summary="Save the profile in the workspace and build its draft",
-             responses={201: {"model": Draft, "description": "Built and recorded"}})
+             responses={201: {"model": Draft, "description": "Built and recorded"}}, openapi_extra=PROFILE_BODY)
 def draft(request: Request, profile: dict[str, Any] = PROFILE, pdf: bool = False,
           user: User = Depends(SALES)) -> JSONResponse:
     """A refused control (a decline the provider's policy forbids) is a 422 naming the control."""
