@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import re
 import signal
 import time
@@ -65,12 +64,6 @@ IN_FLIGHT_PER_THREAD = 2  # enough to keep every worker busy while results trave
 # in one death (Dask's default is 3). A running cluster's scheduler decides for itself; these are
 # its DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION and ..._ALLOWED_FAILURES.
 POOL_LIKE = {"distributed.scheduler.worker-saturation": 1.0, "distributed.scheduler.allowed-failures": 1}
-# Dask keeps bounded logs of recent events and transitions (10,000 and 1,000 entries by default) in
-# every worker, about half of a worker's growth over 2,000 clients (measured: +39 MB, +22 MB with
-# these); the batch's own report names every failure, so a local cluster keeps 50 of each. A worker
-# reads them when distributed is imported, before its nanny hands it any config: hence the
-# environment, which the worker processes inherit.
-SHORT_LOGS = {"DASK_DISTRIBUTED__ADMIN__LOG_LENGTH": "50", "DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH": "50"}
 
 OnResult = Callable[[ClientResult], None]
 
@@ -123,7 +116,7 @@ def _client(spec: str) -> Iterator[Client]:
     if workers is not None:
         import dask
 
-        with dask.config.set(POOL_LIKE), _environment(SHORT_LOGS), _workers_ignore_ctrl_c():
+        with dask.config.set(POOL_LIKE), _workers_ignore_ctrl_c():
             try:
                 cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                    host="127.0.0.1", dashboard_address="127.0.0.1:0",
@@ -148,21 +141,6 @@ def _client(spec: str) -> Iterator[Client]:
             raise BatchError(f"the Dask scheduler at {spec} has no workers ({clip(str(exc) or 'timed out')})",
                              field="--scheduler", hint="start some with `dask worker ADDRESS`") from None
         yield client
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables while local workers start (they inherit them), then restore them."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextmanager
