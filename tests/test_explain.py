@@ -112,7 +112,7 @@ def test_harbor_finch(explained):
 def test_riverbend_pediatrics_gets_the_hipaa_addendum(explained):
     data = explained["riverbend-pediatrics.yaml"]
     chosen = picked(data)
-    assert chosen["addendum.hipaa_baa"] == "healthcare@2.0.0"
+    assert chosen["addendum.hipaa_baa"] == "healthcare@2.0.1"
     assert chosen["addendum.legal_confidentiality"] is None
     assert chosen["backup.recovery"] == "standard@1.1.0"
     assert chosen["general.disputes"] == "standard@1.0.0"  # Massachusetts has no pack
@@ -129,7 +129,7 @@ def test_tidewater_components_is_defense_on_security_plus(explained):
     data = explained["tidewater-components.yaml"]
     chosen = picked(data)
     assert (data["tier"], data["industry"]) == ("security_plus", "defense")
-    assert chosen["addendum.defense_dfars"] == "defense@2.0.0"
+    assert chosen["addendum.defense_dfars"] == "defense@2.0.1"
     assert chosen["scope.in_scope"] == "security_plus@1.0.0"
     assert chosen["schedule.services"] == "security_plus@1.1.0"
     assert chosen["security.incident_response"] == "security_plus@1.0.0"
@@ -213,7 +213,7 @@ def test_bluebonnet_dental_is_texas_with_the_dtpa_waiver(explained):
     data = explained["bluebonnet-dental.yaml"]
     chosen = picked(data)
     assert chosen["general.consumer_waiver"] == "texas@1.0.0"
-    assert chosen["addendum.hipaa_baa"] == "healthcare@2.0.0"
+    assert chosen["addendum.hipaa_baa"] == "healthcare@2.0.1"
     controls = {c["id"]: c["status"] for c in data["controls"]}
     assert controls["mfa"] == "client_managed"
 

@@ -78,14 +78,14 @@ def test_a_full_rebuild_of_unchanged_clients_rewrites_no_file(clients, config):
 def test_a_clause_bump_rebuilds_exactly_the_clients_that_use_it(clients, config, tmp_path, shipped_library):
     run_batch(clients, config, jobs=1)
     library = Path(shutil.copytree(SAMPLES.parent / "msa_builder" / "data" / "clause_library", tmp_path / "library"))
-    bump_clause(library, "addendum.hipaa_baa", "healthcare", "2.0.0", "2.1.0", extra="A new duty.\n")
+    bump_clause(library, "addendum.hipaa_baa", "healthcare", "2.0.1", "2.1.0", extra="A new duty.\n")
     bumped = dataclasses.replace(config, library_dir=library)
     before = snapshot(config.out_dir)
     dry = run_batch(clients, bumped, jobs=1, dry_run=True)
     assert statuses(dry) == {"harbor-finch.yaml": "current", "copper-kettle.yaml": "current",
                              "riverbend-pediatrics.yaml": "stale", "provider.yaml": "skipped"}
     riverbend = next(r for r in dry.results if r.status == "stale")
-    assert riverbend.changes == ("addendum.hipaa_baa 2.0.0→2.1.0",) and riverbend.change_kinds == ("clause",)
+    assert riverbend.changes == ("addendum.hipaa_baa 2.0.1→2.1.0",) and riverbend.change_kinds == ("clause",)
     assert snapshot(config.out_dir) == before
 
     report = run_batch(clients, bumped, jobs=1, only_stale=True)

@@ -20,7 +20,9 @@ from redline.wordxml import W, document, paragraph_text, style
 
 DECLINED = "Section 3.5 Declined Controls: declined@1.0.0 \u2192 declined@2.0.0"
 EXCLUSIONS = "Section 2.2 Exclusions: standard@1.0.0 \u2192 standard@1.1.0"
-SHIPPED_SOURCE = "msa-builder-standard 2026.12.0, the library of the new build"
+SHIPPED = load_library(FileSystemLoader(REPO / "msa_builder" / "data" / "clause_library")).manifest.version
+NEXT = f"{SHIPPED.rsplit('.', 1)[0]}.{int(SHIPPED.rsplit('.', 1)[1]) + 1}"  # the shipped library released once more
+SHIPPED_SOURCE = f"msa-builder-standard {SHIPPED}, the library of the new build"
 
 
 def changelog_of(library, key: str) -> str:
@@ -94,10 +96,10 @@ def test_every_version_in_between_is_listed_and_a_downgrade_is_undone(as_of_buil
 
 
 def newer_library(folder: Path) -> Path:
-    """The shipped library released once more (2026.12.1) with Exclusions 1.2.0, effective 2026-07-01."""
+    """The shipped library released once more (NEXT) with Exclusions 1.2.0, effective 2026-07-01."""
     library = Path(shutil.copytree(REPO / "msa_builder" / "data" / "clause_library", folder))
     manifest = library / "library.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("version: 2026.12.0", "version: 2026.12.1", 1),
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(f"version: {SHIPPED}", f"version: {NEXT}", 1),
                         encoding="utf-8")
     source = library / "slots" / "scope.out_of_scope" / "standard" / "1.1.0.md"
     text = source.read_text(encoding="utf-8")
@@ -109,18 +111,18 @@ def newer_library(folder: Path) -> Path:
 
 
 def test_the_changelog_comes_from_the_newer_of_the_two_libraries(as_of_builds, build_options, tmp_path):
-    old, _ = as_of_builds  # the shipped library, 2026.12.0
+    old, _ = as_of_builds  # the shipped library
     library = load_library(FileSystemLoader(newer_library(tmp_path / "library")))
     new = _build(HARBOR, tmp_path / "new", replace(build_options, library=library, as_of=date(2026, 11, 30)))
     forward = compare_builds(old.lock, new.lock).changelog
-    assert forward.source == "msa-builder-standard 2026.12.1, the library of the new build"
+    assert forward.source == f"msa-builder-standard {NEXT}, the library of the new build"
     exclusions = next(c for c in forward.clauses if c.slot == "scope.out_of_scope")
     assert exclusions.title() == "Section 2.2 Exclusions: standard@1.0.0 \u2192 standard@1.2.0"
     assert [key for key, _ in exclusions.entries] == ["scope.out_of_scope:standard@1.1.0",
                                                      "scope.out_of_scope:standard@1.2.0"]
     # Backwards the old build's library is the newer one: only it knows 1.2.0.
     backward = compare_builds(new.lock, old.lock).changelog
-    assert backward.source == "msa-builder-standard 2026.12.1, the library of the old build"
+    assert backward.source == f"msa-builder-standard {NEXT}, the library of the old build"
     exclusions = next(c for c in backward.clauses if c.slot == "scope.out_of_scope")
     assert exclusions.entries[0] == ("scope.out_of_scope:standard@1.2.0 (undone)",
                                      "Names the hourly rate in words as well.")
@@ -177,11 +179,11 @@ def test_a_library_folder_gone_since_the_build_leaves_the_changelog_out_and_says
     shutil.rmtree(folder)
     redline = compare_builds(old.lock, new.lock)
     # The old build's (shipped) library still answers, and the header says whose it is.
-    assert redline.changelog.source == "msa-builder-standard 2026.12.0, the library of the old build"
+    assert redline.changelog.source == f"msa-builder-standard {SHIPPED}, the library of the old build"
     exclusions = next(c for c in redline.changelog.clauses if c.slot == "scope.out_of_scope")
     assert exclusions.entries == () and exclusions.missing == (
-        "msa-builder-standard 2026.12.0 has no standard@1.2.0 of scope.out_of_scope")
-    assert "# no changelog: msa-builder-standard 2026.12.0 has no standard@1.2.0 of scope.out_of_scope" in \
+        f"msa-builder-standard {SHIPPED} has no standard@1.2.0 of scope.out_of_scope")
+    assert f"# no changelog: msa-builder-standard {SHIPPED} has no standard@1.2.0 of scope.out_of_scope" in \
         render(redline, "text").decode("utf-8").splitlines()
     both_gone = compare_builds(new.lock, new.lock)
     assert both_gone.summary() == [] and both_gone.changelog.clauses == ()
@@ -210,9 +212,9 @@ def test_each_side_is_named_by_its_id_library_and_date_never_by_a_path(as_of_bui
         shown = data.decode("utf-8").splitlines()
         everything = data.decode("utf-8")
     for prefix, ident, as_of in (("Old", old_id, "2026-01-01"), ("New", new_id, "2026-11-30")):
-        expected = (f"{ident} for Harbor &amp; Finch LLP: library msa-builder-standard 2026.12.0, clauses as of "
+        expected = (f"{ident} for Harbor &amp; Finch LLP: library msa-builder-standard {SHIPPED}, clauses as of "
                     f"{as_of}, draft") if fmt == "html" else (
-            f"{ident} for Harbor & Finch LLP: library msa-builder-standard 2026.12.0, clauses as of {as_of}, draft")
+            f"{ident} for Harbor & Finch LLP: library msa-builder-standard {SHIPPED}, clauses as of {as_of}, draft")
         header = {"text": f"{'---' if prefix == 'Old' else '+++'} {expected}",
                   "html": f'<p class="meta">{prefix}: {expected}</p>', "docx": f"{prefix}: {expected}"}[fmt]
         assert (header in everything) if fmt == "html" else (header in shown)
