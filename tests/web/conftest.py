@@ -16,24 +16,12 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from msa_builder import api  # noqa: E402
 from msa_builder.web import WebConfig, create_app  # noqa: E402
+from lifecycle.conftest import PROVIDER_TEXT  # noqa: E402  # tests/ is on sys.path; one filled-in provider
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples"
 PASSWORD = "correct horse battery"
 USERS = {"sam": "sales", "avery": "attorney", "olive": "operations", "ada": "admin"}
-PROVIDER_TEXT = """\
-legal_name: Northwind Managed Services, LLC
-organization: an Ohio limited liability company
-address: 88 Harbor Street, Suite 210, Cleveland, OH 44114
-notice_email: legal@northwind-msp.example
-website: northwind-msp.example
-signatory:
-  name: Jordan Blake
-  title: President
-  email: jordan.blake@northwind-msp.example
-governing_law: Ohio
-venue: Cuyahoga County, Ohio
-"""
 XSS = "<script>alert(1)</script>"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
