@@ -232,7 +232,7 @@ class _Round:
         from .dask_plugin import process_on_worker
 
         future = self.client.submit(process_on_worker, self.plugin, shipped, self.build, self.force, folder,
-                                    pure=False, key=f"msa-client-{slug or 'unplaced'}-{uuid.uuid4().hex[:12]}")
+                                    pure=False, key=task_key(slug))
         self.in_flight[future] = entry
         self.arrivals.add(future)
 
@@ -270,6 +270,15 @@ class _Round:
 # What a worker checks a client against when the batch could not place it from a glance at its
 # file: the worker then only validates the name and hands the client back to be placed.
 _UNPLACED = FolderState("", PreviousBuild(None, None, "never built"))
+
+
+def task_key(slug: str | None) -> str:
+    """A task's key: one Dask prefix for every client (`msa-client`: the word with a digit ends it), then the slug.
+
+    Dask keeps metrics per key prefix for the life of a worker; a prefix per client would add to
+    them with every client of a long batch.
+    """
+    return f"msa-client-{uuid.uuid4().hex[:11]}0-{slug or 'unplaced'}"  # never all letters
 
 
 def _portable(entry: SourceEntry) -> SourceEntry:

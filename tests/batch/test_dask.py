@@ -262,3 +262,14 @@ def test_a_workers_plugin_builds_from_copies_and_records_the_coordinators_paths(
                                  build=False))
     with pytest.raises(RuntimeError, match="runs other msa-builder code than the coordinator"):
         other.setup(SimpleNamespace(address="tcp://127.0.0.1:1"))
+
+
+def test_every_clients_task_shares_one_dask_prefix_and_names_its_client():
+    # Dask keeps metrics per key prefix for a worker's life: a prefix per client grew each worker
+    # by ~17 MB over 2,000 clients (benchmarks/bench_scale.py) and slowed the scheduler.
+    from dask.utils import key_split
+
+    keys = [dask_runner.task_key("harbor-finch-llp-da242c") for _ in range(500)] + [dask_runner.task_key(None)]
+    assert {key_split(key) for key in keys} == {"msa-client"}
+    assert keys[0].endswith("-harbor-finch-llp-da242c") and keys[-1].endswith("-unplaced")
+    assert len(set(keys)) == len(keys)
