@@ -45,6 +45,13 @@ class Approved(BaseModel):
     files: list[str] = Field(description="The archived execution version's file names")
 
 
+class Submitted(BaseModel):
+    agreement_id: str
+    client: str
+    record: int
+    status: str = Field(description="`in_review`")
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"model": Errors, "description": description}
 

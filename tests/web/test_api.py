@@ -14,7 +14,8 @@ from msa_builder import api
 from .conftest import texas_dental
 
 ENDPOINTS = [("post", "/api/v1/profiles/validate"), ("post", "/api/v1/explain"), ("post", "/api/v1/drafts"),
-             ("get", "/api/v1/clients"), ("post", "/api/v1/agreements/MSA-1/approve"), ("get", "/api/v1/files/1/docx"),
+             ("get", "/api/v1/clients"), ("post", "/api/v1/agreements/MSA-1/approve"),
+             ("post", "/api/v1/agreements/MSA-1/submit"), ("get", "/api/v1/files/1/docx"),
              ("get", "/api/v1/openapi.json")]
 
 
@@ -36,7 +37,8 @@ def test_the_openapi_document_describes_the_api_and_not_the_pages(site, anon):
     spec = anon.get("/api/v1/openapi.json", headers=site.bearer("olive")).json()
     paths = set(spec["paths"])
     assert {"/api/v1/profiles/validate", "/api/v1/explain", "/api/v1/drafts", "/api/v1/clients",
-            "/api/v1/agreements/{agreement_id}/approve", "/api/v1/files/{record}/{kind}"} == paths
+            "/api/v1/agreements/{agreement_id}/approve", "/api/v1/agreements/{agreement_id}/submit",
+            "/api/v1/files/{record}/{kind}"} == paths
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
 
 
@@ -165,9 +167,14 @@ def test_clients_are_the_msa_status_rows(site, anon):
 @pytest.mark.soffice
 def test_an_attorney_approves_by_agreement_id(site, anon):
     body = anon.post("/api/v1/drafts", json=texas_dental(), headers=site.bearer("sam")).json()
-    record, _ = api.agreement_record(body["record"], ledger=site.ledger)
-    if record.status == "draft":
-        api.mark(record.slug, "in_review", ledger=site.ledger, by="sam", record=record.id)
+    early = anon.post(f"/api/v1/agreements/{body['agreement_id']}/approve", json={}, headers=site.bearer("avery"))
+    assert early.status_code == 422, "a draft not submitted for review cannot be approved"
+    submit = f"/api/v1/agreements/{body['agreement_id']}/submit"
+    assert anon.post(submit, headers=site.bearer("avery")).status_code == 403, "an attorney does not submit"
+    submitted = anon.post(submit, headers=site.bearer("sam"))
+    assert submitted.status_code == 200 and submitted.json()["status"] == "in_review", submitted.text
+    again = anon.post(submit, headers=site.bearer("sam"))
+    assert again.status_code == 422 and again.json()["errors"], "already in review"
     url = f"/api/v1/agreements/{body['agreement_id']}/approve"
     refused = anon.post(url, json={}, headers=site.bearer("avery"))
     assert refused.status_code == 422 and refused.json()["errors"], "points needing a decision are not accepted"

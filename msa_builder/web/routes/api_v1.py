@@ -20,7 +20,7 @@ from ... import api
 from ..._parse import decode_utf8, parse_json
 from ...errors import LedgerError, ProfileError
 from ...users import User
-from ..api_schema import COMMON, NOT_FOUND, Approved, Draft
+from ..api_schema import COMMON, NOT_FOUND, Approved, Draft, Submitted
 from ._common import ANYONE, ATTORNEY, SALES, by, config
 from .files import attachment
 
@@ -99,6 +99,21 @@ def clients(request: Request, user: User = Depends(ANYONE)) -> list[dict[str, An
     settings = msa_builder.BatchConfig(out_dir=where.out, library_dir=where.library, provider_path=where.provider,
                                        templates_dir=where.templates, ledger_path=where.ledger)
     return [row.as_dict() for row in api.coverage(where.clients, settings)]
+
+
+@router.post("/agreements/{agreement_id}/submit", summary="Submit a draft for review (sales or admin)",
+             response_model=Submitted, responses=NOT_FOUND)
+def submit(agreement_id: str, request: Request, user: User = Depends(SALES)) -> dict[str, Any]:
+    """The draft moves to `in_review`, by this user, as the draft page's button does; a step the
+    ledger does not allow (not a draft) is a 422 saying why."""
+    where = config(request)
+    try:
+        found = api.agreement_by_id(agreement_id, ledger=where.ledger)
+    except LedgerError as exc:
+        raise HTTPException(404, exc.message) from None
+    moved = api.mark(found.slug, "in_review", ledger=where.ledger, by=by(user), record=found.id,
+                     note="submitted for review through the API")
+    return {"agreement_id": moved.agreement_id, "client": moved.client, "record": moved.id, "status": moved.status}
 
 
 @router.post("/agreements/{agreement_id}/approve", summary="Approve a draft (attorney or admin)",
