@@ -19,7 +19,7 @@ Failures keep the process pool's promises:
 - a worker that dies takes no client with it: the scheduler gives its clients to the other
   workers; a client that a worker died building `allowed-failures` + 1 times fails alone
   (`local:N` allows 1, so a client fails when it kills a worker twice; a running cluster
-  follows its scheduler's settings, see POOL_LIKE);
+  follows its scheduler's settings, see LOCAL_CLUSTER);
 - Ctrl-C (or kill) submits nothing more and abandons the clients in flight: nothing of theirs
   was written, since only the coordinator writes.
 At most a few clients per worker thread are in flight, so the coordinator's memory and the
@@ -63,7 +63,14 @@ IN_FLIGHT_PER_THREAD = 2  # enough to keep every worker busy while results trave
 # (Dask's default queues a second on it, which would share the blame) and a task may be involved
 # in one death (Dask's default is 3). A running cluster's scheduler decides for itself; these are
 # its DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION and ..._ALLOWED_FAILURES.
-POOL_LIKE = {"distributed.scheduler.worker-saturation": 1.0, "distributed.scheduler.allowed-failures": 1}
+#
+# Its workers also leave out Dask's statistical profiler, a view of its dashboard that nobody opens
+# on a batch's own cluster: it keeps a tree of the sampled call stacks for every second of the
+# last 1,000 (distributed.admin.low-level-log-length), so a worker grew by ~14 KB a client for the
+# first quarter of an hour of a batch. A running cluster's workers profile unless started with
+# DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False (README, "Speed at scale").
+LOCAL_CLUSTER = {"distributed.scheduler.worker-saturation": 1.0, "distributed.scheduler.allowed-failures": 1,
+             "distributed.worker.profile.enabled": False}
 
 OnResult = Callable[[ClientResult], None]
 
@@ -116,7 +123,7 @@ def _client(spec: str) -> Iterator[Client]:
     if workers is not None:
         import dask
 
-        with dask.config.set(POOL_LIKE), _workers_ignore_ctrl_c():
+        with dask.config.set(LOCAL_CLUSTER), _workers_ignore_ctrl_c():
             try:
                 cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                    host="127.0.0.1", dashboard_address="127.0.0.1:0",

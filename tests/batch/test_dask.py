@@ -273,3 +273,15 @@ def test_every_clients_task_shares_one_dask_prefix_and_names_its_client():
     assert {key_split(key) for key in keys} == {"msa-client"}
     assert keys[0].endswith("-harbor-finch-llp-da242c") and keys[-1].endswith("-unplaced")
     assert len(set(keys)) == len(keys)
+
+
+def test_a_local_clusters_workers_keep_no_statistical_profile():
+    # Dask's profiler keeps a tree of sampled stacks for each of the last 1,000 seconds: a local
+    # worker grew by ~14 KB a client over 2,000 clients (benchmarks/bench_scale.py) until it was off.
+    with dask_runner._client("local:1") as client:
+        profiling = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+        saturation = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.WORKER_SATURATION)
+    [callbacks] = profiling.values()
+    assert "profile" not in callbacks and "profile-cycle" not in callbacks
+    assert "heartbeat" in callbacks, "the worker's other periodic work goes on"
+    assert saturation == 1.0
