@@ -9,8 +9,8 @@ and, at each, every process of the batch from /proc: resident memory and CPU sec
 - Dask's overhead per client: the steady per-client cost (first result to last) with Dask minus
   the pool's, and Dask's start-up (cluster, plugin, library shipped) until the first result;
 - each worker's resident memory over --memory-count clients (default 2,000, DOCX), pool and Dask,
-  after its first tenth of the clients, at the end and at its peak: flat means the end is the
-  first tenth, give or take the allocator;
+  after the batch's first tenth, at its half, at the end and at its peak: flat means the second
+  half adds nothing, give or take the allocator (the first half fills the caches);
 - a projection, labelled as one, for N machines like this one: each adds the measured Dask rate
   of its two workers until the coordinator, the only writer, is saturated; its own CPU seconds
   per client say where. The network is the next limit: the bytes each client's files take.
@@ -178,10 +178,11 @@ def print_throughput(runs: list[Run]) -> None:
 def print_memory(measured: Run) -> None:
     workers = [series for series in measured.memory.values() if len(series) > len(measured.arrivals) // 2]
     for index, series in enumerate(workers, 1):  # the workers that lived through the batch
-        tenth = series[max(0, len(series) // 10 - 1)]
-        print(f"  {measured.label}, worker {index}: {tenth / 1024:5.0f} MB after its first tenth of {len(series)} "
-              f"clients, {series[-1] / 1024:5.0f} MB at the end, {max(series) / 1024:5.0f} MB at most "
-              f"({(series[-1] - tenth) / 1024:+.1f} MB)")
+        tenth, half = series[max(0, len(series) // 10 - 1)], series[max(0, len(series) // 2 - 1)]
+        print(f"  {measured.label}, worker {index}: {tenth / 1024:5.0f} MB after the batch's first tenth, "
+              f"{half / 1024:5.0f} MB at its half, {series[-1] / 1024:5.0f} MB at the end, {max(series) / 1024:5.0f} "
+              f"MB at most ({(series[-1] - tenth) / 1024:+.1f} MB from the tenth, {(series[-1] - half) / 1024:+.1f} "
+              "MB over the second half)")
 
 
 def main() -> None:
