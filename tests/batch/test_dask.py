@@ -98,7 +98,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("dask")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(HERE), os.environ.get("PYTHONPATH")) if p),
            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1",
-           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0", "MSA_TEST_KILL_LABEL": KILLER}
+           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0", "MSA_TEST_KILL_LABEL": KILLER,
+           "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}  # the README's settings for a cluster
     address_file = folder / "scheduler.json"
     commands = [[sys.executable, "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
                  "--dashboard-address", "127.0.0.1:0", "--scheduler-file", str(address_file)]]
@@ -285,3 +286,12 @@ def test_a_local_clusters_workers_keep_no_statistical_profile():
     assert "profile" not in callbacks and "profile-cycle" not in callbacks
     assert "heartbeat" in callbacks, "the worker's other periodic work goes on"
     assert saturation == 1.0
+
+
+def test_the_readmes_setting_starts_a_clusters_workers_without_the_profiler(cluster):
+    from distributed import Client
+
+    with Client(cluster) as client:
+        callbacks = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    assert len(callbacks) == 2
+    assert all("profile" not in names and "heartbeat" in names for names in callbacks.values())
