@@ -147,6 +147,10 @@ def parse_yaml(text: str, *, source: str, error: type[MsaError], first_line: int
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem == "exceeded maximum nesting depth":
+            # libyaml's own limit (1,000 levels, in PyYAML 6.0.4's wheels): its scanner reads ahead
+            # of the events, so a long run of `[` meets it before our count of levels does.
+            raise error(f"nested deeper than {MAX_DEPTH} levels", file=source, line=line) from None
         raise error(f"invalid YAML: {problem}", file=source, line=line) from None
     except yaml.YAMLError as exc:
         raise error(f"invalid YAML: {clip(str(exc))}", file=source) from None
