@@ -313,7 +313,8 @@ def amend(target: PathLike, *, out_dir: PathLike = "out", ledger: PathLike | Non
 
     `target` is a client of the ledger (name, folder or agreement id), a profile file, or a folder
     or CSV of clients. Each result says what was decided: drafted (files written, a draft recorded),
-    would draft (a dry run), current, restate (with the reasons), unsigned, or error. The amendment
+    would draft (a dry run), current, restate (with the reasons), awaiting (an amendment is out
+    for signature: nothing written, the reasons say what to do), unsigned, or error. The amendment
     takes effect on `as_of` (default: today), which also picks the clause versions.
     """
     from . import clock

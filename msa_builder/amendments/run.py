@@ -19,9 +19,9 @@ from ..identity import client_folder
 from ..ledger import AgreementRecord, Ledger
 from ..outputs import BuildOptions
 from ..profile import LoadedProfile, load_profile
-from .build import build_now, plan_for, render_amendment, signed_terms, write_amendment
+from .build import SignedTerms, build_now, plan_for, render_amendment, signed_terms, write_amendment
 
-Outcome = Literal["drafted", "would draft", "current", "restate", "unsigned", "error"]
+Outcome = Literal["drafted", "would draft", "current", "restate", "awaiting", "unsigned", "error"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,10 @@ def amend_client(ledger: Ledger, loaded: LoadedProfile, request: AmendRequest, *
     signed = signed_terms(ledger, slug)
     if signed is None:
         return AmendResult(name, "unsigned")
+    sent = awaiting_signature(ledger, slug, signed)
+    if sent is not None:
+        return AmendResult(name, "awaiting", signed.describe(), sent.amendment_no, sent.agreement_id,
+                           reasons=_awaiting_reasons(name, sent), record=sent)
     now = build_now(loaded, request.options)
     plan = plan_for(signed, now, request.options)
     changes = tuple(c.describe() for c in plan.changes)
@@ -79,6 +83,26 @@ def amend_client(ledger: Ledger, loaded: LoadedProfile, request: AmendRequest, *
     files = tuple(request.out_dir / slug / n for n in rendered.files)
     return AmendResult(name, "drafted", signed.describe(), rendered.amendment.number, rendered.amendment.id, changes,
                        files=files, record=record or ledger.latest(slug))
+
+
+def awaiting_signature(ledger: Ledger, slug: str, signed: SignedTerms) -> AgreementRecord | None:
+    """The amendment of the signed agreement that is out for signature, if any.
+
+    While it is, no other amendment is drafted: one drafted now would carry the same number and
+    amend the same signed terms, and the client could sign both. (A draft, or one in review or
+    approved but not sent, is replaced by the next draft instead: the ledger supersedes it.)
+    """
+    return next((r for r in reversed(ledger.history(slug))
+                 if r.kind == "amendment" and r.amends == signed.agreement.id and r.status == "sent"), None)
+
+
+def _awaiting_reasons(client: str, sent: AgreementRecord) -> tuple[str, ...]:
+    return (f"Amendment No. {sent.amendment_no} {sent.agreement_id} (record #{sent.id}) was sent on "
+            f"{sent.status_at[:10]} and awaits the client's signature; nothing was written",
+            f"once it is signed, record it (`msa ledger mark {client!r} signed --evidence FILE --record "
+            f"{sent.id}`) and amend again for what it does not cover",
+            f"or withdraw it first (`msa ledger mark {client!r} superseded --record {sent.id}`) to draft a new "
+            f"Amendment No. {sent.amendment_no} in its place")
 
 
 def profile_of(ledger: Ledger, client: str) -> tuple[LoadedProfile, str]:

@@ -27,6 +27,9 @@ def format_amend_results(results: Sequence[AmendResult]) -> str:
         elif r.outcome == "restate":
             lines.append(f"{r.client}: NEEDS A RESTATED AGREEMENT, not an amendment ({r.signed}):")
             lines += [f"  {reason}" for reason in r.reasons]
+        elif r.outcome == "awaiting":
+            lines.append(f"{r.client}: AN AMENDMENT AWAITS SIGNATURE ({r.signed}):")
+            lines += [f"  {reason}" for reason in r.reasons]
         elif r.outcome == "unsigned":
             lines.append(f"{r.client}: no signed agreement to amend")
         else:
@@ -34,5 +37,5 @@ def format_amend_results(results: Sequence[AmendResult]) -> str:
     if len(results) > 1:
         counts = Counter(r.outcome for r in results)
         lines.append(", ".join(f"{counts[k]} {k}" for k in ("drafted", "would draft", "current", "restate",
-                                                           "unsigned", "error") if counts[k]))
+                                                           "awaiting", "unsigned", "error") if counts[k]))
     return "\n".join(lines)

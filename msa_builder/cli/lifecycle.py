@@ -85,9 +85,9 @@ def amend(target: str | None, out_dir: Path | None, ledger_path: Path | None, li
     TARGET is a client of the ledger (legal name, folder or agreement id), a profile, or a folder
     or CSV of clients (default: the workspace's clients). An amendment changes exactly the sections
     and schedules that differ, numbered as in the signed agreement; a client whose changes need a
-    restated agreement (library.yaml `amendments`) is refused with the reasons. Exit code 0 when
-    every client was amended or is current, 1 when some client was refused or failed (2 for a
-    single client).
+    restated agreement (library.yaml `amendments`) is refused with the reasons, and so is one
+    whose earlier amendment is out for signature. Exit code 0 when every client was amended or is
+    current, 1 when some client was refused or failed (2 for a single client).
     """
     where = settings(library=library_dir, provider=provider_path, templates=templates_dir, out=out_dir,
                      ledger=ledger_path)
@@ -100,6 +100,6 @@ def amend(target: str | None, out_dir: Path | None, ledger_path: Path | None, li
     else:
         click.echo(format_amend_results(results))
     single = len(results) == 1
-    refused = {"restate", "error"} | ({"unsigned"} if single else set())
+    refused = {"restate", "awaiting", "error"} | ({"unsigned"} if single else set())
     failed = [r for r in results if r.outcome in refused]
     sys.exit(0 if not failed else 2 if single else 1)
