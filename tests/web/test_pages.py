@@ -331,5 +331,7 @@ def test_a_pdf_that_is_not_the_signed_execution_version_is_refused_with_the_reas
                                                                           "application/pdf")},
                         data={"csrf_token": csrf_of(ops, "/coverage")})
     assert response.status_code == 422 and "does not prove that record" in response.text
+    # The lifecycle's hint names the CLI's option; the page names its own input instead.
+    assert "use a reason in “Accept unverified, because”" in response.text and "--unverified" not in response.text
     found, _ = api.agreement_record(record, ledger=site.ledger)
     assert found.status == "sent" and found.evidence is None

@@ -19,7 +19,7 @@ from ... import api
 from ...errors import MsaError
 from ...users import User
 from ..batches import BatchRun
-from ..errors import problems_json
+from ..errors import FormField, problems_json
 from ._common import OPERATIONS, by, config, page_router, render
 
 router = page_router()
@@ -145,6 +145,11 @@ async def _upload(file: UploadFile, limit: int) -> tuple[Path, str]:
     return Path(handle.name), digest.hexdigest()
 
 
+# The upload form's inputs, for the lifecycle's errors that name `msa ledger mark`'s options.
+EVIDENCE_FORM = {"--unverified": FormField("unverified", "a reason in “Accept unverified, because”"),
+                 "--evidence": FormField("file", "the signed file")}
+
+
 @router.post("/agreements/{record}/evidence")
 async def evidence(record: int, request: Request, file: UploadFile, unverified: str = Form(""),
                    user: User = Depends(OPERATIONS)) -> Response:
@@ -166,8 +171,8 @@ async def evidence(record: int, request: Request, file: UploadFile, unverified: 
                 unverified=unverified.strip() or None, trust=where.trust))
         except MsaError as exc:
             _, events = api.agreement_record(record, ledger=where.ledger)
-            return render(request, "agreement.html", {"r": found, "events": events, "problems": problems_json(exc)},
-                          status=422)
+            return render(request, "agreement.html",
+                          {"r": found, "events": events, "problems": problems_json(exc, EVIDENCE_FORM)}, status=422)
     finally:
         path.unlink(missing_ok=True)
     return RedirectResponse(f"/agreements/{record}", 303)
