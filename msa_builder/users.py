@@ -173,8 +173,14 @@ class Users:
         hashed = _hasher().hash(password) if password else None
         name = user_name(name)
         with self._write() as db:
-            if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-                raise AuthError(f"a user named {name!r} already exists", field="NAME",
+            # The column's NOCASE folds ASCII letters only: 'Émile' and 'émile' would be two users
+            # whom every page and record shows alike.
+            folded = name.casefold()
+            same = next((stored for (stored,) in db.execute("SELECT name FROM users")
+                         if stored.casefold() == folded), None)
+            if same is not None:
+                alike = "" if same == name else f"; {name!r} differs from it only in case"
+                raise AuthError(f"a user named {same!r} already exists{alike}", field="NAME",
                                 hint="choose another name, or `msa user disable` the old one")
             db.execute("INSERT INTO users (name, role, password_hash, disabled, created_at, created_by) "
                        "VALUES (?, ?, ?, 0, ?, ?)", (name.strip(), role, hashed, _now().isoformat(), by))

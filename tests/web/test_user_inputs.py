@@ -39,6 +39,18 @@ def test_one_name_typed_in_nfc_or_nfd_is_one_user(ledger):
     assert user("token", NFD, ledger=ledger).exit_code == 0
 
 
+def test_names_that_differ_only_in_case_beyond_ascii_are_one_user(ledger):
+    # SQLite's NOCASE folds A-Z only: 'Émile Roux' and 'éMILE ROUX' were two users shown alike.
+    assert user("add", "Émile Roux", "--role", "attorney", "--no-password", ledger=ledger).exit_code == 0
+    for other in ("éMILE ROUX", "ÉMILE roux", "émile roux"):
+        again = user("add", other, "--role", "admin", "--no-password", ledger=ledger)
+        assert again.exit_code == 2
+        assert f"a user named 'Émile Roux' already exists; {other!r} differs from it only in case" in again.output
+    assert user("add", "Emile Roux", "--role", "sales", "--no-password", ledger=ledger).exit_code == 0, \
+        "another letter is another name"
+    assert [u.name for u in api.list_users(ledger=ledger)] == ["Emile Roux", "Émile Roux"]
+
+
 def test_a_password_longer_than_the_bound_is_refused_without_reading_it_all(ledger):
     result = user("add", "ada", "--role", "admin", "--password-stdin", ledger=ledger,
                   stdin="p" * 5_000_000 + "\n")
