@@ -6,9 +6,12 @@ as cold as in real use, DOCX output:
 - a no-op rerun with --only-stale (must take under 5% of the cold build), also timed through the
   `msa` command with interpreter start-up;
 - a full rerun without --only-stale (renders every client, must rewrite no file);
-- incremental reruns after clause version bumps: one no client selects (a future effective date:
-  the cost of re-checking everybody), one for the legal clients, one for the healthcare clients
-  (exactly 20%). Each should cost that re-check plus the affected share of the cold build.
+- incremental reruns after clause version bumps, each approved through the authoring functions:
+  one no client selects (a future effective date: the cost of re-checking everybody), one for the
+  legal clients, one for the healthcare clients (exactly 20%). Each should cost that re-check plus
+  the affected share of the cold build;
+- then the release of those approvals (`msa library release`), which rebuilds every client: each
+  lock records the library's version (printed, not a target).
 
     python benchmarks/bench_batch.py [--count 500] [--repeat 3] [--keep]
 
@@ -72,14 +75,36 @@ def best_of(repeat: int, out: Path, start: Path | None, measure: Callable[[], di
     return best
 
 
-def bump(library: Path, slot: str, variant: str, *, effective: str | None = None) -> None:
-    """Release version 1.1.0 of a clause: the 1.0.0 text plus one sentence (and maybe a later date)."""
-    folder = library / "slots" / slot / variant
-    text = (folder / "1.0.0.md").read_text(encoding="utf-8").replace("\nversion: 1.0.0\n", "\nversion: 1.1.0\n", 1)
-    if effective:
-        text = text.replace("\neffective: 2025-01-01\n", f"\neffective: {effective}\n", 1)
-    (folder / "1.1.0.md").write_text(text.rstrip("\n") + "\n\nThe parties shall review this clause each year.\n",
-                                     encoding="utf-8")
+def bump(library: Path, slot: str, variant: str, *, effective: str | None = None) -> str:
+    """Approve the next minor version of a clause, as an attorney would: one sentence added.
+
+    Through the authoring functions (`msa library new-version`, `approve`), so the version follows
+    the newest one whatever the shipped library holds; `effective` (a later date) makes a version
+    nobody selects yet. A build selects an approved version before any release; the release that
+    follows changes library.yaml's version, which every lock records (`release_library`).
+    Returns the new version's key.
+    """
+    from datetime import date
+
+    from msa_builder.authoring import approve, new_version
+
+    today = date.today()
+    draft = new_version(library, f"{slot}:{variant}", today=today)
+    text = draft.path.read_text(encoding="utf-8")
+    draft.path.write_text(text.rstrip("\n") + "\n\nThe parties shall review this clause each year.\n",
+                          encoding="utf-8")
+    approve(library, draft.key, by="bench_batch", changelog="The parties review this clause each year.",
+            effective=date.fromisoformat(effective) if effective else None, today=today)
+    return draft.key
+
+
+def release_library(library: Path) -> str:
+    """`msa library release`: the next calendar version of library.yaml; returns it."""
+    from datetime import date
+
+    from msa_builder.authoring import release
+
+    return release(library, today=date.today()).new_version
 
 
 def outputs(out: Path) -> dict[str, int]:
@@ -149,6 +174,15 @@ def main() -> int:
         print(f"bump {slot}: {rebuilt} clients ({rebuilt / n:.0%}) rebuilt in {seconds:.2f} s = "
               f"{seconds / cold:.1%} of the cold build; re-check + {rebuilt} x {per_client * 1000:.0f} ms "
               f"= {model:.2f} s")
+
+    # The release of those approvals changes library.yaml's version, which every lock records.
+    shutil.rmtree(snapshot)
+    shutil.copytree(out, snapshot)
+    released = release_library(library)
+    result = best_of(args.repeat, out, snapshot, lambda: run(profiles, out, library, jobs=2, only_stale=True))
+    print(f"release {released} (no clause changed since the bumps): {result['counts']['built']} clients rebuilt in "
+          f"{result['seconds']:.2f} s = {result['seconds'] / cold:.1%} of the cold build (every lock records the "
+          "library's version; not a target)")
 
     checks = {
         "no-op rerun under 5% of the cold build": noop["seconds"] / cold < 0.05,

@@ -57,6 +57,17 @@ def character_problem(text: str) -> str | None:
     return f"must not contain {_at(text, found.start())}"
 
 
+def has_no_character_problem(text: str) -> bool:
+    """`character_problem(text) is None`, several times faster for ASCII text (long texts checked at once).
+
+    In ASCII, the forbidden characters are exactly the unprintable ones but tab, line feed and
+    carriage return, which are allowed.
+    """
+    if text.isascii():
+        return text.replace("\t", " ").replace("\n", " ").replace("\r", " ").isprintable()
+    return _NEVER.search(text) is None
+
+
 def text_problem(text: str, *, one_line: bool) -> str | None:
     """Why `text` cannot be client text shown in a contract, or None.
 

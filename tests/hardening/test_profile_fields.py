@@ -155,3 +155,22 @@ def test_the_provider_file_follows_the_same_rules():
 def test_character_problem_allows_ordinary_text():
     assert character_problem("Harbor & Finch LLP\t(tab)\nline") is None
     assert character_problem("\x85") is not None
+
+
+def test_the_fast_check_agrees_with_character_problem_on_every_character():
+    from msa_builder.fieldtypes import has_no_character_problem
+
+    for code in range(0x110000):
+        ch = chr(code)
+        for text in (ch, f"Harbor {ch} Finch\t\n"):
+            assert has_no_character_problem(text) == (character_problem(text) is None), hex(code)
+
+
+def test_a_lock_with_a_control_character_still_names_its_field(tmp_path):
+    from msa_builder._parse import parse_json
+
+    text = '{"bom": {"client": "Harbor", "clauses": [{"key": "a"}, {"key": "b\\u0007"}]}}'
+    with pytest.raises(ProfileError) as caught:
+        parse_json(text, source="lock.json", error=ProfileError)
+    assert caught.value.problems[0].field == "bom.clauses[1].key"
+    assert "control characters" in caught.value.problems[0].message
