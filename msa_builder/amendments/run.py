@@ -8,6 +8,7 @@ in the ledger as a draft. A dry run decides the same and writes nothing.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -97,11 +98,12 @@ def awaiting_signature(ledger: Ledger, slug: str, signed: SignedTerms) -> Agreem
 
 
 def _awaiting_reasons(client: str, sent: AgreementRecord) -> tuple[str, ...]:
+    quoted = shlex.quote(client)  # the commands are shown to be pasted into a shell
     return (f"Amendment No. {sent.amendment_no} {sent.agreement_id} (record #{sent.id}) was sent on "
             f"{sent.status_at[:10]} and awaits the client's signature; nothing was written",
-            f"once it is signed, record it (`msa ledger mark {client!r} signed --evidence FILE --record "
+            f"once it is signed, record it (`msa ledger mark {quoted} signed --evidence FILE --record "
             f"{sent.id}`) and amend again for what it does not cover",
-            f"or withdraw it first (`msa ledger mark {client!r} superseded --record {sent.id}`) to draft a new "
+            f"or withdraw it first (`msa ledger mark {quoted} superseded --record {sent.id}`) to draft a new "
             f"Amendment No. {sent.amendment_no} in its place")
 
 

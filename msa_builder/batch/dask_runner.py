@@ -70,7 +70,7 @@ IN_FLIGHT_PER_THREAD = 2  # enough to keep every worker busy while results trave
 # first quarter of an hour of a batch. A running cluster's workers profile unless started with
 # DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False (README, "Speed at scale").
 LOCAL_CLUSTER = {"distributed.scheduler.worker-saturation": 1.0, "distributed.scheduler.allowed-failures": 1,
-             "distributed.worker.profile.enabled": False}
+                 "distributed.worker.profile.enabled": False}
 
 OnResult = Callable[[ClientResult], None]
 
